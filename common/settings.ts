@@ -1,0 +1,18 @@
+/**
+ * The settings HPC Geo contributes, one place for their keys, types and defaults.
+ * package.json's `contributes.configuration` must agree (a unit test checks both directions).
+ * Pure: no `vscode` import, so the server and the CLI can use it too.
+ */
+export const SETTINGS_SECTION = 'hpcGeo';
+
+export interface SettingSpec<T> {
+  readonly type: 'boolean' | 'string' | 'number' | 'array' | 'object';
+  readonly default: T;
+}
+
+export const settingSpecs = {
+  'sbatch.detectFromContent': { type: 'boolean', default: true } as SettingSpec<boolean>,
+} as const;
+
+export type SettingKey = keyof typeof settingSpecs;
+export type SettingValue<K extends SettingKey> = (typeof settingSpecs)[K]['default'];

@@ -1,0 +1,56 @@
+// Three bundles: the extension host (node), the language server (node), the webview pages (browser).
+//   node esbuild.mjs            production build (minified, no source maps)
+//   node esbuild.mjs --dev      with inline source maps
+//   node esbuild.mjs --watch    dev build, rebuilt on change
+import * as esbuild from 'esbuild';
+import { readdirSync, existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+
+const watch = process.argv.includes('--watch');
+const dev = watch || process.argv.includes('--dev');
+const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
+
+const shared = {
+  bundle: true,
+  minify: !dev,
+  sourcemap: dev ? 'inline' : false,
+  legalComments: 'none',
+  logLevel: 'warning',
+  define: { SERVER_VERSION: JSON.stringify(version) },
+};
+
+const node = {
+  ...shared,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  // ssh2's optional native helpers: it falls back to pure JS when they are absent.
+  external: ['vscode', 'cpu-features', '*.node'],
+};
+
+// One page per folder of webview/src holding an index.ts.
+const pages = readdirSync('webview/src', { withFileTypes: true })
+  .filter((d) => d.isDirectory() && existsSync(join('webview/src', d.name, 'index.ts')))
+  .map((d) => d.name);
+
+const builds = [
+  { ...node, entryPoints: ['extension/src/extension.ts'], outfile: 'dist/extension.js' },
+  { ...node, entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js' },
+  ...pages.map((page) => ({
+    ...shared,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    entryPoints: [join('webview/src', page, 'index.ts')],
+    outfile: join('dist/webview', `${page}.js`),
+  })),
+];
+
+if (!watch) rmSync('dist', { recursive: true, force: true });
+if (watch) {
+  for (const options of builds) await (await esbuild.context(options)).watch();
+  console.log('esbuild: watching');
+} else {
+  await Promise.all(builds.map((options) => esbuild.build(options)));
+  console.log(`esbuild: built ${builds.map((b) => b.outfile).join(', ')}`);
+}

@@ -1,0 +1,15 @@
+import * as vscode from 'vscode';
+import type { Ctx } from '../ctx';
+
+/**
+ * Every command HPC Geo contributes, in one table: id → handler. `Ctx` registers each through the
+ * one error path. A unit test checks that this table and package.json's `contributes.commands`
+ * agree in both directions.
+ */
+export type CommandHandler = (ctx: Ctx, ...args: unknown[]) => unknown;
+
+export const commandTable: Readonly<Record<string, CommandHandler>> = {
+  'hpcGeo.showLog': (ctx) => ctx.log.show(),
+  'hpcGeo.openSettings': (ctx) =>
+    vscode.commands.executeCommand('workbench.action.openSettings', `@ext:${ctx.extension.extension.id}`),
+};

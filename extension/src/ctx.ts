@@ -1,0 +1,36 @@
+import * as vscode from 'vscode';
+import { commandTable } from './commands';
+import { Config } from './config';
+import { JobsProvider } from './jobs/jobsProvider';
+import { Disposable } from './lifecycle';
+import { Log } from './log';
+import { SbatchDetector } from './sbatchDetector';
+
+/**
+ * Owns everything the extension creates for its lifetime. Building it reads settings and
+ * registers providers; it opens no connection and touches no file.
+ */
+export class Ctx extends Disposable {
+  readonly log = this.register(new Log());
+  readonly config = new Config();
+  readonly jobs = this.register(new JobsProvider());
+
+  constructor(readonly extension: vscode.ExtensionContext) {
+    super();
+    for (const [id, handler] of Object.entries(commandTable)) {
+      this.register(vscode.commands.registerCommand(id, (...args: unknown[]) => this.run(id, () => handler(this, ...args))));
+    }
+    this.register(vscode.window.createTreeView('hpcGeo.jobs', { treeDataProvider: this.jobs, showCollapseAll: true }));
+    this.register(new SbatchDetector(this.config));
+  }
+
+  /** Runs a command handler through the one error path: logged with its cause, shown with "Show Log". */
+  async run(id: string, handler: () => unknown): Promise<unknown> {
+    try {
+      return await handler();
+    } catch (error) {
+      await this.log.showError(id, error);
+      return undefined;
+    }
+  }
+}
