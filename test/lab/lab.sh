@@ -47,6 +47,13 @@ wait_for() {
 
 pid_alive() { [[ -f $1 ]] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
+# Before starting a daemon: its port must be free, or a daemon of another lab answers in its place.
+ensure_port_free() {
+  if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then
+    die "port $1 ($2) is taken by another process; stop it, or choose other ports (HPC_GEO_LAB_*_PORT)"
+  fi
+}
+
 check_machine() {
   [[ $(id -u) -eq 0 ]] || cannot "it must run as root (it starts slurmctld, slurmd and sshd)"
   [[ -f /etc/debian_version ]] || cannot "it needs Debian's packages (no /etc/debian_version)"
@@ -133,6 +140,7 @@ start_mariadb() {
         --skip-test-db >"$STATE/log/mariadb-install.log" 2>&1 || die "mariadb-install-db failed (see $STATE/log/mariadb-install.log)"
     fi
     chown -R mysql:mysql "$dir"
+    ensure_port_free "$PORT_MYSQL" MariaDB
     log "starting MariaDB on 127.0.0.1:$PORT_MYSQL"
     # mysqld_safe keeps the server running; it is a child of this shell, detached with setsid.
     setsid mysqld_safe --no-defaults --user=mysql --datadir="$dir/data" --socket="$dir/mysqld.sock" \
@@ -225,6 +233,7 @@ slurm() { SLURM_CONF=$STATE/etc/slurm.conf "$@"; }
 start_slurm() {
   local s=$STATE/slurm
   if ! pid_alive "$s/slurmdbd.pid"; then
+    ensure_port_free "$PORT_DBD" slurmdbd
     log "starting slurmdbd on 127.0.0.1:$PORT_DBD"
     SLURM_CONF=$STATE/etc/slurm.conf slurmdbd -s 2>>"$STATE/log/slurmdbd.stderr" || true
   fi
@@ -240,11 +249,13 @@ start_slurm() {
     slurm sacctmgr -i add user "$LAB_USER" account="$LAB_ACCOUNT" >&2
   fi
   if ! pid_alive "$s/slurmctld.pid"; then
+    ensure_port_free "$PORT_CTLD" slurmctld
     log "starting slurmctld on 127.0.0.1:$PORT_CTLD"
     SLURM_CONF=$STATE/etc/slurm.conf slurmctld 2>>"$STATE/log/slurmctld.stderr"
   fi
   wait_for slurmctld 60 slurm scontrol ping
   if ! pid_alive "$s/slurmd.pid"; then
+    ensure_port_free "$PORT_SLURMD" slurmd
     log "starting slurmd"
     SLURM_CONF=$STATE/etc/slurm.conf slurmd 2>>"$STATE/log/slurmd.stderr"
   fi
@@ -288,10 +299,12 @@ PAM
   mkdir -p "$STATE/bin"
   ln -sfn "$(command -v sshd)" "$STATE/bin/$PAM_SERVICE"
   if ! pid_alive "$STATE/sshd/key.pid"; then
+    ensure_port_free "$PORT_SSH" sshd
     log "starting sshd (key only) on 127.0.0.1:$PORT_SSH"
     "$(command -v sshd)" -f "$STATE/sshd/key.conf" -E "$STATE/log/sshd-key.log"
   fi
   if ! pid_alive "$STATE/sshd/totp.pid"; then
+    ensure_port_free "$PORT_SSH_TOTP" "sshd (one-time code)"
     log "starting sshd (key + one-time code) on 127.0.0.1:$PORT_SSH_TOTP"
     "$STATE/bin/$PAM_SERVICE" -f "$STATE/sshd/totp.conf" -E "$STATE/log/sshd-totp.log"
   fi

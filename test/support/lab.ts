@@ -1,0 +1,70 @@
+/**
+ * The lab's connection facts, as `test/lab/lab.sh up` prints them, shared by every integration
+ * and end-to-end test. The root hook (test/integration/labHook.ts) fills this in once per run.
+ */
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { repoRoot } from './manifest';
+
+export interface LabFacts {
+  stateDir: string;
+  host: string;
+  user: string;
+  home: string;
+  account: string;
+  cluster: string;
+  node: string;
+  partitions: string[];
+  ssh: { port: number; hostKey: string };
+  totp: { port: number; hostKey: string; secret: string };
+  keys: { private: string; public: string; encrypted: string; passphrase: string; rsa: string };
+  knownHosts: string;
+  slurmConf: string;
+  slurmVersion: string;
+  logs: string;
+}
+
+export type LabState = { ok: true; facts: LabFacts } | { ok: false; reason: string };
+
+let state: LabState | undefined;
+const toldSuites = new Set<string>();
+
+export const labScript = join(repoRoot, 'test', 'lab', 'lab.sh');
+
+/** Brings the lab up (idempotent). Never throws: a lab that cannot start is a reason to skip. */
+export function startLab(): LabState {
+  if (state) return state;
+  if (process.env.HPC_GEO_SKIP_LAB) {
+    state = { ok: false, reason: `HPC_GEO_SKIP_LAB is set (${process.env.HPC_GEO_SKIP_LAB})` };
+    return state;
+  }
+  const run = spawnSync('bash', [labScript, 'up'], { encoding: 'utf8', timeout: 15 * 60_000, maxBuffer: 64 << 20 });
+  if (run.status === 0) {
+    try {
+      state = { ok: true, facts: JSON.parse(run.stdout) as LabFacts };
+    } catch (e) {
+      state = { ok: false, reason: `lab.sh printed facts that are not JSON: ${String(e)}` };
+    }
+  } else {
+    const why = (run.stderr || run.error?.message || '').trim().split('\n').slice(-5).join('\n');
+    state = { ok: false, reason: run.status === 3 ? why : `lab.sh up failed (exit ${run.status}): ${why}` };
+  }
+  return state;
+}
+
+/** The facts for a suite that needs the lab; skips the suite, saying why, when there is none. */
+export function requireLab(ctx: Mocha.Context): LabFacts {
+  const s = state ?? { ok: false, reason: 'the lab root hook did not run (use test/.mocharc.json)' };
+  if (!s.ok) {
+    const suite = ctx.test?.parent?.fullTitle() ?? '';
+    if (!toldSuites.has(suite)) console.log(`      skipped: no lab: ${s.reason}`);
+    toldSuites.add(suite);
+    ctx.skip();
+  }
+  return (s as { facts: LabFacts }).facts;
+}
+
+/** A failed lab start is a failure, not a skip, when the run is meant to have one (CI). */
+export function labIsRequired(): boolean {
+  return process.env.HPC_GEO_REQUIRE_LAB === '1';
+}
