@@ -19,8 +19,8 @@ export function* headerLines(text: string, maxLines = 500): Generator<{ line: nu
   }
 }
 
-/** A directive is `#SBATCH` at the very start of a line followed by white space or the end. */
-export const DIRECTIVE = /^#SBATCH(?=\s|$)/;
+/** sbatch compares the first seven characters of a line with `#SBATCH` (strncmp). */
+export const DIRECTIVE = /^#SBATCH/;
 
 /** True when the script's header holds at least one `#SBATCH` directive Slurm would read. */
 export function hasSbatchDirectives(text: string): boolean {

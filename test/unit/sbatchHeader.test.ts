@@ -16,7 +16,6 @@ describe('sbatch header', () => {
     assert.ok(!hasSbatchDirectives('#!/bin/bash\n# SBATCH --nodes=4\n'));
     assert.ok(!hasSbatchDirectives('#!/bin/bash\n  #SBATCH --nodes=4\n'));
     assert.ok(!hasSbatchDirectives('#!/bin/bash\n#SLURM --nodes=4\n'));
-    assert.ok(!hasSbatchDirectives('#!/bin/bash\n#SBATCHX --nodes=4\n'));
     assert.ok(!hasSbatchDirectives(''));
   });
 

@@ -1,0 +1,263 @@
+/**
+ * `#SBATCH` directives read the way sbatch reads them (src/sbatch/opt.c):
+ * - only lines that begin with `#SBATCH` in the leading block of comments and blank lines count;
+ *   the first other line ends the block;
+ * - each directive is split into arguments: white space separates them, `"` and `'` quote,
+ *   `\` escapes the next character, an unquoted `#` ends the line; an unmatched quote is fatal;
+ * - the arguments of all directives form one argv for getopt_long with sbatch's option string,
+ *   which starts with `+`: the first argument that is not an option ends option processing.
+ */
+import { headerLines } from './header';
+import { matchLongOption, optionByShort, type SbatchOption } from './options';
+
+export interface Span {
+  line: number;
+  start: number;
+  end: number;
+}
+
+export interface DirectiveToken extends Span {
+  /** The argument as getopt sees it: quotes and escapes removed. */
+  value: string;
+  /** The characters of the line it was read from. */
+  raw: string;
+}
+
+export interface OptionUse {
+  option: SbatchOption;
+  /** As written: `--mem`, `-N`, `--part`. */
+  written: string;
+  value?: string;
+  /** The whole option with its value. */
+  span: Span;
+  nameSpan: Span;
+  valueSpan?: Span;
+  /** Written as an unambiguous prefix of the long name. */
+  abbreviated: boolean;
+}
+
+export type DirectiveProblemCode =
+  | 'unknown-option'
+  | 'ambiguous-option'
+  | 'missing-option-value'
+  | 'unexpected-option-value'
+  | 'unmatched-quote'
+  | 'stray-argument';
+
+export interface DirectiveProblem {
+  code: DirectiveProblemCode;
+  span: Span;
+  /** The option as written, or the stray argument. */
+  text: string;
+  candidates?: SbatchOption[];
+  /** For unmatched-quote: the quote character. */
+  quote?: string;
+}
+
+export interface Lookalike {
+  span: Span;
+  kind: 'slurm-prefix' | 'space-after-hash' | 'indented' | 'lowercase';
+}
+
+export interface SbatchHeader {
+  /** First line that is not part of the leading comment block (the line count when none). */
+  headerEnd: number;
+  /** Lines holding directives Slurm reads. */
+  directiveLines: number[];
+  options: OptionUse[];
+  problems: DirectiveProblem[];
+  /** `#SBATCH` lines after the header: Slurm ignores them. */
+  lateDirectives: Span[];
+  /** Lines that look like directives but are not. */
+  lookalikes: Lookalike[];
+}
+
+export const MAGIC = '#SBATCH';
+
+/** Splits one directive line after `#SBATCH` into arguments. */
+export function tokenizeDirective(lineText: string, line: number, from = MAGIC.length): { tokens: DirectiveToken[]; unmatched?: { quote: string; span: Span } } {
+  const tokens: DirectiveToken[] = [];
+  let i = from;
+  const n = lineText.length;
+  for (;;) {
+    while (i < n && /\s/.test(lineText[i]!)) i++;
+    if (i >= n) break;
+    const start = i;
+    let value = '';
+    let quote = '';
+    let escape = false;
+    let comment = false;
+    while (i < n && (quote || !/\s/.test(lineText[i]!))) {
+      const ch = lineText[i]!;
+      if (escape) {
+        escape = false;
+      } else if (ch === '\\') {
+        escape = true;
+        i++;
+        continue;
+      } else if (quote) {
+        if (ch === quote) {
+          quote = '';
+          i++;
+          continue;
+        }
+      } else if (ch === '"' || ch === "'") {
+        quote = ch;
+        i++;
+        continue;
+      } else if (ch === '#') {
+        comment = true;
+        break;
+      }
+      value += ch;
+      i++;
+    }
+    if (quote) return { tokens, unmatched: { quote, span: { line, start, end: n } } };
+    if (i > start && (value !== '' || !comment)) tokens.push({ line, start, end: i, value, raw: lineText.slice(start, i) });
+    if (comment) break;
+  }
+  return { tokens };
+}
+
+const LOOKALIKE = /^(\s*)#(\s*)(sbatch|slurm)\b/i;
+
+/** Reads the directives of a batch script. `lines` are the script's lines without line ends. */
+export function parseSbatchHeader(lines: readonly string[]): SbatchHeader {
+  const header: SbatchHeader = { headerEnd: lines.length, directiveLines: [], options: [], problems: [], lateDirectives: [], lookalikes: [] };
+  const argv: DirectiveToken[] = [];
+  let inHeader = true;
+  for (let line = 0; line < lines.length; line++) {
+    const text = lines[line]!;
+    const trimmed = text.trimStart();
+    if (inHeader && trimmed !== '' && !trimmed.startsWith('#')) {
+      inHeader = false;
+      header.headerEnd = line;
+    }
+    if (text.startsWith(MAGIC)) {
+      if (!inHeader) {
+        header.lateDirectives.push({ line, start: 0, end: text.length });
+        continue;
+      }
+      header.directiveLines.push(line);
+      const { tokens, unmatched } = tokenizeDirective(text, line);
+      if (unmatched) {
+        header.problems.push({ code: 'unmatched-quote', span: unmatched.span, text: text.slice(unmatched.span.start), quote: unmatched.quote });
+        continue;
+      }
+      argv.push(...tokens);
+      continue;
+    }
+    const m = LOOKALIKE.exec(text);
+    if (m && trimmed.startsWith('#')) {
+      const [, indent, space, word] = m;
+      const kind: Lookalike['kind'] = word!.toLowerCase() === 'slurm'
+        ? 'slurm-prefix'
+        : indent
+          ? 'indented'
+          : space
+            ? 'space-after-hash'
+            : 'lowercase';
+      // `# SBATCH` is a common way to switch a directive off on purpose; only a line that also
+      // carries an option is reported.
+      if (/\s-{1,2}[A-Za-z]/.test(text)) header.lookalikes.push({ span: { line, start: indent!.length, end: text.length }, kind });
+    }
+  }
+  getopt(argv, header);
+  return header;
+}
+
+function getopt(argv: DirectiveToken[], header: SbatchHeader): void {
+  for (let i = 0; i < argv.length; i++) {
+    const tok = argv[i]!;
+    const v = tok.value;
+    if (v === '--') return;
+    if (/^(hetjob|packjob)$/i.test(v)) continue; // heterogeneous job separator
+    if (v.startsWith('--')) {
+      const eq = v.indexOf('=');
+      const name = eq < 0 ? v.slice(2) : v.slice(2, eq);
+      const written = `--${name}`;
+      const nameSpan = { line: tok.line, start: tok.start, end: Math.min(tok.end, tok.start + tok.raw.indexOf(name) + name.length) };
+      const { exact, candidates } = matchLongOption(name);
+      const option = exact ?? (candidates.length === 1 ? candidates[0] : undefined);
+      if (!option) {
+        header.problems.push({ code: candidates.length > 1 ? 'ambiguous-option' : 'unknown-option', span: nameSpan, text: written, candidates });
+        if (eq < 0 && argv[i + 1] && !argv[i + 1]!.value.startsWith('-')) i++; // its likely value
+        continue;
+      }
+      const use: OptionUse = { option, written, span: { ...nameSpan, end: tok.end }, nameSpan, abbreviated: !exact };
+      if (eq >= 0) {
+        if (option.arg === 'none') {
+          header.problems.push({ code: 'unexpected-option-value', span: { line: tok.line, start: tok.start, end: tok.end }, text: written });
+          continue;
+        }
+        use.value = v.slice(eq + 1);
+        const rawEq = tok.raw.indexOf('=');
+        use.valueSpan = { line: tok.line, start: tok.start + rawEq + 1, end: tok.end };
+      } else if (option.arg === 'required') {
+        const next = argv[i + 1];
+        if (!next) {
+          header.problems.push({ code: 'missing-option-value', span: use.span, text: written });
+          continue;
+        }
+        i++;
+        use.value = next.value;
+        use.valueSpan = { line: next.line, start: next.start, end: next.end };
+        if (next.line === tok.line) use.span = { line: tok.line, start: tok.start, end: next.end };
+      }
+      header.options.push(use);
+      continue;
+    }
+    if (v.startsWith('-') && v.length > 1) {
+      for (let k = 1; k < v.length; k++) {
+        const letter = v[k]!;
+        const at = Math.min(tok.start + k, tok.end - 1);
+        const nameSpan = { line: tok.line, start: k === 1 ? tok.start : at, end: at + 1 };
+        const option = optionByShort(letter);
+        if (!option) {
+          header.problems.push({ code: 'unknown-option', span: nameSpan, text: `-${letter}`, candidates: [] });
+          break;
+        }
+        const use: OptionUse = { option, written: `-${letter}`, span: { ...nameSpan, end: tok.end }, nameSpan, abbreviated: false };
+        const rest = v.slice(k + 1);
+        if (option.arg === 'none') {
+          use.span = nameSpan;
+          header.options.push(use);
+          continue;
+        }
+        if (rest !== '') {
+          use.value = rest;
+          use.valueSpan = { line: tok.line, start: at + 1, end: tok.end };
+        } else if (option.arg === 'required') {
+          const next = argv[i + 1];
+          if (!next) {
+            header.problems.push({ code: 'missing-option-value', span: nameSpan, text: use.written });
+            break;
+          }
+          i++;
+          use.value = next.value;
+          use.valueSpan = { line: next.line, start: next.start, end: next.end };
+          if (next.line === tok.line) use.span = { line: tok.line, start: nameSpan.start, end: next.end };
+        }
+        header.options.push(use);
+        break;
+      }
+      continue;
+    }
+    // sbatch's option string starts with '+': the first non-option ends option processing.
+    header.problems.push({ code: 'stray-argument', span: { line: tok.line, start: tok.start, end: tok.end }, text: v });
+    return;
+  }
+}
+
+/** The last use of an option wins, as with getopt. */
+export function lastOption(header: SbatchHeader, name: string): OptionUse | undefined {
+  for (let i = header.options.length - 1; i >= 0; i--) if (header.options[i]!.option.name === name) return header.options[i];
+  return undefined;
+}
+
+/** Lines of a script without their line ends (`\n`, `\r\n`). */
+export function splitLines(text: string): string[] {
+  return text.split(/\r?\n/);
+}
+
+export { headerLines };

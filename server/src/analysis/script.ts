@@ -1,0 +1,87 @@
+/**
+ * Everything the rules read about one document, computed once: its lines, the `#SBATCH`
+ * directives as Slurm reads them, the shell (tree-sitter-bash), what each command really runs,
+ * and inline Python.
+ */
+import { parseSbatchHeader, type OptionUse, type SbatchHeader, type Span, lastOption } from '../../../common/sbatch/directives';
+import type { Parser } from 'web-tree-sitter';
+import { parseDef, shellMask, type DefFile } from './apptainer';
+import { shellFacts, type Assignment, type ShellFacts } from './bash';
+import { invocation, optionValue, type Invocation } from './launchers';
+import { LineIndex } from './text';
+
+export type ScriptKind = 'sbatch' | 'apptainer';
+
+export interface PythonSnippet {
+  code: string;
+  /** Offset of the first character of `code` in the document. */
+  start: number;
+  invocation: Invocation;
+}
+
+export interface Script {
+  kind: ScriptKind;
+  text: string;
+  index: LineIndex;
+  lines: string[];
+  header: SbatchHeader;
+  def?: DefFile;
+  shell: ShellFacts;
+  invocations: Invocation[];
+  python: PythonSnippet[];
+}
+
+const EMPTY_HEADER: SbatchHeader = { headerEnd: 0, directiveLines: [], options: [], problems: [], lateDirectives: [], lookalikes: [] };
+
+export function analyze(parser: Parser, text: string, kind: ScriptKind): Script {
+  const index = new LineIndex(text);
+  const lines = text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
+  let header = EMPTY_HEADER;
+  let def: DefFile | undefined;
+  let shellText = text;
+  if (kind === 'sbatch') {
+    header = parseSbatchHeader(lines);
+  } else {
+    def = parseDef(text);
+    shellText = shellMask(text, def);
+  }
+  const shell = shellFacts(parser, shellText);
+  const invocations = shell.commands.map(invocation);
+  const python: PythonSnippet[] = [];
+  for (const inv of invocations) {
+    if (!/^python[\d.]*$/.test(inv.program)) continue;
+    const code = optionValue(inv.args, ['-c']);
+    if (code) python.push({ code: code.text, start: code.start + (code.quoted ? 1 : 0), invocation: inv });
+    else if (inv.command.heredoc) python.push({ code: inv.command.heredoc.body, start: inv.command.heredoc.start, invocation: inv });
+  }
+  return { kind, text, index, lines, header, ...(def ? { def } : {}), shell, invocations, python };
+}
+
+/** Document offsets of a line/column span. */
+export function spanOffsets(script: Script, span: Span): { start: number; end: number } {
+  return { start: script.index.offset(span.line, span.start), end: script.index.offset(span.line, span.end) };
+}
+
+export function option(script: Script, name: string): OptionUse | undefined {
+  return lastOption(script.header, name);
+}
+
+/** The assignments of a variable, exported or not, in document order. */
+export function assignmentsOf(script: Script, name: string): Assignment[] {
+  return script.shell.assignments.filter((a) => a.name === name).concat(
+    script.shell.commands.flatMap((c) => c.prefixAssignments.filter((a) => a.name === name)),
+  );
+}
+
+/** Offset just after the header's last line (where a new directive is inserted). */
+export function directiveInsertOffset(script: Script): number {
+  const lastDirective = script.header.directiveLines.at(-1);
+  const line = lastDirective ?? (script.lines[0]?.startsWith('#!') ? 0 : -1);
+  return line < 0 ? 0 : Math.min(script.text.length, script.index.lineEnd(line));
+}
+
+/** The text to insert a whole new line after `directiveInsertOffset`. */
+export function newDirectiveText(script: Script, directive: string): string {
+  const eol = script.text.includes('\r\n') ? '\r\n' : '\n';
+  return directiveInsertOffset(script) === 0 ? `${directive}${eol}` : `${eol}${directive}`;
+}

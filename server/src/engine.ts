@@ -1,0 +1,162 @@
+/**
+ * The lint engine shared by the language server and `hpc-lint`: one document in, diagnostics out.
+ * It chooses the cluster profile, runs every rule that applies (a rule that throws is reported,
+ * never fatal), applies `# hpc-lint disable=` comments and severity overrides, and keeps every
+ * range inside the document.
+ */
+import type { Parser } from 'web-tree-sitter';
+import { analyze, type Script, type ScriptKind } from './analysis/script';
+import type { Range } from './analysis/text';
+import { LineIndex } from './analysis/text';
+import { resolveProfile, type Profile, type Severity, type WorkspaceConfig } from './profiles/profiles';
+import type { Fix } from './rules/rule';
+import { RULES, ruleById } from './rules';
+
+export const SOURCE = 'hpc-lint';
+/** Larger documents are not linted (a diagnostic says so). */
+export const MAX_LINT_BYTES = 5 * 1024 * 1024;
+
+export interface Diagnostic {
+  code: string;
+  severity: Severity;
+  message: string;
+  range: Range;
+  /** Offsets of the range, for fixes and suppressions. */
+  start: number;
+  end: number;
+  fix?: Fix;
+}
+
+export interface LintOptions {
+  kind: ScriptKind;
+  builtinProfiles: ReadonlyMap<string, Profile>;
+  workspace?: WorkspaceConfig;
+  /** The setting hpcGeo.lint.defaultProfile, or --profile. */
+  defaultProfile?: string;
+  /** --profile forces the profile over the script's own comment. */
+  forceProfile?: boolean;
+}
+
+export interface LintResult {
+  diagnostics: Diagnostic[];
+  profile: string;
+}
+
+/** Codes of the engine's own diagnostics (not rules). */
+export const ENGINE_CODES = {
+  tooLarge: 'file-too-large',
+  binary: 'binary-file',
+  unknownProfile: 'unknown-profile',
+  internal: 'internal-error',
+} as const;
+
+const PROFILE_COMMENT = /#\s*hpc-geo:\s*cluster\s*=\s*([\w.-]+)/;
+const SUPPRESS = /#\s*hpc-lint\s+(disable|disable-file)\s*=\s*([\w,\s-]+)/;
+
+/** `.def` files and texts that open with an Apptainer header are definition files. */
+export function detectKind(fileName: string, text: string): ScriptKind {
+  if (/\.def$/i.test(fileName) || /(^|\/)(Singularity|Apptainer)(\.[^/]*)?$/.test(fileName)) return 'apptainer';
+  if (/^\s*(#[^\n]*\n|\s*\n)*\s*Bootstrap\s*:/i.test(text.slice(0, 4096))) return 'apptainer';
+  return 'sbatch';
+}
+
+export function lint(parser: Parser, text: string, options: LintOptions): LintResult {
+  const diagnostics: Diagnostic[] = [];
+  const index = new LineIndex(text.length > MAX_LINT_BYTES ? text.slice(0, 1) : text);
+  const whole = (code: string, severity: Severity, message: string): LintResult => ({
+    diagnostics: [{ code, severity, message, start: 0, end: 0, range: index.range(0, 0) }],
+    profile: options.defaultProfile ?? 'generic',
+  });
+  if (text.length > MAX_LINT_BYTES) {
+    return whole(ENGINE_CODES.tooLarge, 'info', `Not linted: ${(text.length / 1048576).toFixed(1)} MB is larger than the ${MAX_LINT_BYTES / 1048576} MB a job script can sensibly be.`);
+  }
+  if (text.slice(0, 8192).includes('\u0000')) {
+    return whole(ENGINE_CODES.binary, 'info', 'Not linted: this looks like a binary file (it holds NUL bytes), not a script.');
+  }
+
+  // the profile
+  const available = new Map(options.builtinProfiles);
+  for (const [name, p] of Object.entries(options.workspace?.profiles ?? {})) available.set(name, p);
+  const head = text.slice(0, 16384);
+  const comment = PROFILE_COMMENT.exec(head);
+  let profileName = options.workspace?.defaultProfile ?? options.defaultProfile ?? 'generic';
+  if (options.forceProfile && options.defaultProfile) profileName = options.defaultProfile;
+  else if (comment) profileName = comment[1]!;
+  let profile = resolveProfile(profileName, available);
+  if (!profile) {
+    const start = comment && !options.forceProfile ? comment.index + comment[0].indexOf(comment[1]!) : 0;
+    const end = comment && !options.forceProfile ? start + comment[1]!.length : 0;
+    diagnostics.push({
+      code: ENGINE_CODES.unknownProfile,
+      severity: 'warning',
+      message: `There is no cluster profile '${profileName}' (known: ${[...available.keys()].sort().join(', ')}); checking with 'generic'. Add it under profiles: in .hpc-geo.yaml.`,
+      start,
+      end,
+      range: index.range(start, end),
+    });
+    profileName = 'generic';
+    profile = resolveProfile('generic', available) ?? { name: 'generic' };
+  }
+
+  const script: Script = analyze(parser, text, options.kind);
+  const overrides = options.workspace?.rules ?? {};
+  for (const rule of RULES) {
+    if (!rule.kinds.includes(options.kind)) continue;
+    const severity = overrides[rule.id] ?? rule.severity;
+    if (severity === 'off') continue;
+    try {
+      rule.check({
+        script,
+        profile,
+        report: (f) => {
+          const start = clamp(f.start, text.length);
+          const end = clamp(Math.max(f.end, f.start), text.length);
+          diagnostics.push({ code: rule.id, severity, message: f.message, start, end, range: index.range(start, end), ...(f.fix ? { fix: f.fix } : {}) });
+        },
+      });
+    } catch (error) {
+      diagnostics.push({
+        code: ENGINE_CODES.internal,
+        severity: 'info',
+        message: `Rule ${rule.id} failed on this script and was skipped: ${error instanceof Error ? error.message : String(error)}`,
+        start: 0,
+        end: 0,
+        range: index.range(0, 0),
+      });
+    }
+  }
+  return { diagnostics: suppress(script, diagnostics).sort((a, b) => a.start - b.start || a.code.localeCompare(b.code)), profile: profileName };
+}
+
+function clamp(n: number, max: number): number {
+  return Number.isFinite(n) ? Math.max(0, Math.min(Math.trunc(n), max)) : 0;
+}
+
+/** Applies `# hpc-lint disable=ID[,ID]` (the next line, or its own line when it trails code) and `disable-file=`. */
+function suppress(script: Script, diagnostics: Diagnostic[]): Diagnostic[] {
+  const fileWide = new Set<string>();
+  const byLine = new Map<number, Set<string>>();
+  script.lines.forEach((lineText, line) => {
+    if (!lineText.includes('hpc-lint')) return;
+    const m = SUPPRESS.exec(lineText);
+    if (!m) return;
+    const ids = m[2]!.split(',').map((s) => s.trim()).filter(Boolean);
+    if (m[1] === 'disable-file') {
+      ids.forEach((id) => fileWide.add(id));
+      return;
+    }
+    // a comment line of its own applies to the next line; one that trails code, to its own
+    const target = /^\s*#\s*hpc-lint/.test(lineText) ? line + 1 : line;
+    const set = byLine.get(target) ?? new Set<string>();
+    ids.forEach((id) => set.add(id));
+    byLine.set(target, set);
+  });
+  if (!fileWide.size && !byLine.size) return diagnostics;
+  return diagnostics.filter((d) => {
+    if (fileWide.has(d.code) || fileWide.has('all')) return false;
+    const set = byLine.get(d.range.start.line);
+    return !(set && (set.has(d.code) || set.has('all')));
+  });
+}
+
+export { RULES, ruleById };

@@ -1,0 +1,110 @@
+/** Apptainer/Singularity in job scripts: which runtime exists, binds, GPU flags. */
+import type { Invocation } from '../analysis/launchers';
+import type { Rule } from './rule';
+import { expand, requestsGpus, variableValues } from './util';
+
+function containerInvocations(invs: Invocation[]): (Invocation & { container: NonNullable<Invocation['container']> })[] {
+  return invs.filter((i): i is Invocation & { container: NonNullable<Invocation['container']> } => !!i.container);
+}
+
+export const containerRuntimeMissing: Rule = {
+  id: 'container-runtime-missing',
+  severity: 'error',
+  title: 'A container runtime the cluster does not have',
+  kinds: ['sbatch'],
+  docs: {
+    problem: '`singularity` on a cluster that only has `apptainer` (Saga, Betzy), or `apptainer` where only `singularity` is installed (LUMI).',
+    why: 'The job starts, queues and fails at once with "command not found"; on a busy cluster that is hours of waiting for nothing.',
+    fix: 'Use the runtime the cluster has; the options and images are the same. The quick fix renames the command.',
+    source: 'Romcrop field report (systems table: LUMI singularity, Saga and Betzy apptainer); fields-pipeline field report ("apptainer (not singularity) on both clusters").',
+  },
+  examples: {
+    bad: [{ text: '#!/bin/bash\n#SBATCH --mem=8G\nsingularity exec img.sif python x.py\n', profile: 'saga' }, { text: '#!/bin/bash\napptainer exec img.sif python x.py\n', profile: 'lumi' }],
+    good: [{ text: '#!/bin/bash\n#SBATCH --mem=8G\napptainer exec img.sif python x.py\n', profile: 'saga' }, '#!/bin/bash\nsingularity exec img.sif python x.py\n'],
+  },
+  check(ctx) {
+    const have = ctx.profile.containerRuntimes;
+    if (!have?.length) return;
+    for (const inv of ctx.script.invocations) {
+      const w = inv.container?.runtimeWord ?? (inv.program === 'apptainer' || inv.program === 'singularity' ? inv.programWord : undefined);
+      const runtime = inv.container?.runtime ?? (inv.program as 'apptainer' | 'singularity');
+      if (!w || have.includes(runtime)) continue;
+      const other = have[0]!;
+      const prefix = w.text.slice(0, w.text.length - runtime.length);
+      ctx.report({ start: w.start, end: w.end, message: `${ctx.profile.name} has no '${runtime}' command, only ${have.join(' and ')}: the job would fail with "command not found". Use ${other}.`, fix: { title: `Use ${other}`, edits: [{ start: w.start, end: w.end, newText: `${prefix}${other}` }] } });
+    }
+  },
+};
+
+/** Paths a container sees without binds: Apptainer's defaults. */
+const DEFAULT_BINDS = ['/home', '/tmp', '/var/tmp', '/proc', '/sys', '/dev', '/etc/hosts', '/etc/localtime', '/etc/resolv.conf', '/etc/passwd', '/etc/group'];
+
+export const containerPathNotBound: Rule = {
+  id: 'container-path-not-bound',
+  severity: 'warning',
+  title: 'A path the container cannot see',
+  kinds: ['sbatch'],
+  docs: {
+    problem: '`apptainer exec` (or `singularity exec`) is given a host path, such as `/cluster/work/...`, that is not bound into the container.',
+    why: 'By default a container sees only $HOME, /tmp, /proc, /sys, /dev and the current directory. Project data on a parallel file system is invisible: "No such file or directory" from inside the container, after the job has queued.',
+    fix: 'Bind the file system: `apptainer exec --bind /cluster ...` (or set APPTAINER_BIND / SINGULARITY_BIND). The quick fix adds a `--bind` for the path\'s top directory.',
+    source: 'Fields-pipeline field report ("The --bind /cluster is essential"); DR field report (--bind of ImageryProcessor to /mnt).',
+  },
+  examples: {
+    bad: ['#!/bin/bash\napptainer exec fields.sif python3 /cluster/work/fields/scripts/zonal.py\n'],
+    good: ['#!/bin/bash\napptainer exec --bind /cluster fields.sif python3 /cluster/work/fields/scripts/zonal.py\n', '#!/bin/bash\nexport APPTAINER_BIND=/cluster\napptainer exec fields.sif python3 /cluster/work/x.py\n'],
+  },
+  check(ctx) {
+    const vars = variableValues(ctx.script);
+    const envBinds = ['APPTAINER_BIND', 'SINGULARITY_BIND', 'APPTAINER_BINDPATH', 'SINGULARITY_BINDPATH'].flatMap((v) => (vars.get(v)?.text ?? '').split(',')).map((s) => s.split(':')[0]!).filter(Boolean);
+    for (const inv of containerInvocations(ctx.script.invocations)) {
+      const binds: string[] = [...envBinds];
+      const opts = inv.container.options;
+      for (let i = 0; i < opts.length; i++) {
+        const o = opts[i]!;
+        const v = o.text === '-B' || o.text === '--bind' || o.text === '--mount' ? opts[i + 1]?.text : o.text.startsWith('--bind=') ? o.text.slice(7) : o.text.startsWith('-B') && o.text.length > 2 ? o.text.slice(2) : undefined;
+        if (v) for (const spec of expand(v, vars).split(',')) binds.push(...spec.split(':').slice(0, 2));
+      }
+      const seen = new Set<string>();
+      for (const a of inv.args) {
+        const path = expand(a.text, vars).replace(/^[A-Za-z_-]+=/, '');
+        if (!path.startsWith('/') || path.startsWith('/dev/shm')) continue;
+        const visible = [...DEFAULT_BINDS, ...binds].some((b) => b && (path === b || path.startsWith(b.endsWith('/') ? b : `${b}/`)));
+        if (visible) continue;
+        const top = `/${path.split('/')[1]}`;
+        if (seen.has(top)) continue;
+        seen.add(top);
+        const at = inv.container.subcommandWord.end;
+        ctx.report({ start: a.start, end: a.end, message: `${path} is not visible inside the container: only $HOME, /tmp and the current directory are bound by default. Add --bind ${top}.`, fix: { title: `Add --bind ${top}`, edits: [{ start: at, end: at, newText: ` --bind ${top}` }] } });
+      }
+    }
+  },
+};
+
+export const gpuContainerWithoutFlag: Rule = {
+  id: 'gpu-container-without-flag',
+  severity: 'warning',
+  title: 'GPU job runs a container without --nv or --rocm',
+  kinds: ['sbatch'],
+  docs: {
+    problem: 'The job asks for GPUs (`--gpus`, `--gres=gpu`, a GPU partition) but `apptainer exec`/`singularity exec` runs without `--nv` (NVIDIA) or `--rocm` (AMD).',
+    why: 'Without the flag the GPU driver libraries are not mounted: PyTorch reports `cuda.is_available() == False` and the job runs on the CPU, many times slower, using up its GPU hours.',
+    fix: 'Add `--nv` on NVIDIA clusters (Betzy, Saga, Poznan), `--rocm` on AMD ones where the container does not bring its own ROCm (LUMI\'s ROCm containers need neither). The quick fix adds the flag of the cluster\'s GPU.',
+    source: 'DR field report (`singularity exec --nv`); romcrop/EMB field report (LUMI ROCm containers: "no --rocm flag!").',
+  },
+  examples: {
+    bad: [{ text: '#!/bin/bash\n#SBATCH --partition=accel\n#SBATCH --gpus=1\napptainer exec --bind /cluster dr.sif python infer.py\n', profile: 'betzy' }],
+    good: [{ text: '#!/bin/bash\n#SBATCH --partition=accel\n#SBATCH --gpus=1\napptainer exec --nv --bind /cluster dr.sif python infer.py\n', profile: 'betzy' }, { text: '#!/bin/bash\n#SBATCH --partition=standard-g\n#SBATCH --gpus=8\nsingularity exec torch.sif python train.py\n', profile: 'lumi' }],
+  },
+  check(ctx) {
+    if (!requestsGpus(ctx.script, ctx.profile)) return;
+    const wanted = ctx.profile.gpu?.containerFlag;
+    if (wanted === 'none') return;
+    for (const inv of containerInvocations(ctx.script.invocations)) {
+      if (inv.container.subcommand === 'shell' || inv.container.options.some((o) => o.text === '--nv' || o.text === '--rocm' || o.text === '--nvccli')) continue;
+      const flag = wanted ?? (ctx.profile.gpu?.vendor === 'amd' ? '--rocm' : '--nv');
+      const sub = inv.container.subcommandWord.end;
+      ctx.report({ start: inv.container.runtimeWord.start, end: sub, message: `This job requests GPUs but the container runs without ${wanted ?? '--nv or --rocm'}: the GPU is invisible inside and the work runs on the CPU.`, fix: { title: `Add ${flag}`, edits: [{ start: sub, end: sub, newText: ` ${flag}` }] } });
+    }
+  },
+};

@@ -1,0 +1,191 @@
+/** How a batch script is laid out: shebang, line ends, where directives are, log file names. */
+import { compareVersions } from '../profiles/profiles';
+import { option, spanOffsets, newDirectiveText, directiveInsertOffset } from '../analysis/script';
+import type { Rule } from './rule';
+import { deleteLine, useOffsets } from './util';
+
+export const missingShebang: Rule = {
+  id: 'missing-shebang',
+  severity: 'error',
+  title: 'No #! line',
+  kinds: ['sbatch'],
+  docs: {
+    problem: 'The script does not start with `#!` and an interpreter.',
+    why: 'sbatch refuses it: "This does not look like a batch script. The first line must start with #! followed by the path to an interpreter."',
+    fix: 'Start with `#!/bin/bash`; the quick fix adds it.',
+    source: 'sbatch(1); Slurm src/sbatch/sbatch.c.',
+  },
+  examples: { bad: ['#SBATCH --time=10\nsrun x\n'], good: ['#!/bin/bash\n#SBATCH --time=10\nsrun x\n'] },
+  check(ctx) {
+    if (ctx.script.text.startsWith('#!') || ctx.script.text.trim() === '') return;
+    ctx.report({ start: 0, end: ctx.script.index.lineEnd(0), message: 'The first line must be #! and an interpreter (e.g. #!/bin/bash); sbatch refuses the script without it.', fix: { title: 'Add #!/bin/bash', edits: [{ start: 0, end: 0, newText: '#!/bin/bash\n' }] } });
+  },
+};
+
+export const crlfLineEndings: Rule = {
+  id: 'crlf-line-endings',
+  severity: 'error',
+  title: 'Windows (CRLF) line ends',
+  kinds: ['sbatch', 'apptainer'],
+  docs: {
+    problem: 'Lines end in `\\r\\n`, as editors on Windows write them.',
+    why: 'sbatch refuses such a script ("Batch script contains DOS line breaks"); in a definition file every command gets a stray `\\r` (`$\'\\r\': command not found`).',
+    fix: 'Convert to `\\n` line ends (the quick fix does; in VS Code also the "CRLF" item in the status bar).',
+    source: 'Slurm src/sbatch/sbatch.c (DOS line breaks check).',
+  },
+  examples: { bad: ['#!/bin/bash\r\n#SBATCH --time=10\r\nsrun x\r\n'], good: ['#!/bin/bash\n#SBATCH --time=10\nsrun x\n'] },
+  check(ctx) {
+    const first = ctx.script.text.indexOf('\r\n');
+    if (first < 0) return;
+    const count = ctx.script.text.split('\r\n').length - 1;
+    ctx.report({
+      start: first,
+      end: first + 2,
+      message: `${count} line(s) end in CRLF (\\r\\n); ${ctx.script.kind === 'sbatch' ? 'sbatch refuses DOS line breaks' : 'shell commands get a stray \\r'}. Convert to LF.`,
+      fix: { title: 'Convert all line ends to LF', edits: [{ start: 0, end: ctx.script.text.length, newText: ctx.script.text.replace(/\r\n/g, '\n') }] },
+    });
+  },
+};
+
+export const directiveAfterCommand: Rule = {
+  id: 'directive-after-command',
+  severity: 'warning',
+  title: '#SBATCH after the first command is ignored',
+  kinds: ['sbatch'],
+  docs: {
+    problem: 'A `#SBATCH` line comes after the first command (a `module load`, `set -e`, a variable).',
+    why: 'Slurm reads directives only until the first line that is not a comment or blank; later ones are plain comments and the job runs without them, often with the default time or memory.',
+    fix: 'Move the directive up into the header; the quick fix does.',
+    source: 'sbatch(1): "before any executable commands".',
+  },
+  examples: { bad: ['#!/bin/bash\n#SBATCH --time=10\nmodule load python\n#SBATCH --mem=8G\nsrun x\n'], good: ['#!/bin/bash\n#SBATCH --time=10\n#SBATCH --mem=8G\nmodule load python\nsrun x\n'] },
+  check(ctx) {
+    const s = ctx.script;
+    const firstCommand = s.header.headerEnd + 1;
+    for (const span of s.header.lateDirectives) {
+      const { start, end } = spanOffsets(s, span);
+      const lineText = s.lines[span.line]!;
+      const at = directiveInsertOffset(s);
+      ctx.report({
+        start,
+        end,
+        message: `Slurm ignores this directive: it comes after the first command (line ${firstCommand}). Move it into the header.`,
+        fix: { title: 'Move into the #SBATCH header', edits: [{ start: at, end: at, newText: newDirectiveText(s, lineText) }, deleteLine(s, span.line)] },
+      });
+    }
+  },
+};
+
+export const notADirective: Rule = {
+  id: 'not-a-directive',
+  severity: 'warning',
+  title: 'A line that looks like a directive but is not one',
+  kinds: ['sbatch'],
+  docs: {
+    problem: '`#SLURM --x`, `# SBATCH --x`, `#sbatch --x` or an indented `  #SBATCH --x`.',
+    why: 'Slurm only reads lines that begin with exactly `#SBATCH` in the first column; the others are comments and their options never apply. (Older Slurm read `#SLURM` with a warning; current releases do not.)',
+    fix: 'Write `#SBATCH` at the start of the line; the quick fix does. To switch a directive off on purpose, `##SBATCH` is clearer.',
+    source: 'sbatch(1); Slurm src/sbatch/opt.c.',
+  },
+  examples: { bad: ['#!/bin/bash\n# SBATCH --mem=8G\nsrun x\n', '#!/bin/bash\n  #SBATCH --mem=8G\nsrun x\n', '#!/bin/bash\n#SLURM --mem=8G\nsrun x\n'], good: ['#!/bin/bash\n#SBATCH --mem=8G\n##SBATCH --gpus=1\nsrun x\n'] },
+  check(ctx) {
+    const names: Record<string, string> = { 'slurm-prefix': '#SLURM', 'space-after-hash': '# SBATCH', indented: 'an indented #SBATCH', lowercase: 'a lower-case #sbatch' };
+    for (const l of ctx.script.header.lookalikes) {
+      const { start, end } = spanOffsets(ctx.script, l.span);
+      const text = ctx.script.lines[l.span.line]!;
+      const rest = text.replace(/^\s*#\s*(sbatch|slurm)/i, '');
+      const lineStart = ctx.script.index.offset(l.span.line, 0);
+      ctx.report({
+        start,
+        end,
+        message: `Slurm ignores ${names[l.kind]} line: only "#SBATCH" at the start of a line is a directive.`,
+        fix: { title: 'Make it an #SBATCH directive', edits: [{ start: lineStart, end: lineStart + text.length, newText: `#SBATCH${rest}` }] },
+      });
+    }
+  },
+};
+
+export const variableInDirective: Rule = {
+  id: 'variable-in-directive',
+  severity: 'error',
+  title: 'Shell variable in an #SBATCH value',
+  kinds: ['sbatch'],
+  docs: {
+    problem: 'A directive uses `$VAR`, `${VAR}`, `$(cmd)` or backticks: `#SBATCH --output=$HOME/logs/%j.out`.',
+    why: 'Directives are read by sbatch, not by a shell: nothing is expanded. Slurm takes the text literally, so the log goes to a directory named `$HOME` that does not exist and the job fails without a log, or an account named `$ACCOUNT` is refused.',
+    fix: 'Write the value out, use a relative path (relative to the submit directory, or `--chdir`), or pass the value on the command line: `sbatch --output="$HOME/logs/%j.out" job.sh`. In file names Slurm\'s own patterns work: `%u` user, `%j` job id, `%x` job name.',
+    source: 'sbatch(1): "filename pattern"; Slurm does not run a shell on directives.',
+  },
+  examples: { bad: ['#!/bin/bash\n#SBATCH --output=$HOME/logs/%j.out\nsrun x\n', '#!/bin/bash\n#SBATCH --account=${ACCOUNT}\nsrun x\n'], good: ['#!/bin/bash\n#SBATCH --output=logs/%x_%j.out\nsrun x\n'] },
+  check(ctx) {
+    for (const use of ctx.script.header.options) {
+      if (use.value === undefined) continue;
+      const m = /\$\{?[A-Za-z_][A-Za-z0-9_]*\}?|\$\(|`/.exec(use.value);
+      if (!m) continue;
+      const o = useOffsets(ctx.script, use);
+      const home = /^\$\{?HOME\}?\//.test(use.value) ? ' (for $HOME use a path relative to the submit directory, or %u in a path)' : '';
+      ctx.report({ start: o.valueStart, end: o.valueEnd, message: `Slurm does not expand ${m[0]} in #SBATCH lines: it takes '${use.value}' literally${home}. Write the value out or pass it on the sbatch command line.` });
+    }
+  },
+};
+
+function isArrayJob(ctx: Parameters<Rule['check']>[0]): boolean {
+  return !!option(ctx.script, 'array');
+}
+
+export const arrayLogWithoutIndex: Rule = {
+  id: 'array-log-without-index',
+  severity: 'warning',
+  title: 'Array tasks write to the same log',
+  kinds: ['sbatch'],
+  docs: {
+    problem: 'An array job names `--output`/`--error` without `%a` (the task index).',
+    why: 'Every task writes to the same file: lines from hundreds of tasks interleave or overwrite each other, and the log of the one task that failed cannot be found.',
+    fix: 'Put `%A_%a` in the name: `--output=logs/%x_%A_%a.out` (`%A` array job id, `%a` task index); the quick fix inserts `_%a`.',
+    source: 'sbatch(1), "filename pattern"; the romcrop field report (array job management).',
+  },
+  examples: { bad: ['#!/bin/bash\n#SBATCH --array=0-99\n#SBATCH --output=logs/run_%j.out\nsrun x\n'], good: ['#!/bin/bash\n#SBATCH --array=0-99\n#SBATCH --output=logs/run_%A_%a.out\nsrun x\n', '#!/bin/bash\n#SBATCH --array=0-99\nsrun x\n'] },
+  check(ctx) {
+    if (!isArrayJob(ctx)) return;
+    for (const name of ['output', 'error']) {
+      const use = option(ctx.script, name);
+      if (!use?.value || /%\d*a/.test(use.value) || /^(none|\/dev\/null)$/i.test(use.value)) continue;
+      const o = useOffsets(ctx.script, use);
+      const dot = use.value.lastIndexOf('.');
+      const base = dot > use.value.lastIndexOf('/') ? use.value.slice(0, dot) : use.value;
+      const ext = use.value.slice(base.length);
+      const fixed = `${base}${/%\d*[Aj]/.test(base) ? '' : '_%A'}_%a${ext}`;
+      ctx.report({ start: o.valueStart, end: o.valueEnd, message: `Every task of this array writes to ${use.value}: add %a (the task index), e.g. ${fixed}.`, fix: { title: `Change to ${fixed}`, edits: [{ start: o.valueStart, end: o.valueEnd, newText: fixed }] } });
+    }
+  },
+};
+
+export const outputDirectoryNotCreated: Rule = {
+  id: 'output-directory-not-created',
+  severity: 'warning',
+  title: 'Log file in a directory Slurm will not create',
+  kinds: ['sbatch'],
+  docs: {
+    problem: '`--output`/`--error` point into a directory (`logs/%j.out`) that this script cannot create in time.',
+    why: 'Slurm opens the log before the script runs and, in releases before 23.02 (and on clusters that keep the old behaviour), does not create missing directories: the job fails at once and leaves no log at all. A `mkdir -p logs` inside the script comes too late for this job.',
+    fix: 'Create the directory before submitting (`mkdir -p logs && sbatch job.sh`), or write logs to the submit directory. The rule applies when the cluster profile\'s `slurmVersion` is older than 23.02.',
+    source: 'sbatch(1), --output; the DR field report checklist ("Log directory exists (mkdir -p dr/logs)").',
+  },
+  examples: {
+    bad: [{ text: '#!/bin/bash\n#SBATCH --output=logs/%j.out\nsrun x\n', profile: 'lab' }],
+    good: ['#!/bin/bash\n#SBATCH --output=%x_%j.out\nsrun x\n', { text: '#!/bin/bash\n#SBATCH --output=logs/%j.out\nsrun x\n', profile: 'betzy' }],
+  },
+  check(ctx) {
+    const version = ctx.profile.slurmVersion;
+    if (!version || compareVersions(version, '23.02') >= 0) return;
+    for (const name of ['output', 'error']) {
+      const use = option(ctx.script, name);
+      if (!use?.value || !use.value.includes('/') || use.value.startsWith('/dev/')) continue;
+      const dir = use.value.slice(0, use.value.lastIndexOf('/'));
+      if (!dir || /%/.test(dir)) continue;
+      const o = useOffsets(ctx.script, use);
+      ctx.report({ start: o.valueStart, end: o.valueEnd, message: `Slurm ${version} does not create '${dir}/'; if it is missing when the job starts, the job fails with no log. Run mkdir -p ${dir} before sbatch.` });
+    }
+  },
+};
+

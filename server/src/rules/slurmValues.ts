@@ -1,0 +1,302 @@
+/** Values of #SBATCH options that Slurm refuses or reads differently from what was meant. */
+import type { OptionUse } from '../../../common/sbatch/directives';
+import { formatTime, parseArray, parseCount, parseDependency, parseMemoryMB, parseNodes, parseTime } from '../../../common/sbatch/values';
+import { option, type Script } from '../analysis/script';
+import type { Rule } from './rule';
+import { deleteLine, didYouMean, setValueFix, useOffsets } from './util';
+
+function uses(script: Script, kinds: readonly string[]): OptionUse[] {
+  return script.header.options.filter((u) => kinds.includes(u.option.kind) && u.value !== undefined);
+}
+
+function hasVariable(value: string): boolean {
+  return /\$|`/.test(value);
+}
+
+export const invalidTime: Rule = {
+  id: 'invalid-time',
+  severity: 'error',
+  title: 'Invalid time limit',
+  kinds: ['sbatch'],
+  docs: {
+    problem: '`--time` (or `--time-min`) is not in one of the forms Slurm reads.',
+    why: 'sbatch refuses the job ("Invalid time limit specification").',
+    fix: 'Use `minutes`, `minutes:seconds`, `hours:minutes:seconds`, `days-hours`, `days-hours:minutes` or `days-hours:minutes:seconds`, e.g. `--time=4-00:00:00`.',
+    source: 'sbatch(1), --time.',
+  },
+  examples: { bad: ['#!/bin/bash\n#SBATCH --time=2h\nsrun x\n', '#!/bin/bash\n#SBATCH --time=1:2:3:4\nsrun x\n'], good: ['#!/bin/bash\n#SBATCH --time=4-00:00:00\nsrun x\n', '#!/bin/bash\n#SBATCH -t 90\nsrun x\n'] },
+  check(ctx) {
+    for (const use of uses(ctx.script, ['time'])) {
+      if (hasVariable(use.value!) || parseTime(use.value!) !== undefined) continue;
+      const o = useOffsets(ctx.script, use);
+      const hours = /^(\d+)\s*h$/i.exec(use.value!);
+      ctx.report({
+        start: o.valueStart,
+        end: o.valueEnd,
+        message: `'${use.value}' is not a Slurm time; sbatch refuses the job. Write days-hours:minutes:seconds, e.g. 1-12:00:00.`,
+        ...(hours ? { fix: setValueFix(ctx.script, use, formatTime(Number(hours[1]) * 3600)) } : {}),
+      });
+    }
+  },
+};
+
+export const ambiguousTime: Rule = {
+  id: 'ambiguous-time',
+  severity: 'warning',
+  title: 'A time limit that reads as hours:minutes but means minutes:seconds',
+  kinds: ['sbatch'],
+  docs: {
+    problem: '`--time=2:00` looks like two hours but Slurm reads `A:B` as minutes:seconds: two minutes.',
+    why: 'The job is killed at the limit ("DUE TO TIME LIMIT"), minutes into a run meant to take hours.',
+    fix: 'Write hours in full: `--time=02:00:00`; the quick fix does. If minutes were meant, write `--time=2`.',
+    source: 'sbatch(1), --time: "minutes:seconds".',
+  },
+  examples: { bad: ['#!/bin/bash\n#SBATCH --time=2:00\nsrun x\n'], good: ['#!/bin/bash\n#SBATCH --time=02:00:00\nsrun x\n', '#!/bin/bash\n#SBATCH --time=30:00\nsrun x\n'] },
+  check(ctx) {
+    for (const use of uses(ctx.script, ['time'])) {
+      const m = /^(\d{1,2}):(\d{2})$/.exec(use.value!.trim());
+      if (!m || Number(m[1]) > 12) continue;
+      const o = useOffsets(ctx.script, use);
+      const asHours = `${m[1]!.padStart(2, '0')}:${m[2]}:00`;
+      ctx.report({
+        start: o.valueStart,
+        end: o.valueEnd,
+        message: `--time=${use.value} is ${Number(m[1])} minute(s) ${Number(m[2])} second(s), not ${Number(m[1])} hour(s): Slurm reads A:B as minutes:seconds. Write ${asHours} for hours.`,
+        fix: setValueFix(ctx.script, use, asHours, `Change to ${asHours} (hours:minutes:seconds)`),
+      });
+    }
+  },
+};
+
+export const invalidMemory: Rule = {
+  id: 'invalid-memory',
+  severity: 'error',
+  title: 'Invalid memory size',
+  kinds: ['sbatch'],
+  docs: {
+    problem: 'A memory value (`--mem`, `--mem-per-cpu`, `--mem-per-gpu`, `--tmp`) is not a whole number with an optional K, M, G or T suffix: `64GB`, `1.5G`, `64 G`.',
+    why: 'sbatch refuses the job ("invalid memory constraint").',
+    fix: 'Write a whole number and one suffix letter: `64G`, `1536M`.',
+    source: 'sbatch(1), --mem; Slurm str_to_mbytes().',
+  },
+  examples: { bad: ['#!/bin/bash\n#SBATCH --mem=64GB\nsrun x\n', '#!/bin/bash\n#SBATCH --mem-per-cpu=1.5G\nsrun x\n'], good: ['#!/bin/bash\n#SBATCH --mem=64G\nsrun x\n'] },
+  check(ctx) {
+    for (const use of uses(ctx.script, ['memory'])) {
+      if (hasVariable(use.value!) || parseMemoryMB(use.value!) !== undefined) continue;
+      const o = useOffsets(ctx.script, use);
+      const gb = /^(\d+)\s*([KMGT])B$/i.exec(use.value!.trim());
+      const dec = /^(\d+)\.(\d+)\s*G$/i.exec(use.value!.trim());
+      const better = gb ? `${gb[1]}${gb[2]!.toUpperCase()}` : dec ? `${Math.round(Number(`${dec[1]}.${dec[2]}`) * 1024)}M` : undefined;
+      ctx.report({
+        start: o.valueStart,
+        end: o.valueEnd,
+        message: `'${use.value}' is not a size Slurm reads (a whole number with K, M, G or T)${better ? `; write ${better}` : ''}. sbatch refuses the job.`,
+        ...(better ? { fix: setValueFix(ctx.script, use, better) } : {}),
+      });
+    }
+  },
+};
+
+export const memoryFlagsExclusive: Rule = {
+  id: 'memory-flags-exclusive',
+  severity: 'error',
+  title: '--mem, --mem-per-cpu and --mem-per-gpu together',
+  kinds: ['sbatch'],
+  docs: {
+    problem: 'More than one of `--mem`, `--mem-per-cpu`, `--mem-per-gpu` is given.',
+    why: 'They are mutually exclusive; sbatch refuses the job ("--mem, --mem-per-cpu, and --mem-per-gpu are mutually exclusive").',
+    fix: 'Keep one: `--mem` for memory per node, `--mem-per-cpu` when the CPU count drives memory.',
+    source: 'sbatch(1), --mem.',
+  },
+  examples: { bad: ['#!/bin/bash\n#SBATCH --mem=64G\n#SBATCH --mem-per-cpu=2G\nsrun x\n'], good: ['#!/bin/bash\n#SBATCH --mem=64G\nsrun x\n'] },
+  check(ctx) {
+    const set = ['mem', 'mem-per-cpu', 'mem-per-gpu'].map((n) => option(ctx.script, n)).filter((u): u is OptionUse => !!u);
+    if (set.length < 2) return;
+    for (const use of set.slice(1)) {
+      const o = useOffsets(ctx.script, use);
+      ctx.report({ start: o.start, end: o.end, message: `${set.map((u) => u.written).join(' and ')} cannot be used together; sbatch refuses the job. Keep one.` });
+    }
+  },
+};
+
+export const invalidArray: Rule = {
+  id: 'invalid-array',
+  severity: 'error',
+  title: 'Invalid --array specification',
+  kinds: ['sbatch'],
+  docs: {
+    problem: '`--array` is not a list of indexes and ranges (`0-15`, `1,3,5-7`, `0-99:2`) with an optional `%max` throttle, or uses more indexes than the cluster allows.',
+    why: 'sbatch refuses the job ("Invalid job array specification"); an index at or above MaxArraySize is refused too.',
+    fix: 'Write indexes as `start-end[:step]` separated by commas, then `%N` to run at most N at once, e.g. `--array=0-999%50`.',
+    source: 'sbatch(1), --array; slurm.conf(5), MaxArraySize.',
+  },
+  examples: {
+    bad: ['#!/bin/bash\n#SBATCH --array=1..10\nsrun x\n', '#!/bin/bash\n#SBATCH --array=10-1\nsrun x\n', '#!/bin/bash\n#SBATCH --array=0-5000\nsrun x\n'],
+    good: ['#!/bin/bash\n#SBATCH --array=0-999%50\n#SBATCH --output=logs/%A_%a.out\nsrun x\n'],
+  },
+  check(ctx) {
+    for (const use of uses(ctx.script, ['array'])) {
+      if (hasVariable(use.value!)) continue;
+      const o = useOffsets(ctx.script, use);
+      const spec = parseArray(use.value!);
+      if ('error' in spec) {
+        const dots = /^(\d+)\.\.(\d+)$/.exec(use.value!);
+        ctx.report({
+          start: o.valueStart,
+          end: o.valueEnd,
+          message: `--array=${use.value}: ${spec.error}. sbatch refuses the job.`,
+          ...(dots ? { fix: setValueFix(ctx.script, use, `${dots[1]}-${dots[2]}`) } : {}),
+        });
+        continue;
+      }
+      const max = ctx.profile.maxArraySize;
+      if (max !== undefined && spec.maxIndex >= max) {
+        ctx.report({ start: o.valueStart, end: o.valueEnd, message: `Index ${spec.maxIndex} is not below this cluster's MaxArraySize (${max}); sbatch refuses the job. Split the array or offset the indexes inside the script.` });
+      }
+    }
+  },
+};
+
+export const invalidDependency: Rule = {
+  id: 'invalid-dependency',
+  severity: 'error',
+  title: 'Invalid --dependency',
+  kinds: ['sbatch'],
+  docs: {
+    problem: '`--dependency` has an unknown type, a missing or non-numeric job id, or mixes `,` and `?`.',
+    why: 'sbatch refuses the job ("Job dependency problem"), or the dependent job waits forever.',
+    fix: 'Write `type:jobid[:jobid...]`, types `after`, `afterany`, `afterok`, `afternotok`, `aftercorr`, `afterburstbuffer`, `singleton`; join several with `,` (all) or `?` (any). Job ids known only at submit time belong on the command line: `sbatch --dependency=afterok:$ID next.sh`.',
+    source: 'sbatch(1), --dependency; the DR field report (inference → finalize chains).',
+  },
+  examples: {
+    bad: ['#!/bin/bash\n#SBATCH --dependency=afterOK:123\nsrun x\n', '#!/bin/bash\n#SBATCH --dependency=afterany:<INFERENCE_JOBID>\nsrun x\n'],
+    good: ['#!/bin/bash\n#SBATCH --dependency=afterany:123:124\nsrun x\n', '#!/bin/bash\n#SBATCH --dependency=singleton\nsrun x\n'],
+  },
+  check(ctx) {
+    for (const use of uses(ctx.script, ['dependency'])) {
+      if (hasVariable(use.value!)) continue;
+      const dep = parseDependency(use.value!);
+      if (!('error' in dep)) continue;
+      const o = useOffsets(ctx.script, use);
+      const lower = use.value!.replace(/^(\w+)/, (t) => t.toLowerCase());
+      const fixable = lower !== use.value && !('error' in parseDependency(lower));
+      ctx.report({
+        start: o.valueStart,
+        end: o.valueEnd,
+        message: `--dependency=${use.value}: ${dep.error}. sbatch refuses the job.`,
+        ...(fixable ? { fix: setValueFix(ctx.script, use, lower) } : {}),
+      });
+    }
+  },
+};
+
+export const invalidCount: Rule = {
+  id: 'invalid-count',
+  severity: 'error',
+  title: 'Invalid count (nodes, tasks, CPUs, GPUs)',
+  kinds: ['sbatch'],
+  docs: {
+    problem: 'A count such as `--nodes`, `--ntasks`, `--cpus-per-task` is not a positive whole number (or, for `--nodes`, `min-max`).',
+    why: 'sbatch refuses the job ("invalid number of ..."); `0` requests nothing.',
+    fix: 'Write a positive whole number; for nodes also `min-max`, e.g. `--nodes=4`.',
+    source: 'sbatch(1).',
+  },
+  examples: { bad: ['#!/bin/bash\n#SBATCH --cpus-per-task=eight\nsrun x\n', '#!/bin/bash\n#SBATCH --nodes=0\nsrun x\n'], good: ['#!/bin/bash\n#SBATCH --nodes=2-4\n#SBATCH -c 8\nsrun x\n'] },
+  check(ctx) {
+    for (const use of uses(ctx.script, ['count', 'nodes'])) {
+      if (hasVariable(use.value!)) continue;
+      const ok = use.option.kind === 'nodes' ? parseNodes(use.value!) !== undefined : parseCount(use.value!) !== undefined || (use.option.name === 'core-spec' && use.value === '0');
+      if (ok) continue;
+      const o = useOffsets(ctx.script, use);
+      ctx.report({ start: o.valueStart, end: o.valueEnd, message: `${use.written}=${use.value} is not a positive whole number${use.option.kind === 'nodes' ? ' or a min-max range' : ''}; sbatch refuses the job.` });
+    }
+  },
+};
+
+export const invalidChoice: Rule = {
+  id: 'invalid-choice',
+  severity: 'error',
+  title: 'A value outside the option\'s choices',
+  kinds: ['sbatch'],
+  docs: {
+    problem: 'An option with a fixed set of values (`--mail-type`, `--open-mode`, `--exclusive`, `--hint`, `--kill-on-invalid-dep`, `--wait-all-nodes`) has another.',
+    why: 'sbatch refuses the job (e.g. "--mail-type=FAILED invalid").',
+    fix: 'Use one of the values listed in the message; the quick fix picks the closest.',
+    source: 'sbatch(1).',
+  },
+  examples: { bad: ['#!/bin/bash\n#SBATCH --mail-type=BEGIN,FAILED\nsrun x\n', '#!/bin/bash\n#SBATCH --open-mode=overwrite\nsrun x\n'], good: ['#!/bin/bash\n#SBATCH --mail-type=BEGIN,FAIL\n#SBATCH --open-mode=append\nsrun x\n'] },
+  check(ctx) {
+    for (const use of uses(ctx.script, ['enum', 'enumList'])) {
+      const values = use.option.values ?? [];
+      const items = use.option.kind === 'enumList' ? use.value!.split(',') : [use.value!];
+      const o = useOffsets(ctx.script, use);
+      let at = o.valueStart;
+      for (const item of items) {
+        const caseInsensitive = use.option.kind === 'enumList';
+        const known = values.some((v) => (caseInsensitive ? v.toLowerCase() === item.toLowerCase() : v === item));
+        if (!known && !hasVariable(item)) {
+          const best = didYouMean(item, values);
+          ctx.report({
+            start: at,
+            end: at + item.length,
+            message: `'${item}' is not a value of ${use.written} (${values.join(', ')})${best ? `; did you mean ${best}?` : ''}`,
+            ...(best ? { fix: { title: `Change to ${best}`, edits: [{ start: at, end: at + item.length, newText: best }] } } : {}),
+          });
+        }
+        at += item.length + 1;
+      }
+    }
+  },
+};
+
+export const duplicateOption: Rule = {
+  id: 'duplicate-option',
+  severity: 'warning',
+  title: 'The same #SBATCH option twice',
+  kinds: ['sbatch'],
+  docs: {
+    problem: 'An option is set more than once in the header.',
+    why: 'The last one wins silently; after an edit the job often runs with the value you did not look at.',
+    fix: 'Keep one line; the quick fix removes the earlier one.',
+    source: 'sbatch(1): options are processed in order.',
+  },
+  examples: { bad: ['#!/bin/bash\n#SBATCH --time=01:00:00\n#SBATCH --time=10:00:00\nsrun x\n'], good: ['#!/bin/bash\n#SBATCH --time=10:00:00\nsrun x\n'] },
+  check(ctx) {
+    const seen = new Map<string, OptionUse>();
+    for (const use of ctx.script.header.options) {
+      const earlier = seen.get(use.option.name);
+      seen.set(use.option.name, use);
+      if (!earlier || ['constraint', 'gres', 'export', 'mail-type', 'hetjob'].includes(use.option.name)) continue;
+      const o = useOffsets(ctx.script, earlier);
+      const sameLineOnly = ctx.script.header.options.filter((u) => u.span.line === earlier.span.line).length === 1;
+      ctx.report({
+        start: o.start,
+        end: o.end,
+        message: `${earlier.written}${earlier.value !== undefined ? `=${earlier.value}` : ''} is overridden on line ${use.span.line + 1}${use.value !== undefined ? ` (${use.value})` : ''}: the last one wins.`,
+        ...(sameLineOnly ? { fix: { title: 'Remove the overridden directive', edits: [deleteLine(ctx.script, earlier.span.line)] } } : {}),
+      });
+    }
+  },
+};
+
+export const commandLineOnlyOption: Rule = {
+  id: 'command-line-only-option',
+  severity: 'warning',
+  title: 'An option that makes no sense inside a script',
+  kinds: ['sbatch'],
+  docs: {
+    problem: '`--wrap`, `--help`, `--usage` or `--version` in a `#SBATCH` line.',
+    why: '`--wrap` replaces the script, so its body never runs; `--help`, `--usage`, `--version` make sbatch print and exit without submitting.',
+    fix: 'Remove the directive; use `--wrap` on the command line only.',
+    source: 'sbatch(1).',
+  },
+  examples: { bad: ['#!/bin/bash\n#SBATCH --wrap="hostname"\nsrun x\n'], good: ['#!/bin/bash\n#SBATCH --job-name=x\nsrun x\n'] },
+  check(ctx) {
+    for (const use of ctx.script.header.options) {
+      if (!['wrap', 'help', 'usage', 'version'].includes(use.option.name)) continue;
+      const o = useOffsets(ctx.script, use);
+      const what = use.option.name === 'wrap' ? 'replaces this script: its body never runs' : 'makes sbatch print and exit without submitting the job';
+      ctx.report({ start: o.start, end: o.end, message: `${use.written} ${what}. Remove it from the script.` });
+    }
+  },
+};

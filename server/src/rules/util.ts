@@ -1,0 +1,104 @@
+/** Helpers the rules share. */
+import type { OptionUse } from '../../../common/sbatch/directives';
+import { SBATCH_OPTIONS } from '../../../common/sbatch/options';
+import { parseGpuCount } from '../../../common/sbatch/values';
+import type { Word } from '../analysis/bash';
+import { option, spanOffsets, type Script } from '../analysis/script';
+import { partitionOf, type PartitionProfile, type Profile } from '../profiles/profiles';
+import type { Fix, TextEdit } from './rule';
+
+export function editDistance(a: string, b: string): number {
+  const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = dp[0]!;
+    dp[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = dp[j]!;
+      dp[j] = Math.min(dp[j]! + 1, dp[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return dp[b.length]!;
+}
+
+/** The closest of `candidates` to `word`, when close enough to be a likely typo. */
+export function didYouMean(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestD = Infinity;
+  for (const c of candidates) {
+    const d = editDistance(word.toLowerCase(), c.toLowerCase());
+    if (d < bestD) {
+      bestD = d;
+      best = c;
+    }
+  }
+  return best !== undefined && bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+}
+
+export const LONG_OPTION_NAMES = SBATCH_OPTIONS.map((o) => o.name);
+
+/** Document offsets of an option use (whole, name, value). */
+export function useOffsets(script: Script, use: OptionUse): { start: number; end: number; nameStart: number; nameEnd: number; valueStart: number; valueEnd: number } {
+  const whole = spanOffsets(script, use.span);
+  const name = spanOffsets(script, use.nameSpan);
+  const value = use.valueSpan ? spanOffsets(script, use.valueSpan) : { start: whole.end, end: whole.end };
+  return { start: whole.start, end: whole.end, nameStart: name.start, nameEnd: name.end, valueStart: value.start, valueEnd: value.end };
+}
+
+/** A fix that replaces an option's value. */
+export function setValueFix(script: Script, use: OptionUse, value: string, title = `Set ${use.written} to ${value}`): Fix {
+  const o = useOffsets(script, use);
+  return { title, edits: [{ start: o.valueStart, end: o.valueEnd, newText: value }] };
+}
+
+/** The edit that removes a whole line, with its line end. */
+export function deleteLine(script: Script, line: number): TextEdit {
+  const start = script.index.offset(line, 0);
+  const nextStart = line + 1 < script.index.lineCount ? script.index.starts[line + 1]! : script.text.length;
+  return { start: line + 1 < script.index.lineCount ? start : Math.max(0, start - 1), end: nextStart, newText: '' };
+}
+
+/** Whether `path` lies on one of the profile's Lustre file systems. */
+export function onLustre(profile: Profile, path: string): string | undefined {
+  const p = path.replace(/^["']|["']$/g, '');
+  return profile.lustre?.find((root) => p === root || p.startsWith(root.endsWith('/') ? root : `${root}/`));
+}
+
+/** The fast place for temp files on this cluster: /dev/shm where the profile has it. */
+export function fastTmp(profile: Profile): string {
+  return profile.shm?.path ?? '/dev/shm';
+}
+
+/** The variables a script sets, with the last value written (unexpanded). */
+export function variableValues(script: Script): Map<string, Word | undefined> {
+  const out = new Map<string, Word | undefined>();
+  for (const a of script.shell.assignments) out.set(a.name, a.value);
+  return out;
+}
+
+/** Resolves `$VAR`/`${VAR}` once against the script's own assignments. */
+export function expand(text: string, vars: Map<string, Word | undefined>): string {
+  return text.replace(/\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?/g, (m, name: string) => vars.get(name)?.text ?? m);
+}
+
+export function requestsGpus(script: Script, profile: Profile): boolean {
+  for (const name of ['gpus', 'gpus-per-node', 'gpus-per-task', 'gpus-per-socket']) {
+    const u = option(script, name);
+    if (u?.value && (parseGpuCount(u.value) ?? 1) > 0) return true;
+  }
+  if (/(^|,)gpu(:|,|$)/.test(option(script, 'gres')?.value ?? '')) return true;
+  return !!jobPartition(script, profile)?.partition.gpus;
+}
+
+export function jobPartition(script: Script, profile: Profile): { name: string; partition: PartitionProfile } | undefined {
+  return partitionOf(profile, option(script, 'partition')?.value);
+}
+
+export function lineOf(script: Script, offset: number): number {
+  return script.index.position(offset).line;
+}
+
+/** The first command's offset (or the end of the text). */
+export function bodyStart(script: Script): number {
+  return script.index.offset(script.header.headerEnd, 0);
+}
