@@ -3,7 +3,8 @@
 //   node esbuild.mjs --dev      with inline source maps
 //   node esbuild.mjs --watch    dev build, rebuilt on change
 import * as esbuild from 'esbuild';
-import { readdirSync, existsSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 const watch = process.argv.includes('--watch');
@@ -26,6 +27,8 @@ const node = {
   target: 'node20',
   // ssh2's optional native helpers: it falls back to pure JS when they are absent.
   external: ['vscode', 'cpu-features', '*.node'],
+  // its ESM build needs import.meta.url, which a CommonJS bundle does not have
+  alias: { 'web-tree-sitter': './node_modules/web-tree-sitter/tree-sitter.cjs' },
 };
 
 // One page per folder of webview/src holding an index.ts.
@@ -36,6 +39,7 @@ const pages = readdirSync('webview/src', { withFileTypes: true })
 const builds = [
   { ...node, entryPoints: ['extension/src/extension.ts'], outfile: 'dist/extension.js' },
   { ...node, entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js' },
+  { ...node, entryPoints: ['server/src/cli.ts'], outfile: 'dist/hpc-lint.js', banner: { js: '#!/usr/bin/env node' } },
   ...pages.map((page) => ({
     ...shared,
     platform: 'browser',
@@ -47,10 +51,16 @@ const builds = [
 ];
 
 if (!watch) rmSync('dist', { recursive: true, force: true });
+// what the server and hpc-lint read at run time, beside them
+mkdirSync('dist', { recursive: true });
+cpSync('node_modules/web-tree-sitter/tree-sitter.wasm', 'dist/tree-sitter.wasm');
+cpSync('node_modules/tree-sitter-bash/tree-sitter-bash.wasm', 'dist/tree-sitter-bash.wasm');
+cpSync('server/profiles', 'dist/profiles', { recursive: true });
 if (watch) {
   for (const options of builds) await (await esbuild.context(options)).watch();
   console.log('esbuild: watching');
 } else {
   await Promise.all(builds.map((options) => esbuild.build(options)));
+  execFileSync('chmod', ['+x', 'dist/hpc-lint.js']);
   console.log(`esbuild: built ${builds.map((b) => b.outfile).join(', ')}`);
 }

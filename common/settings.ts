@@ -12,6 +12,8 @@ export interface SettingSpec<T> {
 
 export const settingSpecs = {
   'sbatch.detectFromContent': { type: 'boolean', default: true } as SettingSpec<boolean>,
+  'lint.enable': { type: 'boolean', default: true } as SettingSpec<boolean>,
+  'lint.defaultProfile': { type: 'string', default: 'generic' } as SettingSpec<string>,
 } as const;
 
 export type SettingKey = keyof typeof settingSpecs;

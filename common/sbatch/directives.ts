@@ -119,7 +119,9 @@ export function tokenizeDirective(lineText: string, line: number, from = MAGIC.l
   return { tokens };
 }
 
-const LOOKALIKE = /^(\s*)#(\s*)(sbatch|slurm)\b/i;
+// `#SLURM`, `# SBATCH`, `#sbatch` and an indented `#SBATCH`; a comment that mentions the
+// sbatch command (`# sbatch --dependency=... next.sh`) is not one.
+const LOOKALIKE = /^(\s*)#(\s*)(SBATCH|SLURM|sbatch)\b/;
 
 /** Reads the directives of a batch script. `lines` are the script's lines without line ends. */
 export function parseSbatchHeader(lines: readonly string[]): SbatchHeader {
@@ -150,13 +152,14 @@ export function parseSbatchHeader(lines: readonly string[]): SbatchHeader {
     const m = LOOKALIKE.exec(text);
     if (m && trimmed.startsWith('#')) {
       const [, indent, space, word] = m;
-      const kind: Lookalike['kind'] = word!.toLowerCase() === 'slurm'
+      if (space && word === 'sbatch') continue;
+      const kind: Lookalike['kind'] = word === 'SLURM'
         ? 'slurm-prefix'
         : indent
           ? 'indented'
-          : space
-            ? 'space-after-hash'
-            : 'lowercase';
+          : word === 'sbatch'
+            ? 'lowercase'
+            : 'space-after-hash';
       // `# SBATCH` is a common way to switch a directive off on purpose; only a line that also
       // carries an option is reported.
       if (/\s-{1,2}[A-Za-z]/.test(text)) header.lookalikes.push({ span: { line, start: indent!.length, end: text.length }, kind });

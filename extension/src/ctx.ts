@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { commandTable } from './commands';
 import { Config } from './config';
 import { JobsProvider } from './jobs/jobsProvider';
+import { LintClient } from './lint/lintClient';
 import { Disposable } from './lifecycle';
 import { Log } from './log';
 import { SbatchDetector } from './sbatchDetector';
@@ -22,6 +23,7 @@ export class Ctx extends Disposable {
     }
     this.register(vscode.window.createTreeView('hpcGeo.jobs', { treeDataProvider: this.jobs, showCollapseAll: true }));
     this.register(new SbatchDetector(this.config));
+    this.register(new LintClient(extension, this.log));
   }
 
   /** Runs a command handler through the one error path: logged with its cause, shown with "Show Log". */

@@ -39,7 +39,11 @@ export interface LintOptions {
 
 export interface LintResult {
   diagnostics: Diagnostic[];
+  /** The profile used, by name and resolved. */
   profile: string;
+  resolvedProfile?: Profile;
+  /** The analysis the rules ran on (absent when the file was not linted). */
+  script?: Script;
 }
 
 /** Codes of the engine's own diagnostics (not rules). */
@@ -49,6 +53,16 @@ export const ENGINE_CODES = {
   unknownProfile: 'unknown-profile',
   internal: 'internal-error',
 } as const;
+
+/** What the engine's own codes mean (they have no rule object). */
+export const ENGINE_DESCRIPTIONS: Record<string, string> = {
+  [ENGINE_CODES.tooLarge]: 'The file is too large to be a job script; it was not linted.',
+  [ENGINE_CODES.binary]: 'The file holds NUL bytes; it is not a script and was not linted.',
+  [ENGINE_CODES.unknownProfile]: 'The script names a cluster profile that does not exist; generic was used.',
+  [ENGINE_CODES.internal]: 'A rule failed on this script and was skipped.',
+  'config-error': 'A value in .hpc-geo.yaml is wrong; it was ignored.',
+  'invalid-encoding': 'The file is not valid UTF-8; bad bytes were replaced.',
+};
 
 const PROFILE_COMMENT = /#\s*hpc-geo:\s*cluster\s*=\s*([\w.-]+)/;
 const SUPPRESS = /#\s*hpc-lint\s+(disable|disable-file)\s*=\s*([\w,\s-]+)/;
@@ -125,7 +139,12 @@ export function lint(parser: Parser, text: string, options: LintOptions): LintRe
       });
     }
   }
-  return { diagnostics: suppress(script, diagnostics).sort((a, b) => a.start - b.start || a.code.localeCompare(b.code)), profile: profileName };
+  return {
+    diagnostics: suppress(script, diagnostics).sort((a, b) => a.start - b.start || a.code.localeCompare(b.code)),
+    profile: profileName,
+    resolvedProfile: profile,
+    script,
+  };
 }
 
 function clamp(n: number, max: number): number {

@@ -1,31 +1,246 @@
+/**
+ * The language server: lints sbatch scripts, Apptainer definition files and shell scripts that
+ * carry `#SBATCH`, with quick fixes, hover and completion. Wiring only; the work is in engine.ts
+ * (lint), features.ts (hover, completion, actions) and workspaceConfig.ts.
+ */
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import {
+  CodeActionKind,
+  DidChangeConfigurationNotification,
+  DiagnosticSeverity,
   TextDocuments,
   TextDocumentSyncKind,
+  type CodeAction,
+  type CodeActionParams,
+  type CompletionItem,
+  type CompletionParams,
   type Connection,
+  type Diagnostic as LspDiagnostic,
+  type Hover,
+  type HoverParams,
   type InitializeParams,
   type InitializeResult,
 } from 'vscode-languageserver/node';
+import type { Parser } from 'web-tree-sitter';
+import { hasSbatchDirectives } from '../../common/sbatch/header';
+import { loadBash } from './analysis/bash';
+import type { ScriptKind } from './analysis/script';
+import { lint, SOURCE, type Diagnostic, type LintResult } from './engine';
+import { codeActions, completions, hover } from './features';
+import { loadBuiltinProfiles, type Profile } from './profiles/profiles';
+import { resources, ruleDocUri, type Resources } from './resources';
+import { VERSION } from './version';
+import { WorkspaceConfigs } from './workspaceConfig';
 
-/** Wires the connection: initialize, capabilities, document sync. */
+export interface LintSettings {
+  enable: boolean;
+  defaultProfile: string;
+}
+
+const DEFAULT_SETTINGS: LintSettings = { enable: true, defaultProfile: 'generic' };
+const DEBOUNCE_MS = 200;
+
+export interface DocumentState {
+  version: number;
+  result: LintResult;
+  document: TextDocument;
+}
+
 export class HpcGeoServer {
   readonly documents = new TextDocuments(TextDocument);
+  private readonly res: Resources = resources();
+  private parser: Parser | undefined;
+  private builtins: Map<string, Profile> | undefined;
+  private configs: WorkspaceConfigs | undefined;
+  private canReadConfiguration = false;
+  private readonly settings = new Map<string, Promise<LintSettings>>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly state = new Map<string, DocumentState>();
+  private ready: Promise<void> | undefined;
 
   constructor(private readonly connection: Connection) {
     connection.onInitialize((params) => this.initialize(params));
+    connection.onInitialized(() => this.initialized());
+    connection.onDidChangeConfiguration(() => {
+      this.settings.clear();
+      this.relintAll();
+    });
+    connection.onDidChangeWatchedFiles(() => {
+      this.configs?.reload();
+      this.publishConfigProblems();
+      this.relintAll();
+    });
+    connection.onCodeAction((p) => this.guard('code actions', () => this.codeActions(p), []));
+    connection.onHover((p) => this.guard('hover', () => this.hover(p), null));
+    connection.onCompletion((p) => this.guard('completion', () => this.completion(p), []));
+    this.documents.onDidOpen((e) => this.schedule(e.document, 0));
+    this.documents.onDidChangeContent((e) => this.schedule(e.document, DEBOUNCE_MS));
+    this.documents.onDidClose((e) => this.forget(e.document.uri));
   }
 
-  initialize(_params: InitializeParams): InitializeResult {
+  initialize(params: InitializeParams): InitializeResult {
+    this.canReadConfiguration = !!params.capabilities.workspace?.configuration;
+    const folders = (params.workspaceFolders ?? []).map((f) => f.uri).concat(params.rootUri && !params.workspaceFolders?.length ? [params.rootUri] : []);
+    this.configs = new WorkspaceConfigs(folders.filter((u) => u.startsWith('file:')).map((u) => fileURLToPath(u)), (uri) => this.documents.get(uri)?.getText());
+    this.ready = this.load();
     return {
-      capabilities: { textDocumentSync: TextDocumentSyncKind.Incremental },
-      serverInfo: { name: 'hpc-geo', version: SERVER_VERSION },
+      capabilities: {
+        textDocumentSync: TextDocumentSyncKind.Incremental,
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, `${CodeActionKind.SourceFixAll}.${SOURCE}`] },
+        hoverProvider: true,
+        completionProvider: { triggerCharacters: ['-', '=', ' ', ','] },
+      },
+      serverInfo: { name: 'hpc-geo', version: VERSION },
     };
+  }
+
+  private async load(): Promise<void> {
+    this.parser = await loadBash(this.res);
+    this.builtins = loadBuiltinProfiles(this.res.profilesDir);
+    this.publishConfigProblems();
+  }
+
+  private initialized(): void {
+    if (this.canReadConfiguration) void this.connection.client.register(DidChangeConfigurationNotification.type, undefined);
   }
 
   listen(): void {
     this.documents.listen(this.connection);
     this.connection.listen();
   }
+
+  private async settingsFor(uri: string): Promise<LintSettings> {
+    if (!this.canReadConfiguration) return DEFAULT_SETTINGS;
+    let s = this.settings.get(uri);
+    if (!s) {
+      s = this.connection.workspace.getConfiguration({ scopeUri: uri, section: 'hpcGeo.lint' }).then(
+        (v: Partial<LintSettings> | null) => ({ ...DEFAULT_SETTINGS, ...(v ?? {}) }),
+        () => DEFAULT_SETTINGS,
+      );
+      this.settings.set(uri, s);
+    }
+    return s;
+  }
+
+  private schedule(doc: TextDocument, delay: number): void {
+    if (this.configs?.isConfigFile(doc.uri)) {
+      this.configs.reload();
+      this.publishConfigProblems();
+      this.relintAll();
+      return;
+    }
+    clearTimeout(this.timers.get(doc.uri));
+    this.timers.set(doc.uri, setTimeout(() => void this.guard('lint', () => this.lintDocument(doc.uri), undefined), delay));
+  }
+
+  private relintAll(): void {
+    for (const doc of this.documents.all()) this.schedule(doc, 0);
+  }
+
+  private forget(uri: string): void {
+    clearTimeout(this.timers.get(uri));
+    this.timers.delete(uri);
+    this.state.delete(uri);
+    this.settings.delete(uri);
+    void this.connection.sendDiagnostics({ uri, diagnostics: [] });
+  }
+
+  private kindOf(doc: TextDocument): ScriptKind | undefined {
+    if (doc.languageId === 'apptainer') return 'apptainer';
+    if (doc.languageId === 'sbatch') return 'sbatch';
+    if (doc.languageId === 'shellscript' && hasSbatchDirectives(doc.getText({ start: { line: 0, character: 0 }, end: { line: 200, character: 0 } }))) return 'sbatch';
+    return undefined;
+  }
+
+  async lintDocument(uri: string): Promise<void> {
+    await this.ready;
+    const doc = this.documents.get(uri);
+    if (!doc || !this.parser || !this.builtins) return;
+    const kind = this.kindOf(doc);
+    const settings = await this.settingsFor(uri);
+    if (!kind || !settings.enable) {
+      this.state.delete(uri);
+      await this.connection.sendDiagnostics({ uri, diagnostics: [] });
+      return;
+    }
+    const path = uri.startsWith('file:') ? fileURLToPath(uri) : undefined;
+    const ws = path ? this.configs?.forFile(path) : undefined;
+    const result = lint(this.parser, doc.getText(), {
+      kind,
+      builtinProfiles: this.builtins,
+      defaultProfile: settings.defaultProfile,
+      ...(ws ? { workspace: ws.config } : {}),
+    });
+    // the document may have changed while settings were read
+    if (this.documents.get(uri)?.version !== doc.version) return;
+    this.state.set(uri, { version: doc.version, result, document: doc });
+    await this.connection.sendDiagnostics({ uri, version: doc.version, diagnostics: result.diagnostics.map((d) => this.toLsp(d)) });
+  }
+
+  private publishConfigProblems(): void {
+    for (const { file, problems } of this.configs?.problems() ?? []) {
+      void this.connection.sendDiagnostics({
+        uri: pathToFileURL(file).href,
+        diagnostics: problems.map((p) => ({
+          range: { start: { line: p.line, character: p.character }, end: { line: p.endLine, character: p.endCharacter } },
+          severity: DiagnosticSeverity.Error,
+          code: 'config-error',
+          source: SOURCE,
+          message: p.message,
+        })),
+      });
+    }
+  }
+
+  toLsp(d: Diagnostic): LspDiagnostic {
+    const severity = d.severity === 'error' ? DiagnosticSeverity.Error : d.severity === 'warning' ? DiagnosticSeverity.Warning : DiagnosticSeverity.Information;
+    return {
+      range: d.range,
+      severity,
+      code: d.code,
+      codeDescription: { href: ruleDocUri(this.res, d.code) },
+      source: SOURCE,
+      message: d.message,
+    };
+  }
+
+  private async codeActions(params: CodeActionParams): Promise<CodeAction[]> {
+    await this.lintIfStale(params.textDocument.uri);
+    const s = this.state.get(params.textDocument.uri);
+    return s ? codeActions(s, params, (id) => ruleDocUri(this.res, id)) : [];
+  }
+
+  private async hover(params: HoverParams): Promise<Hover | null> {
+    await this.lintIfStale(params.textDocument.uri);
+    const s = this.state.get(params.textDocument.uri);
+    return s ? hover(s, params.position) : null;
+  }
+
+  private async completion(params: CompletionParams): Promise<CompletionItem[]> {
+    await this.lintIfStale(params.textDocument.uri);
+    const s = this.state.get(params.textDocument.uri);
+    const doc = this.documents.get(params.textDocument.uri);
+    return s && doc ? completions(s, doc, params.position) : [];
+  }
+
+  /** Requests can arrive before the debounced lint ran: lint now in that case. */
+  private async lintIfStale(uri: string): Promise<void> {
+    const doc = this.documents.get(uri);
+    if (doc && this.state.get(uri)?.version !== doc.version) {
+      clearTimeout(this.timers.get(uri));
+      await this.lintDocument(uri);
+    }
+  }
+
+  /** Every request handler: an error is logged and answered with an empty result, never thrown. */
+  private async guard<T>(what: string, fn: () => T | Promise<T>, fallback: T): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      this.connection.console.error(`hpc-geo ${what} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      return fallback;
+    }
+  }
 }
 
-declare const SERVER_VERSION: string;

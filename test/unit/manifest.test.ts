@@ -47,6 +47,7 @@ describe('manifest', () => {
     const lines = readFileSync(join(repoRoot, '.vscodeignore'), 'utf8').split('\n').filter((l) => l.trim() && !l.startsWith('#'));
     assert.equal(lines[0], '**');
     assert.ok(lines.includes('!dist/**'));
-    assert.ok(lines.every((l) => l === '**' || l.startsWith('!')), 'only re-inclusions after **');
+    assert.ok(lines.includes('!docs/rules/**'), 'rule pages ship for "Show documentation"');
+    assert.ok(lines.includes('dist/hpc-lint.js'), 'the CLI stays out of the .vsix');
   });
 });

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { Ctx } from '../ctx';
+import { showRuleDocumentation } from '../lint/lintClient';
 
 /**
  * Every command HPC Geo contributes, in one table: id → handler. `Ctx` registers each through the
@@ -12,4 +13,5 @@ export const commandTable: Readonly<Record<string, CommandHandler>> = {
   'hpcGeo.showLog': (ctx) => ctx.log.show(),
   'hpcGeo.openSettings': (ctx) =>
     vscode.commands.executeCommand('workbench.action.openSettings', `@ext:${ctx.extension.extension.id}`),
+  'hpcGeo.showRuleDocumentation': (ctx, id) => showRuleDocumentation(ctx.extension, id),
 };

@@ -55,7 +55,7 @@ export const errexitWithBackgroundSteps: Rule = {
     if (!bg.length) return;
     const { errexit } = setFlags(ctx);
     if (!errexit) return;
-    ctx.report({ start: errexit.start, end: errexit.end, message: `set -e ends the whole job when one of the ${bg.length} background srun step(s) fails, and Slurm kills the others still running. Use set -uo pipefail here and check each step's status.`, fix: { title: 'Drop -e from the outer script', edits: [errexit.fix] } });
+    ctx.report({ start: errexit.start, end: errexit.end, message: 'set -e ends the whole job as soon as one background srun step fails, and Slurm kills the steps still running. Use set -uo pipefail here and check each step\'s status.', fix: { title: 'Drop -e from the outer script', edits: [errexit.fix] } });
   },
 };
 

@@ -29,14 +29,17 @@ export const tippecanoeJNotThreads: Rule = {
       let removeEnd = value.end;
       while (ctx.script.text[removeEnd] === ' ') removeEnd++;
       const cmdStart = inv.command.start;
+      const facts = shardFacts(ctx.profile);
+      const asked = /^\d+$/.test(value.text) ? Number(value.text) : undefined;
+      const threads = facts ? String(Math.min(asked ?? facts.safeThreads, facts.safeThreads)) : asked !== undefined ? value.text : '$SLURM_CPUS_PER_TASK';
       ctx.report({
         start: removeStart,
         end: value.end,
-        message: `tippecanoe -j is a feature filter (a JSON expression), not a thread count: '${value.text}' is taken as a filter. Set TIPPECANOE_MAX_THREADS=${/^\d+$/.test(value.text) ? value.text : 'N'} instead.`,
+        message: `tippecanoe -j is a feature filter (a JSON expression), not a thread count: '${value.text}' is taken as a filter. Set TIPPECANOE_MAX_THREADS=${threads} instead.`,
         fix: {
           title: 'Use TIPPECANOE_MAX_THREADS instead of -j',
           edits: [
-            { start: cmdStart, end: cmdStart, newText: `TIPPECANOE_MAX_THREADS=${value.text} ` },
+            { start: cmdStart, end: cmdStart, newText: `TIPPECANOE_MAX_THREADS=${threads} ` },
             { start: removeStart, end: removeEnd, newText: '' },
           ],
         },

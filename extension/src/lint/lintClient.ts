@@ -1,0 +1,73 @@
+import * as vscode from 'vscode';
+import type { LanguageClient, LanguageClientOptions, ServerOptions } from 'vscode-languageclient/node';
+import { Disposable } from '../lifecycle';
+import type { Log } from '../log';
+
+const LINTED_LANGUAGES = ['sbatch', 'apptainer', 'shellscript'];
+
+/**
+ * The client of the HPC Geo language server (dist/server.js, over Node IPC). It starts the first
+ * time a document it lints is open, not at activation: opening the Jobs view costs nothing here.
+ */
+export class LintClient extends Disposable {
+  private client: LanguageClient | undefined;
+  private starting: Promise<void> | undefined;
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly log: Log,
+  ) {
+    super();
+    this.register(vscode.workspace.onDidOpenTextDocument((doc) => this.startFor(doc)));
+    for (const doc of vscode.workspace.textDocuments) this.startFor(doc);
+  }
+
+  private startFor(doc: vscode.TextDocument): void {
+    if (LINTED_LANGUAGES.includes(doc.languageId)) void this.start();
+  }
+
+  start(): Promise<void> {
+    this.starting ??= this.launch().catch((error: unknown) => {
+      this.starting = undefined;
+      void this.log.showError('The HPC Geo language server did not start', error);
+    });
+    return this.starting;
+  }
+
+  private async launch(): Promise<void> {
+    // loaded here, not at activation: the client library is most of the extension's code
+    const { LanguageClient, TransportKind } = await import('vscode-languageclient/node');
+    const module = this.context.asAbsolutePath('dist/server.js');
+    const serverOptions: ServerOptions = {
+      run: { module, transport: TransportKind.ipc },
+      debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
+    };
+    const watcher = this.register(vscode.workspace.createFileSystemWatcher('**/.hpc-geo.yaml'));
+    const clientOptions: LanguageClientOptions = {
+      documentSelector: [
+        ...LINTED_LANGUAGES.flatMap((language) => [{ scheme: 'file', language }, { scheme: 'untitled', language }]),
+        { scheme: 'file', pattern: '**/.hpc-geo.yaml' },
+      ],
+      synchronize: { configurationSection: 'hpcGeo', fileEvents: watcher },
+      outputChannelName: 'HPC Geo Lint',
+    };
+    this.client = new LanguageClient('hpcGeo.lint', 'HPC Geo Lint', serverOptions, clientOptions);
+    this.register({ dispose: () => void this.client?.stop() });
+    await this.client.start();
+    this.log.info('language server started');
+  }
+}
+
+/** Opens a rule's documentation page (shipped in docs/rules/) in the Markdown preview. */
+export async function showRuleDocumentation(context: vscode.ExtensionContext, id?: unknown): Promise<void> {
+  const dir = vscode.Uri.joinPath(context.extensionUri, 'docs', 'rules');
+  let rule = typeof id === 'string' ? id : undefined;
+  if (!rule) {
+    const entries = await vscode.workspace.fs.readDirectory(dir);
+    const ids = entries.map(([name]) => name).filter((n) => n.endsWith('.md') && n !== 'README.md').map((n) => n.slice(0, -3)).sort();
+    rule = await vscode.window.showQuickPick(ids, { title: 'HPC Geo: rule documentation', placeHolder: 'Rule id' });
+    if (!rule) return;
+  }
+  if (!/^[a-z0-9-]+$/.test(rule)) throw new Error(`'${rule}' is not a rule id`);
+  await vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.joinPath(dir, `${rule}.md`));
+}
