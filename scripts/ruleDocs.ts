@@ -6,12 +6,28 @@
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ENGINE_DESCRIPTIONS, RULES } from '../server/src/engine';
+import { EXAMPLES } from '../server/src/rules/examples';
 import type { Example, Rule } from '../server/src/rules/rule';
 
 export const DOCS_DIR = join(__dirname, '..', 'docs', 'rules');
 
+/**
+ * Credentials in the examples are fake but look real on purpose (the secret rules must fire on
+ * them); on the pages, which ship in the .vsix, their middle is masked so no scanner or reader
+ * takes them for leaked keys.
+ */
+export function maskSecrets(text: string): string {
+  return text
+    .replace(/\b(AKIA|ASIA)[0-9A-Z]{16}\b/g, '$1••••••••••••••••')
+    .replace(/(aws_secret_access_key\s*[=:]\s*["']?)([A-Za-z0-9/+=]{4})[A-Za-z0-9/+=]{12,}/gi, '$1$2••••••••')
+    .replace(/(xox[abprs]-)[A-Za-z0-9-]{10,}/g, '$1••••••••')
+    .replace(/(https:\/\/hooks\.slack\.com\/services\/)[A-Za-z0-9/]+/g, '$1••••••••')
+    .replace(/(:\/\/[^:\s/@]+:)([^@\s$]{2})[^@\s$]+@/g, '$1$2••••@');
+}
+
 function example(ex: string | Example): string {
-  const e = typeof ex === 'string' ? { text: ex } : ex;
+  const raw = typeof ex === 'string' ? { text: ex } : ex;
+  const e = { ...raw, text: maskSecrets(raw.text) };
   const lang = e.kind === 'apptainer' || /^Bootstrap:/m.test(e.text) ? '' : 'bash';
   const profile = e.profile ? `With the \`${e.profile}\` profile:\n\n` : '';
   return `${profile}\`\`\`${lang}\n${e.text.replace(/\r/g, '\\r').trimEnd()}\n\`\`\``;
@@ -43,11 +59,11 @@ export function rulePage(r: Rule): string {
     '',
     'Reported:',
     '',
-    r.examples.bad.map(example).join('\n\n'),
+    EXAMPLES[r.id]!.bad.map(example).join('\n\n'),
     '',
     'Not reported:',
     '',
-    r.examples.good.map(example).join('\n\n'),
+    EXAMPLES[r.id]!.good.map(example).join('\n\n'),
     '',
     '## Configuration',
     '',

@@ -5,6 +5,7 @@
  * range inside the document.
  */
 import type { Parser } from 'web-tree-sitter';
+import type { ParseSession } from './analysis/bash';
 import { analyze, type Script, type ScriptKind } from './analysis/script';
 import type { Range } from './analysis/text';
 import { LineIndex } from './analysis/text';
@@ -35,6 +36,8 @@ export interface LintOptions {
   defaultProfile?: string;
   /** --profile forces the profile over the script's own comment. */
   forceProfile?: boolean;
+  /** The document's parse session: the shell is re-parsed incrementally from its last tree. */
+  session?: ParseSession;
 }
 
 export interface LintResult {
@@ -112,7 +115,7 @@ export function lint(parser: Parser, text: string, options: LintOptions): LintRe
     profile = resolveProfile('generic', available) ?? { name: 'generic' };
   }
 
-  const script: Script = analyze(parser, text, options.kind);
+  const script: Script = analyze(parser, text, options.kind, options.session);
   const overrides = options.workspace?.rules ?? {};
   for (const rule of RULES) {
     if (!rule.kinds.includes(options.kind)) continue;

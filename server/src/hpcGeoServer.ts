@@ -24,7 +24,7 @@ import {
 } from 'vscode-languageserver/node';
 import type { Parser } from 'web-tree-sitter';
 import { hasSbatchDirectives } from '../../common/sbatch/header';
-import { loadBash } from './analysis/bash';
+import { loadBash, ParseSession } from './analysis/bash';
 import type { ScriptKind } from './analysis/script';
 import { lint, SOURCE, type Diagnostic, type LintResult } from './engine';
 import { codeActions, completions, hover } from './features';
@@ -58,6 +58,8 @@ export class HpcGeoServer {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly state = new Map<string, DocumentState>();
   private ready: Promise<void> | undefined;
+  private readonly justOpened = new Set<string>();
+  private readonly sessions = new Map<string, ParseSession>();
 
   constructor(private readonly connection: Connection) {
     connection.onInitialize((params) => this.initialize(params));
@@ -74,8 +76,14 @@ export class HpcGeoServer {
     connection.onCodeAction((p) => this.guard('code actions', () => this.codeActions(p), []));
     connection.onHover((p) => this.guard('hover', () => this.hover(p), null));
     connection.onCompletion((p) => this.guard('completion', () => this.completion(p), []));
-    this.documents.onDidOpen((e) => this.schedule(e.document, 0));
-    this.documents.onDidChangeContent((e) => this.schedule(e.document, DEBOUNCE_MS));
+    // TextDocuments fires a content change right after each open: lint an open at once, debounce edits
+    this.documents.onDidOpen((e) => {
+      this.justOpened.add(e.document.uri);
+      this.schedule(e.document, 0);
+    });
+    this.documents.onDidChangeContent((e) => {
+      if (!this.justOpened.delete(e.document.uri)) this.schedule(e.document, DEBOUNCE_MS);
+    });
     this.documents.onDidClose((e) => this.forget(e.document.uri));
   }
 
@@ -143,6 +151,9 @@ export class HpcGeoServer {
     this.timers.delete(uri);
     this.state.delete(uri);
     this.settings.delete(uri);
+    this.justOpened.delete(uri);
+    this.sessions.get(uri)?.dispose();
+    this.sessions.delete(uri);
     void this.connection.sendDiagnostics({ uri, diagnostics: [] });
   }
 
@@ -161,13 +172,16 @@ export class HpcGeoServer {
     const settings = await this.settingsFor(uri);
     if (!kind || !settings.enable) {
       this.state.delete(uri);
-      await this.connection.sendDiagnostics({ uri, diagnostics: [] });
+      await this.connection.sendDiagnostics({ uri, version: doc.version, diagnostics: [] });
       return;
     }
     const path = uri.startsWith('file:') ? fileURLToPath(uri) : undefined;
     const ws = path ? this.configs?.forFile(path) : undefined;
+    let session = this.sessions.get(uri);
+    if (!session) this.sessions.set(uri, (session = new ParseSession()));
     const result = lint(this.parser, doc.getText(), {
       kind,
+      session,
       builtinProfiles: this.builtins,
       defaultProfile: settings.defaultProfile,
       ...(ws ? { workspace: ws.config } : {}),

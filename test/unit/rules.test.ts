@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { RULES } from '../../server/src/engine';
+import { EXAMPLES } from '../../server/src/rules/examples';
 import { applyEdits, engine, lintText } from '../support/engine';
 
 /**
@@ -15,13 +16,14 @@ describe('rules: examples', () => {
     for (const r of RULES) {
       assert.match(r.id, /^[a-z][a-z0-9-]+$/, r.id);
       assert.ok(r.docs.problem && r.docs.why && r.docs.fix && r.docs.source, `${r.id} docs`);
-      assert.ok(r.examples.bad.length && r.examples.good.length, `${r.id} examples`);
+      assert.ok(EXAMPLES[r.id]?.bad.length && EXAMPLES[r.id]?.good.length, `${r.id} examples`);
     }
+    assert.deepEqual(Object.keys(EXAMPLES).sort(), RULES.map((r) => r.id).sort(), 'examples for rules that exist');
   });
 
   for (const rule of RULES) {
     describe(rule.id, () => {
-      rule.examples.bad.forEach((ex, i) => {
+      EXAMPLES[rule.id]!.bad.forEach((ex, i) => {
         const e = typeof ex === 'string' ? { text: ex } : ex;
         it(`reports bad example ${i + 1}${e.profile ? ` (${e.profile})` : ''}`, () => {
           const found = lintText(e.text, { ...(e.profile ? { profile: e.profile } : {}), ...(e.kind ? { kind: e.kind } : {}) }).filter((d) => d.code === rule.id);
@@ -38,7 +40,7 @@ describe('rules: examples', () => {
           }
         });
       });
-      rule.examples.good.forEach((ex, i) => {
+      EXAMPLES[rule.id]!.good.forEach((ex, i) => {
         const e = typeof ex === 'string' ? { text: ex } : ex;
         it(`accepts good example ${i + 1}${e.profile ? ` (${e.profile})` : ''}`, () => {
           const found = lintText(e.text, { ...(e.profile ? { profile: e.profile } : {}), ...(e.kind ? { kind: e.kind } : {}) }).filter((d) => d.code === rule.id || d.code === 'internal-error');

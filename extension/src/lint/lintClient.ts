@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import type { LanguageClient, LanguageClientOptions, ServerOptions } from 'vscode-languageclient/node';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import type { createLanguageClient } from './languageClientMain';
 import { Disposable } from '../lifecycle';
 import type { Log } from '../log';
 
@@ -35,23 +36,10 @@ export class LintClient extends Disposable {
   }
 
   private async launch(): Promise<void> {
-    // loaded here, not at activation: the client library is most of the extension's code
-    const { LanguageClient, TransportKind } = await import('vscode-languageclient/node');
-    const module = this.context.asAbsolutePath('dist/server.js');
-    const serverOptions: ServerOptions = {
-      run: { module, transport: TransportKind.ipc },
-      debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
-    };
+    // a bundle of its own, loaded on first use (see languageClientMain.ts)
+    const { createLanguageClient: create } = require(this.context.asAbsolutePath('dist/languageClient.js')) as { createLanguageClient: typeof createLanguageClient };
     const watcher = this.register(vscode.workspace.createFileSystemWatcher('**/.hpc-geo.yaml'));
-    const clientOptions: LanguageClientOptions = {
-      documentSelector: [
-        ...LINTED_LANGUAGES.flatMap((language) => [{ scheme: 'file', language }, { scheme: 'untitled', language }]),
-        { scheme: 'file', pattern: '**/.hpc-geo.yaml' },
-      ],
-      synchronize: { configurationSection: 'hpcGeo', fileEvents: watcher },
-      outputChannelName: 'HPC Geo Lint',
-    };
-    this.client = new LanguageClient('hpcGeo.lint', 'HPC Geo Lint', serverOptions, clientOptions);
+    this.client = create(this.context.asAbsolutePath('dist/server.js'), watcher, LINTED_LANGUAGES);
     this.register({ dispose: () => void this.client?.stop() });
     await this.client.start();
     this.log.info('language server started');

@@ -3,7 +3,7 @@
  * rules read: commands with their words, whether they run in the background or in a pipeline,
  * assignments and exports, heredoc bodies.
  */
-import { Language, Parser, type Node } from 'web-tree-sitter';
+import { Language, Parser, type Node, type Tree } from 'web-tree-sitter';
 
 export interface Word {
   /** The word with surrounding quotes removed (expansions kept as written). */
@@ -108,83 +108,246 @@ function assignment(node: Node, exported: boolean, prefix: boolean): Assignment 
 }
 
 /** Climbs from a command to find how it runs. */
-function context(node: Node): { background: boolean; tested: boolean; substituted: boolean; pipeline?: { index: number; length: number } } {
-  let background = false;
-  let tested = false;
-  let substituted = false;
-  let pipeline: { index: number; length: number } | undefined;
-  let child: Node = node;
-  for (let parent = node.parent; parent; child = parent, parent = parent.parent) {
-    const type = parent.type;
-    if (type === 'pipeline' && !pipeline) {
-      const members = parent.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
-      const index = Math.max(0, members.findIndex((m) => m.id === child.id));
-      // tree-sitter-bash nests `cmd <<EOF | tee log` as a pipeline inside cmd's heredoc redirect
-      const afterHeredoc = parent.parent?.type === 'heredoc_redirect' ? 1 : 0;
-      pipeline = { index: index + afterHeredoc, length: members.length + afterHeredoc };
+/**
+ * Ranges of one kind of construct, answering "is [start, end) inside one of them?" in O(log n):
+ * sorted by start, with the largest end seen so far.
+ */
+class RangeSet {
+  private readonly starts: number[] = [];
+  private readonly maxEnds: number[] = [];
+
+  constructor(ranges: [number, number][]) {
+    ranges.sort((a, b) => a[0] - b[0]);
+    let max = -1;
+    for (const [s, e] of ranges) {
+      max = Math.max(max, e);
+      this.starts.push(s);
+      this.maxEnds.push(max);
     }
-    if (type === 'redirected_statement' && !pipeline && child.id === parent.childForFieldName('body')?.id) {
-      const heredocPipe = parent.namedChildren.find((c) => c?.type === 'heredoc_redirect')?.namedChildren.find((c) => c?.type === 'pipeline');
-      if (heredocPipe) pipeline = { index: 0, length: 1 + heredocPipe.namedChildren.filter((c) => c && c.type !== 'comment').length };
-    }
-    if (type === 'list') tested = true;
-    if (type === 'command_substitution' || type === 'process_substitution') substituted = true;
-    if (child.nextSibling?.type === '&') background = true;
-    if (parent.childForFieldName('condition')?.id === child.id) tested = true;
   }
-  return { background, tested, substituted, ...(pipeline ? { pipeline } : {}) };
+
+  contains(start: number, end: number): boolean {
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.starts[mid]! <= start) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return found >= 0 && this.maxEnds[found]! >= end;
+  }
 }
 
-export function shellFacts(parser: Parser, text: string): ShellFacts {
-  const tree = parser.parse(text);
-  if (!tree) return { commands: [], assignments: [], hasErrors: true };
+// (tree-sitter finds a node's parent by descending from the root: no `.parent` per node here)
+const CONTEXT_TYPES = ['command', 'variable_assignment', 'declaration_command', 'redirected_statement', 'heredoc_redirect', '&', 'list', 'pipeline', 'command_substitution', 'process_substitution', 'if_statement', 'elif_clause', 'while_statement'];
+
+/**
+ * The last tree of one document, so the next parse of it is incremental. The server keeps one
+ * per open document; dispose it when the document closes (trees live in wasm memory).
+ */
+export class ParseSession {
+  private last: { tree: Tree; text: string } | undefined;
+
+  parse(parser: Parser, text: string): Tree {
+    const tree = parseIncremental(parser, text, this.last);
+    this.last?.tree.delete();
+    this.last = { tree, text };
+    return tree;
+  }
+
+  dispose(): void {
+    this.last?.tree.delete();
+    this.last = undefined;
+  }
+}
+
+export function shellFacts(parser: Parser, text: string, session?: ParseSession): ShellFacts {
+  const tree = session ? session.parse(parser, text) : parseIncremental(parser, text);
   try {
-    const root = tree.rootNode;
-    const commands: Command[] = [];
-    const assignments: Assignment[] = [];
-    for (const node of root.descendantsOfType(['command', 'variable_assignment', 'declaration_command'])) {
-      if (!node) continue;
-      if (node.type === 'command') {
-        const nameNode = node.childForFieldName('name');
-        if (!nameNode) continue;
-        const prefixAssignments = node.namedChildren.filter((c) => c?.type === 'variable_assignment').map((c) => assignment(c!, false, true));
-        const args: Word[] = [];
-        for (let i = 0; i < node.childCount; i++) {
-          if (node.fieldNameForChild(i) === 'argument') args.push(word(node.child(i)!));
-        }
-        const name = word(nameNode);
-        const cmd: Command = {
-          name,
-          base: name.text.slice(name.text.lastIndexOf('/') + 1),
-          args,
-          start: node.startIndex,
-          end: node.endIndex,
-          prefixAssignments,
-          ...context(node),
-        };
-        const redirected = node.parent?.type === 'redirected_statement' ? node.parent : undefined;
-        const heredoc = redirected?.namedChildren.find((c) => c?.type === 'heredoc_redirect');
-        const body = heredoc?.namedChildren.find((c) => c?.type === 'heredoc_body');
-        if (heredoc && body) {
-          const delimiter = heredoc.namedChildren.find((c) => c?.type === 'heredoc_start')?.text.replace(/^-/, '').replace(/^['"]|['"]$/g, '') ?? '';
-          cmd.heredoc = { body: body.text, start: body.startIndex, delimiter };
-        }
-        commands.push(cmd);
-      } else if (node.type === 'declaration_command') {
-        const keyword = node.child(0)?.type;
-        const exported = keyword === 'export' || node.children.some((c) => c?.type === 'word' && /^-\w*x/.test(c.text));
-        for (const c of node.namedChildren) {
-          if (c?.type === 'variable_assignment') assignments.push(assignment(c, exported, false));
-          else if (c?.type === 'variable_name' && exported) assignments.push({ name: c.text, exported: true, prefix: false, start: c.startIndex, end: c.endIndex });
-        }
-      } else if (node.parent?.type !== 'declaration_command' && node.parent?.type !== 'command') {
-        assignments.push(assignment(node, false, false));
+    return extract(tree);
+  } finally {
+    if (!session) tree.delete();
+  }
+}
+
+function extract(tree: Tree): ShellFacts {
+  const root = tree.rootNode;
+  const commandNodes: Node[] = [];
+  const assignmentNodes: Node[] = [];
+  const background: [number, number][] = [];
+  const lists: [number, number][] = [];
+  const substitutions: [number, number][] = [];
+  const conditions: [number, number][] = [];
+  const pipelines: Node[] = [];
+  const redirected = new Map<number, Node>();
+  const heredocs: [number, number][] = [];
+  const declarations: { start: number; end: number; exported: boolean }[] = [];
+  // one traversal (inside wasm) for everything; context is then decided by ranges, in JS
+  for (const node of root.descendantsOfType(CONTEXT_TYPES)) {
+    if (!node) continue;
+    switch (node.type) {
+      case 'command':
+        commandNodes.push(node);
+        break;
+      case 'variable_assignment':
+        assignmentNodes.push(node);
+        break;
+      case '&': {
+        const prev = node.previousSibling;
+        if (prev) background.push([prev.startIndex, prev.endIndex]);
+        break;
+      }
+      case 'redirected_statement':
+        redirected.set(node.startIndex, node);
+        break;
+      case 'heredoc_redirect':
+        heredocs.push([node.startIndex, node.endIndex]);
+        break;
+      case 'declaration_command':
+        declarations.push({ start: node.startIndex, end: node.endIndex, exported: node.firstChild?.type === 'export' || node.children.some((c) => c?.type === 'word' && /^-\w*x/.test(c.text)) });
+        break;
+      case 'list':
+        lists.push([node.startIndex, node.endIndex]);
+        break;
+      case 'command_substitution':
+      case 'process_substitution':
+        substitutions.push([node.startIndex, node.endIndex]);
+        break;
+      case 'pipeline':
+        pipelines.push(node);
+        break;
+      default: {
+        const cond = node.childForFieldName('condition');
+        if (cond) conditions.push([cond.startIndex, cond.endIndex]);
       }
     }
-    commands.sort((a, b) => a.start - b.start);
-    assignments.sort((a, b) => a.start - b.start);
-    return { commands, assignments, hasErrors: root.hasError };
-  } finally {
-    tree.delete();
   }
+  const inBackground = new RangeSet(background);
+  const inList = new RangeSet(lists);
+  const inSubstitution = new RangeSet(substitutions);
+  const inCondition = new RangeSet(conditions);
+  // position of each pipeline member: keyed by the member's start offset
+  const pipelineOf = new Map<number, { index: number; length: number }>();
+  const inHeredocRedirect = new RangeSet(heredocs);
+  for (const p of pipelines) {
+    const members = p.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
+    // tree-sitter-bash nests `cmd <<EOF | tee log` as a pipeline inside cmd's heredoc redirect
+    const afterHeredoc = inHeredocRedirect.contains(p.startIndex, p.endIndex) ? 1 : 0;
+    members.forEach((m, index) => pipelineOf.set(m.startIndex, { index: index + afterHeredoc, length: members.length + afterHeredoc }));
+  }
+
+  const commands: Command[] = [];
+  for (const node of commandNodes) {
+    const nameNode = node.childForFieldName('name');
+    if (!nameNode) continue;
+    const start = node.startIndex;
+    const end = node.endIndex;
+    const prefixAssignments = nameNode.startIndex > start
+      ? node.namedChildren.filter((c) => c?.type === 'variable_assignment').map((c) => assignment(c!, false, true))
+      : [];
+    const name = word(nameNode);
+    // a command that is the body of a redirected statement starts where the statement starts
+    const parent = redirected.get(start);
+    let pipeline = pipelineOf.get(start);
+    let heredoc: Command['heredoc'];
+    if (parent && parent.childForFieldName('body')?.endIndex === end) {
+      pipeline ??= pipelineOf.get(parent.startIndex);
+      const redirect = parent.childrenForFieldName('redirect').find((c) => c?.type === 'heredoc_redirect');
+      const body = redirect?.namedChildren.find((c) => c?.type === 'heredoc_body');
+      if (redirect && body) {
+        const delimiter = redirect.namedChildren.find((c) => c?.type === 'heredoc_start')?.text.replace(/^-/, '').replace(/^['"]|['"]$/g, '') ?? '';
+        heredoc = { body: body.text, start: body.startIndex, delimiter };
+        const pipe = redirect.namedChildren.find((c) => c?.type === 'pipeline');
+        if (pipe && !pipeline) pipeline = { index: 0, length: 1 + pipe.namedChildren.filter((c) => c && c.type !== 'comment').length };
+      }
+    }
+    commands.push({
+      name,
+      base: name.text.slice(name.text.lastIndexOf('/') + 1),
+      args: node.childrenForFieldName('argument').filter((c): c is Node => !!c).map(word),
+      start,
+      end,
+      background: inBackground.contains(start, end),
+      tested: inList.contains(start, end) || inCondition.contains(start, end),
+      substituted: inSubstitution.contains(start, end),
+      prefixAssignments,
+      ...(pipeline ? { pipeline } : {}),
+      ...(heredoc ? { heredoc } : {}),
+    });
+  }
+
+  // prefixes (`FOO=1 cmd`) belong to their command; the rest are plain or declared
+  const prefixes = new RangeSet(commands.filter((c) => c.prefixAssignments.length).map((c) => [c.start, c.name.start] as [number, number]));
+  declarations.sort((a, b) => a.start - b.start);
+  const assignments: Assignment[] = [];
+  for (const node of assignmentNodes) {
+    const s = node.startIndex;
+    const e = node.endIndex;
+    if (prefixes.contains(s, e)) continue;
+    // declarations do not nest: the last one starting at or before s is the only candidate
+    let lo = 0;
+    let hi = declarations.length - 1;
+    let at = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (declarations[mid]!.start <= s) {
+        at = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    const d = at >= 0 ? declarations[at] : undefined;
+    assignments.push(assignment(node, !!d && e <= d.end && d.exported, false));
+  }
+  commands.sort((a, b) => a.start - b.start);
+  assignments.sort((a, b) => a.start - b.start);
+  return { commands, assignments, hasErrors: root.hasError };
+}
+
+/**
+ * Parses `text`, reusing the tree of an earlier version when given: the change between the two
+ * texts is found as one edited span (common prefix and suffix), which is what an editor sends
+ * for a keystroke, a paste or a quick fix.
+ */
+export function parseIncremental(parser: Parser, text: string, previous?: { tree: Tree; text: string }): Tree {
+  if (previous) {
+    const old = previous.text;
+    let start = 0;
+    const max = Math.min(old.length, text.length);
+    while (start < max && old.charCodeAt(start) === text.charCodeAt(start)) start++;
+    let oldEnd = old.length;
+    let newEnd = text.length;
+    while (oldEnd > start && newEnd > start && old.charCodeAt(oldEnd - 1) === text.charCodeAt(newEnd - 1)) {
+      oldEnd--;
+      newEnd--;
+    }
+    const tree = previous.tree.copy();
+    tree.edit({
+      startIndex: start,
+      oldEndIndex: oldEnd,
+      newEndIndex: newEnd,
+      startPosition: point(old, start),
+      oldEndPosition: point(old, oldEnd),
+      newEndPosition: point(text, newEnd),
+    });
+    const reparsed = parser.parse(text, tree);
+    tree.delete();
+    if (reparsed) return reparsed;
+  }
+  const tree = parser.parse(text);
+  if (!tree) throw new Error('tree-sitter could not parse the script');
+  return tree;
+}
+
+/** Row and column (UTF-16 units, as web-tree-sitter counts them for JS strings) of an offset. */
+function point(text: string, offset: number): { row: number; column: number } {
+  let row = 0;
+  let lineStart = 0;
+  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) {
+    row++;
+    lineStart = i + 1;
+  }
+  return { row, column: offset - lineStart };
 }

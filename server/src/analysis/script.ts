@@ -6,7 +6,7 @@
 import { parseSbatchHeader, type OptionUse, type SbatchHeader, type Span, lastOption } from '../../../common/sbatch/directives';
 import type { Parser } from 'web-tree-sitter';
 import { parseDef, shellMask, type DefFile } from './apptainer';
-import { shellFacts, type Assignment, type ShellFacts } from './bash';
+import { shellFacts, type Assignment, type ParseSession, type ShellFacts } from './bash';
 import { invocation, optionValue, type Invocation } from './launchers';
 import { LineIndex } from './text';
 
@@ -33,7 +33,7 @@ export interface Script {
 
 const EMPTY_HEADER: SbatchHeader = { headerEnd: 0, directiveLines: [], options: [], problems: [], lateDirectives: [], lookalikes: [] };
 
-export function analyze(parser: Parser, text: string, kind: ScriptKind): Script {
+export function analyze(parser: Parser, text: string, kind: ScriptKind, session?: ParseSession): Script {
   const index = new LineIndex(text);
   const lines = text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
   let header = EMPTY_HEADER;
@@ -45,7 +45,7 @@ export function analyze(parser: Parser, text: string, kind: ScriptKind): Script 
     def = parseDef(text);
     shellText = shellMask(text, def);
   }
-  const shell = shellFacts(parser, shellText);
+  const shell = shellFacts(parser, shellText, session);
   const invocations = shell.commands.map(invocation);
   const python: PythonSnippet[] = [];
   for (const inv of invocations) {

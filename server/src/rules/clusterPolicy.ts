@@ -29,10 +29,6 @@ export const memForbidden: Rule = {
     fix: 'Remove the memory directive; the quick fix does.',
     source: 'Fields-pipeline field report, "Bug #4: --mem flag crashes jobs on Betzy".',
   },
-  examples: {
-    bad: [{ text: '#!/bin/bash\n#SBATCH --nodes=4\n#SBATCH --mem=64G\nsrun x\n', profile: 'betzy' }],
-    good: [{ text: '#!/bin/bash\n#SBATCH --nodes=4\nsrun x\n', profile: 'betzy' }, { text: '#!/bin/bash\n#SBATCH --partition=accel\n#SBATCH --gpus=1\n#SBATCH --mem=128G\nsrun x\n', profile: 'betzy' }],
-  },
   check(ctx) {
     const part = jobPartition(ctx.script, ctx.profile);
     if (memPolicy(ctx.profile, part?.partition) !== 'forbidden') return;
@@ -60,10 +56,6 @@ export const memRequired: Rule = {
     fix: 'Request memory per node: about twice the expected peak (`sacct -j JOBID -o MaxRSS` of an earlier run tells the peak). The quick fix adds `#SBATCH --mem=4G` to adjust.',
     source: 'Fields-pipeline field report ("--mem flag: Required" on Saga); romcrop field report (memory rules of thumb).',
   },
-  examples: {
-    bad: [{ text: '#!/bin/bash\n#SBATCH --account=nn12037k\n#SBATCH --time=01:00:00\nsrun x\n', profile: 'saga' }],
-    good: [{ text: '#!/bin/bash\n#SBATCH --account=nn12037k\n#SBATCH --time=01:00:00\n#SBATCH --mem-per-cpu=4G\nsrun x\n', profile: 'saga' }],
-  },
   check(ctx) {
     const part = jobPartition(ctx.script, ctx.profile);
     if (memPolicy(ctx.profile, part?.partition) !== 'required') return;
@@ -87,10 +79,6 @@ export const nodesBelowPartitionMinimum: Rule = {
     why: 'sbatch refuses the job: "--nodes >= 4 required for normal jobs on Betzy".',
     fix: 'Request the minimum and use all nodes: for example one `srun --nodes=1 --exact ... &` per year or tile, then wait for each. The quick fix sets the minimum.',
     source: 'Fields-pipeline field report, "Bug #3: Betzy normal partition requires 4 nodes".',
-  },
-  examples: {
-    bad: [{ text: '#!/bin/bash\n#SBATCH --nodes=1\nsrun x\n', profile: 'betzy' }, { text: '#!/bin/bash\n#SBATCH --time=10\nsrun x\n', profile: 'betzy' }],
-    good: [{ text: '#!/bin/bash\n#SBATCH --nodes=4\nsrun x\n', profile: 'betzy' }],
   },
   check(ctx) {
     const part = jobPartition(ctx.script, ctx.profile);
@@ -120,7 +108,6 @@ export const nodesAbovePartitionMaximum: Rule = {
     fix: 'Use a partition for multi-node jobs, or fewer nodes; the quick fix sets the maximum.',
     source: 'Partition limits in the cluster profile (LUMI documentation for lumi).',
   },
-  examples: { bad: [{ text: '#!/bin/bash\n#SBATCH --partition=small\n#SBATCH --nodes=2\nsrun x\n', profile: 'lumi' }], good: [{ text: '#!/bin/bash\n#SBATCH --partition=standard\n#SBATCH --nodes=2\nsrun x\n', profile: 'lumi' }] },
   check(ctx) {
     const part = jobPartition(ctx.script, ctx.profile);
     const max = part?.partition.maxNodes;
@@ -143,7 +130,6 @@ export const timeOverPartitionLimit: Rule = {
     fix: 'Stay within the limit and make steps resumable (skip outputs that already validate) so a second job finishes the work. The quick fix sets the limit.',
     source: 'Fields-pipeline field report (walltime table; "Build skip-if-valid-exists logic").',
   },
-  examples: { bad: [{ text: '#!/bin/bash\n#SBATCH --nodes=4\n#SBATCH --time=7-00:00:00\nsrun x\n', profile: 'betzy' }], good: [{ text: '#!/bin/bash\n#SBATCH --nodes=4\n#SBATCH --time=4-00:00:00\nsrun x\n', profile: 'betzy' }] },
   check(ctx) {
     const part = jobPartition(ctx.script, ctx.profile);
     const use = option(ctx.script, 'time');
@@ -168,7 +154,6 @@ export const unknownPartition: Rule = {
     fix: 'Use one of the cluster\'s partitions (completion lists them), or add the partition to the profile in .hpc-geo.yaml.',
     source: 'DR field report (cluster comparison: GPU partitions per cluster).',
   },
-  examples: { bad: [{ text: '#!/bin/bash\n#SBATCH --partition=a100\n#SBATCH --nodes=4\nsrun x\n', profile: 'betzy' }], good: [{ text: '#!/bin/bash\n#SBATCH --partition=accel\nsrun x\n', profile: 'betzy' }, '#!/bin/bash\n#SBATCH --partition=anything\nsrun x\n'] },
   check(ctx) {
     const parts = ctx.profile.partitions;
     const use = option(ctx.script, 'partition');
@@ -202,7 +187,6 @@ export const missingAccount: Rule = {
     fix: 'Add `#SBATCH --account=<project>`.',
     source: 'Field reports (NRIS account nn12037k shared by Saga and Betzy; LUMI project accounts).',
   },
-  examples: { bad: [{ text: '#!/bin/bash\n#SBATCH --nodes=4\nsrun x\n', profile: 'betzy' }], good: [{ text: '#!/bin/bash\n#SBATCH --nodes=4\n#SBATCH --account=nn12037k\nsrun x\n', profile: 'betzy' }] },
   check(ctx) {
     if (!ctx.profile.accountRequired || option(ctx.script, 'account')) return;
     if (!ctx.script.header.directiveLines.length) return;
@@ -221,7 +205,6 @@ export const cpusOverNode: Rule = {
     fix: 'Ask for at most the node\'s CPUs; on hyper-threaded nodes, the physical core count is usually the faster choice (128 on Betzy).',
     source: 'Fields-pipeline field report (128 physical / 256 logical CPUs on Betzy).',
   },
-  examples: { bad: [{ text: '#!/bin/bash\n#SBATCH --nodes=4\n#SBATCH --cpus-per-task=512\nsrun x\n', profile: 'betzy' }], good: [{ text: '#!/bin/bash\n#SBATCH --nodes=4\n#SBATCH --cpus-per-task=128\nsrun x\n', profile: 'betzy' }] },
   check(ctx) {
     const logical = ctx.profile.cpusPerNode?.logical;
     const use = option(ctx.script, 'cpus-per-task');
@@ -243,7 +226,6 @@ export const missingTime: Rule = {
     fix: 'Set `--time` a little above what `sacct -o Elapsed` showed for a similar job.',
     source: 'DR field report checklist ("SLURM --time is sufficient").',
   },
-  examples: { bad: ['#!/bin/bash\n#SBATCH --job-name=x\nsrun x\n'], good: ['#!/bin/bash\n#SBATCH --time=02:00:00\nsrun x\n', '#!/bin/bash\nsrun x\n'] },
   check(ctx) {
     if (!ctx.script.header.directiveLines.length || option(ctx.script, 'time')) return;
     ctx.report({ ...headerAnchor(ctx), message: 'No --time: the partition\'s default limit applies. Set it a little above the Elapsed of a similar finished job.' });

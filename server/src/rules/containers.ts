@@ -18,10 +18,6 @@ export const containerRuntimeMissing: Rule = {
     fix: 'Use the runtime the cluster has; the options and images are the same. The quick fix renames the command.',
     source: 'Romcrop field report (systems table: LUMI singularity, Saga and Betzy apptainer); fields-pipeline field report ("apptainer (not singularity) on both clusters").',
   },
-  examples: {
-    bad: [{ text: '#!/bin/bash\n#SBATCH --mem=8G\nsingularity exec img.sif python x.py\n', profile: 'saga' }, { text: '#!/bin/bash\napptainer exec img.sif python x.py\n', profile: 'lumi' }],
-    good: [{ text: '#!/bin/bash\n#SBATCH --mem=8G\napptainer exec img.sif python x.py\n', profile: 'saga' }, '#!/bin/bash\nsingularity exec img.sif python x.py\n'],
-  },
   check(ctx) {
     const have = ctx.profile.containerRuntimes;
     if (!have?.length) return;
@@ -49,10 +45,6 @@ export const containerPathNotBound: Rule = {
     why: 'By default a container sees only $HOME, /tmp, /proc, /sys, /dev and the current directory. Project data on a parallel file system is invisible: "No such file or directory" from inside the container, after the job has queued.',
     fix: 'Bind the file system: `apptainer exec --bind /cluster ...` (or set APPTAINER_BIND / SINGULARITY_BIND). The quick fix adds a `--bind` for the path\'s top directory.',
     source: 'Fields-pipeline field report ("The --bind /cluster is essential"); DR field report (--bind of ImageryProcessor to /mnt).',
-  },
-  examples: {
-    bad: ['#!/bin/bash\napptainer exec fields.sif python3 /cluster/work/fields/scripts/zonal.py\n'],
-    good: ['#!/bin/bash\napptainer exec --bind /cluster fields.sif python3 /cluster/work/fields/scripts/zonal.py\n', '#!/bin/bash\nexport APPTAINER_BIND=/cluster\napptainer exec fields.sif python3 /cluster/work/x.py\n'],
   },
   check(ctx) {
     const vars = variableValues(ctx.script);
@@ -91,10 +83,6 @@ export const gpuContainerWithoutFlag: Rule = {
     why: 'Without the flag the GPU driver libraries are not mounted: PyTorch reports `cuda.is_available() == False` and the job runs on the CPU, many times slower, using up its GPU hours.',
     fix: 'Add `--nv` on NVIDIA clusters (Betzy, Saga, Poznan), `--rocm` on AMD ones where the container does not bring its own ROCm (LUMI\'s ROCm containers need neither). The quick fix adds the flag of the cluster\'s GPU.',
     source: 'DR field report (`singularity exec --nv`); romcrop/EMB field report (LUMI ROCm containers: "no --rocm flag!").',
-  },
-  examples: {
-    bad: [{ text: '#!/bin/bash\n#SBATCH --partition=accel\n#SBATCH --gpus=1\napptainer exec --bind /cluster dr.sif python infer.py\n', profile: 'betzy' }],
-    good: [{ text: '#!/bin/bash\n#SBATCH --partition=accel\n#SBATCH --gpus=1\napptainer exec --nv --bind /cluster dr.sif python infer.py\n', profile: 'betzy' }, { text: '#!/bin/bash\n#SBATCH --partition=standard-g\n#SBATCH --gpus=8\nsingularity exec torch.sif python train.py\n', profile: 'lumi' }],
   },
   check(ctx) {
     if (!requestsGpus(ctx.script, ctx.profile)) return;

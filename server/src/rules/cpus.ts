@@ -17,10 +17,6 @@ export const pythonCpuCount: Rule = {
     fix: 'Use `len(os.sched_getaffinity(0))` (the CPUs this process may run on) or `int(os.environ["SLURM_CPUS_PER_TASK"])`; the quick fix rewrites `os.cpu_count()`.',
     source: 'Fields-pipeline field report ("os.cpu_count() lies on Betzy -- returns 256").',
   },
-  examples: {
-    bad: ['#!/bin/bash\npython3 - <<\'PY\'\nimport os\nfrom multiprocessing import Pool\nwith Pool(os.cpu_count()) as p:\n    p.map(work, items)\nPY\n', '#!/bin/bash\npython3 -c "import multiprocessing; print(multiprocessing.cpu_count())"\n'],
-    good: ['#!/bin/bash\npython3 - <<\'PY\'\nimport os\nn = len(os.sched_getaffinity(0))\nPY\n'],
-  },
   check(ctx) {
     for (const p of ctx.script.python) {
       const re = /\b(os|multiprocessing|mp|psutil)\.cpu_count\([^)]*\)/g;
@@ -44,9 +40,9 @@ export const gdalAllCpus: Rule = {
     fix: 'Use the allocation: `GDAL_NUM_THREADS=$SLURM_CPUS_PER_TASK`; the quick fix does.',
     source: 'GDAL configuration options (GDAL_NUM_THREADS); fields-pipeline field report (node vs allocation CPU counts).',
   },
-  examples: { bad: ['#!/bin/bash\nexport GDAL_NUM_THREADS=ALL_CPUS\ngdalwarp a.tif b.tif\n', '#!/bin/bash\ngdal_translate -co NUM_THREADS=ALL_CPUS a.tif b.tif\n'], good: ['#!/bin/bash\nexport GDAL_NUM_THREADS=$SLURM_CPUS_PER_TASK\ngdalwarp a.tif b.tif\n'] },
   check(ctx) {
     const re = /\b(GDAL_NUM_THREADS|NUM_THREADS)(=|\s+)(["']?)ALL_CPUS\3/g;
+    if (!ctx.script.text.includes('ALL_CPUS')) return;
     ctx.script.lines.forEach((line, n) => {
       if (line.trimStart().startsWith('#')) return;
       re.lastIndex = 0;
@@ -70,9 +66,9 @@ export const nprocCountsNode: Rule = {
     fix: 'Use `$SLURM_CPUS_PER_TASK` (or plain `nproc`, which respects the job\'s CPU set); the quick fix does.',
     source: 'Fields-pipeline field report (CPU counts on Betzy); nproc(1).',
   },
-  examples: { bad: ['#!/bin/bash\nTHREADS=$(nproc --all)\n', '#!/bin/bash\nmake -j"$(getconf _NPROCESSORS_ONLN)"\n', '#!/bin/bash\nN=$(grep -c processor /proc/cpuinfo)\n'], good: ['#!/bin/bash\nTHREADS=${SLURM_CPUS_PER_TASK:-1}\n', '#!/bin/bash\nTHREADS=$(nproc)\n'] },
   check(ctx) {
     const re = /\$\(\s*(nproc\s+--all|getconf\s+_?NPROCESSORS_ONLN|grep\s+-c\s+\^?processor\s+\/proc\/cpuinfo|cat\s+\/proc\/cpuinfo\s*\|\s*grep\s+-c\s+\^?processor)\s*\)/g;
+    if (!/nproc|NPROCESSORS|cpuinfo/.test(ctx.script.text)) return;
     ctx.script.lines.forEach((line, n) => {
       if (line.trimStart().startsWith('#')) return;
       re.lastIndex = 0;
@@ -98,7 +94,6 @@ export const threadsOverAllocation: Rule = {
     fix: 'Use the allocation: `--max-workers "$SLURM_CPUS_PER_TASK"`, or raise `--cpus-per-task`; the quick fix uses $SLURM_CPUS_PER_TASK.',
     source: 'Cross-sensor-cal tutorial ("use --max-workers conservatively"; --cpus-per-task=8 with --max-workers 8).',
   },
-  examples: { bad: ['#!/bin/bash\n#SBATCH --cpus-per-task=8\ncscal-pipeline --engine thread --max-workers 32\n', '#!/bin/bash\n#SBATCH -c 4\nexport OMP_NUM_THREADS=16\n'], good: ['#!/bin/bash\n#SBATCH --cpus-per-task=8\ncscal-pipeline --engine thread --max-workers 8\n'] },
   check(ctx) {
     const use = option(ctx.script, 'cpus-per-task');
     const cpus = use?.value ? parseCount(use.value) : undefined;

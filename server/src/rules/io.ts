@@ -23,17 +23,6 @@ export const tempOnLustre: Rule = {
     fix: 'Use RAM-backed `/dev/shm` (126 GB per node on Betzy) or node-local scratch: `-t /dev/shm`, `TMPDIR=/dev/shm/$SLURM_JOB_ID`. Clean it up at the end of the job. The quick fix points the directory at /dev/shm.',
     source: 'Fields-pipeline field report, "Bug #2: Lustre I/O stalls with tippecanoe temp files".',
   },
-  examples: {
-    bad: [
-      { text: '#!/bin/bash\n#SBATCH --nodes=4\ntippecanoe -o out.mbtiles -t /cluster/work/users/me/tmp in.geojson\n', profile: 'betzy' },
-      { text: '#!/bin/bash\n#SBATCH --nodes=4\nexport TMPDIR=/cluster/work/users/me/tmp\npython3 build.py\n', profile: 'betzy' },
-      { text: '#!/bin/bash\n#SBATCH --nodes=4\nWORK=/cluster/work/users/me\npython3 build.py --tmp-dir "$WORK/tmp"\n', profile: 'betzy' },
-    ],
-    good: [
-      { text: '#!/bin/bash\n#SBATCH --nodes=4\ntippecanoe -o /dev/shm/out.mbtiles -t /dev/shm in.geojson\n', profile: 'betzy' },
-      '#!/bin/bash\nexport TMPDIR=/cluster/work/tmp\npython3 build.py\n',
-    ],
-  },
   check(ctx) {
     const vars = variableValues(ctx.script);
     const tmp = fastTmp(ctx.profile);
@@ -85,10 +74,6 @@ export const sqliteOnLustre: Rule = {
     fix: 'Write the database to /dev/shm or node-local scratch, then copy the finished file (or the converted PMTiles) to Lustre in one sequential write.',
     source: 'Fields-pipeline field report ("This applies to tippecanoe, SQLite (WAL mode), and any tool with heavy random I/O").',
   },
-  examples: {
-    bad: [{ text: '#!/bin/bash\n#SBATCH --nodes=4\ntippecanoe -o /cluster/work/fields/fields_2024.mbtiles -t /dev/shm in.geojson\n', profile: 'betzy' }, { text: '#!/bin/bash\n#SBATCH --nodes=4\nogr2ogr -f GPKG /cluster/work/out.gpkg in.shp\n', profile: 'betzy' }],
-    good: [{ text: '#!/bin/bash\n#SBATCH --nodes=4\ntippecanoe -o /dev/shm/fields_2024.mbtiles -t /dev/shm in.geojson\ncp /dev/shm/fields_2024.mbtiles /cluster/work/fields/\n', profile: 'betzy' }],
-  },
   check(ctx) {
     const vars = variableValues(ctx.script);
     for (const { word, program } of sqliteOutputs(ctx)) {
@@ -109,10 +94,6 @@ export const tmpTooSmall: Rule = {
     why: 'tippecanoe needs 10 to 20 GB of temp space for tens of millions of features; it fails with "No space left on device" after streaming for half an hour.',
     fix: 'Give tippecanoe `-t /dev/shm` (126 GB on Betzy) or node-local scratch; the quick fix adds `-t /dev/shm`.',
     source: 'Fields-pipeline field report ("/tmp is only 1.5GB (useless)"; "TMPDIR issues (default /tmp too small)" on Saga).',
-  },
-  examples: {
-    bad: [{ text: '#!/bin/bash\n#SBATCH --nodes=4\ntippecanoe -o /dev/shm/out.mbtiles in.geojson\n', profile: 'betzy' }],
-    good: [{ text: '#!/bin/bash\n#SBATCH --nodes=4\ntippecanoe -o /dev/shm/out.mbtiles -t /dev/shm in.geojson\n', profile: 'betzy' }, { text: '#!/bin/bash\n#SBATCH --nodes=4\nexport TMPDIR=/dev/shm\ntippecanoe -o /dev/shm/out.mbtiles in.geojson\n', profile: 'betzy' }],
   },
   check(ctx) {
     const tmp = ctx.profile.tmp;

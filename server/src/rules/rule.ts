@@ -1,7 +1,7 @@
 /**
- * A lint rule: a stable id, a default severity, a docs page (problem, why, fix, source), examples
- * that must and must not trigger it (tested), and `check`, which reports findings with an
- * optional mechanical fix. Rules are pure: no I/O, no `vscode`.
+ * A lint rule: a stable id, a default severity, a docs page (problem, why, fix, source), and
+ * `check`, which reports findings with an optional mechanical fix. Its examples, which must and
+ * must not trigger it, are in examples.ts. Rules are pure: no I/O, no `vscode`.
  */
 import type { Profile, Severity } from '../profiles/profiles';
 import type { Script, ScriptKind } from '../analysis/script';
@@ -49,7 +49,6 @@ export interface Rule {
     /** Where the knowledge comes from: a field report, a man page. */
     source: string;
   };
-  examples: { bad: (string | Example)[]; good: (string | Example)[] };
   check(ctx: RuleContext): void;
 }
 

@@ -39,12 +39,14 @@ function collect(ctx: RuleContext): Partial<Record<Dim, Found>> {
     return Number.isInteger(n) && n > 0 ? n : undefined;
   };
   for (const a of [...ctx.script.shell.assignments, ...ctx.script.shell.commands.flatMap((c) => c.prefixAssignments)]) {
+    if (!/SIZE|BS|CHAN|BAND|PATCH|TILE|CROP|IMG|IMAGE|HEIGHT|WIDTH|SCALE|_H$|_W$/i.test(a.name)) continue;
     const dim = VARIABLE_DIMS.find(([re]) => re.test(a.name))?.[1];
     const n = a.value && num(a.value);
     if (dim && n && a.value) found[dim] = { value: n, word: a.value, name: a.name };
   }
   for (const inv of ctx.script.invocations) {
     inv.args.forEach((w, i) => {
+      if (!w.text.startsWith('--')) return;
       for (const [flags, dim] of FLAG_DIMS) {
         const eq = flags.find((f) => w.text.startsWith(`${f}=`));
         const valueWord = eq ? { ...w, text: w.text.slice(eq.length + 1), start: w.start + eq.length + 1 } : flags.includes(w.text) ? inv.args[i + 1] : undefined;
@@ -71,10 +73,6 @@ export const tensorIntMax: Rule = {
     why: 'Several PyTorch kernels (`aten::index` among them) index tensors with 32-bit integers. Past INT_MAX the job crashes with a cryptic CUDA error, after loading data and model: `TILE_BATCH_SIZE=64` on an A100 gave 2.21 billion elements.',
     fix: 'Lower the batch size to at most INT_MAX / (channels × height × width × scale²); the quick fix sets the largest safe batch. The super-resolution job went from 64 to 12 (413 million elements).',
     source: 'DR inference field report, "Lesson 2: Batch size too large → PyTorch INT_MAX overflow".',
-  },
-  examples: {
-    bad: ['#!/bin/bash\nTILE_BATCH_SIZE=64\nN_CHANNELS=6\nPATCH_SIZE=240\nUPSCALE=10\npython infer.py --batch-size $TILE_BATCH_SIZE\n', '#!/bin/bash\npython infer.py --batch-size 64 --bands 6 --patch-size 240 --upscale 10\n'],
-    good: ['#!/bin/bash\nTILE_BATCH_SIZE=12\nN_CHANNELS=6\nPATCH_SIZE=240\nUPSCALE=10\npython infer.py --batch-size $TILE_BATCH_SIZE\n', '#!/bin/bash\nBATCH_SIZE=64\npython train.py\n'],
   },
   check(ctx) {
     const f = collect(ctx);

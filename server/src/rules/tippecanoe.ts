@@ -15,10 +15,6 @@ export const tippecanoeJNotThreads: Rule = {
     fix: 'Remove `-j` and set the environment variable `TIPPECANOE_MAX_THREADS` instead; the quick fix does both.',
     source: 'Fields-pipeline field report, "Why other fixes don\'t work" (-j256); tippecanoe README (-j, --feature-filter).',
   },
-  examples: {
-    bad: ['#!/bin/bash\ntippecanoe -j 256 -o out.mbtiles in.geojson\n', '#!/bin/bash\ntippecanoe -j$(nproc) -o out.mbtiles in.geojson\n'],
-    good: ['#!/bin/bash\nTIPPECANOE_MAX_THREADS=128 tippecanoe -o out.mbtiles in.geojson\n', '#!/bin/bash\ntippecanoe -j \'{"*":["==","kind","field"]}\' -o out.mbtiles in.geojson\n'],
-  },
   check(ctx) {
     for (const inv of ctx.script.invocations) {
       if (inv.program !== 'tippecanoe') continue;
@@ -96,13 +92,6 @@ export const tippecanoeMaxThreads: Rule = {
     ].join('\n'),
     fix: 'Set `TIPPECANOE_MAX_THREADS` to the largest safe power of 2 (128 on Betzy) before tippecanoe, in the job script or inherited by the container (Apptainer passes the environment through). The quick fix prefixes the command with it.',
     source: 'Fields-pipeline field report, "Bug #1: Tippecanoe \'shards not a power of 2\'"; tippecanoe main.cpp.',
-  },
-  examples: {
-    bad: [{ text: '#!/bin/bash\n#SBATCH --nodes=4\ntippecanoe -o /dev/shm/out.mbtiles -t /dev/shm in.geojson\n', profile: 'betzy' }],
-    good: [
-      { text: '#!/bin/bash\n#SBATCH --nodes=4\nexport TIPPECANOE_MAX_THREADS=128\ntippecanoe -o /dev/shm/out.mbtiles -t /dev/shm in.geojson\n', profile: 'betzy' },
-      { text: '#!/bin/bash\ntippecanoe -o out.mbtiles in.geojson\n', profile: 'saga' },
-    ],
   },
   check(ctx) {
     const facts = shardFacts(ctx.profile);

@@ -69,10 +69,16 @@ export function fastTmp(profile: Profile): string {
   return profile.shm?.path ?? '/dev/shm';
 }
 
-/** The variables a script sets, with the last value written (unexpanded). */
+const variableCache = new WeakMap<Script, Map<string, Word | undefined>>();
+
+/** The variables a script sets, with the last value written (unexpanded); computed once per script. */
 export function variableValues(script: Script): Map<string, Word | undefined> {
-  const out = new Map<string, Word | undefined>();
-  for (const a of script.shell.assignments) out.set(a.name, a.value);
+  let out = variableCache.get(script);
+  if (!out) {
+    out = new Map<string, Word | undefined>();
+    for (const a of script.shell.assignments) out.set(a.name, a.value);
+    variableCache.set(script, out);
+  }
   return out;
 }
 

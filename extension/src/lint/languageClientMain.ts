@@ -1,0 +1,23 @@
+/**
+ * The language client, in a bundle of its own (dist/languageClient.js): vscode-languageclient is
+ * most of the extension's code, and activation should not pay for loading it. lintClient.ts
+ * requires this file the first time a script is opened.
+ */
+import type * as vscode from 'vscode';
+import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+
+export function createLanguageClient(serverModule: string, fileEvents: vscode.FileSystemWatcher, languages: readonly string[]): LanguageClient {
+  const serverOptions: ServerOptions = {
+    run: { module: serverModule, transport: TransportKind.ipc },
+    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
+  };
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: [
+      ...languages.flatMap((language) => [{ scheme: 'file', language }, { scheme: 'untitled', language }]),
+      { scheme: 'file', pattern: '**/.hpc-geo.yaml' },
+    ],
+    synchronize: { configurationSection: 'hpcGeo', fileEvents },
+    outputChannelName: 'HPC Geo Lint',
+  };
+  return new LanguageClient('hpcGeo.lint', 'HPC Geo Lint', serverOptions, clientOptions);
+}

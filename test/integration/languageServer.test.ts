@@ -1,0 +1,154 @@
+import { strict as assert } from 'node:assert';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { CodeAction, CompletionItem, Hover, TextEdit } from 'vscode-languageserver-protocol';
+import { LspTestClient } from '../support/lspClient';
+import { repoRoot } from '../support/manifest';
+
+function applyLsp(text: string, edits: TextEdit[]): string {
+  const lines = text.split('\n');
+  const offset = (p: { line: number; character: number }) => lines.slice(0, p.line).reduce((n, l) => n + l.length + 1, 0) + p.character;
+  let out = text;
+  for (const e of [...edits].sort((a, b) => offset(b.range.start) - offset(a.range.start))) out = out.slice(0, offset(e.range.start)) + e.newText + out.slice(offset(e.range.end));
+  return out;
+}
+
+describe('language server over JSON-RPC (dist/server.js --stdio)', function () {
+  this.timeout(30_000);
+  let lsp: LspTestClient;
+  let ws: string;
+
+  before(async function () {
+    if (!existsSync(join(repoRoot, 'dist', 'server.js'))) throw new Error('dist/server.js is missing: run npm run build');
+    ws = mkdtempSync(join(tmpdir(), 'hpc-geo-ws-'));
+    writeFileSync(join(ws, '.hpc-geo.yaml'), 'defaultProfile: betzy\nrules:\n  missing-time: off\n');
+    lsp = new LspTestClient();
+    const init = await lsp.initialize(ws);
+    assert.ok(init.capabilities.hoverProvider);
+    assert.ok(init.capabilities.completionProvider);
+  });
+
+  after(async () => {
+    await lsp?.close();
+    rmSync(ws, { recursive: true, force: true });
+  });
+
+  const script = '#!/bin/bash\n#SBATCH --nodes=4\n#SBATCH --account=nn12037k\n#SBATCH --mem=64G\n#SBATCH --time=4-00:00:00\nsrun hostname\n';
+
+  it('publishes diagnostics on open, with the workspace profile, codes and documentation links', async () => {
+    const uri = `file://${ws}/job.sbatch`;
+    await lsp.open(uri, 'sbatch', script);
+    const diags = await lsp.diagnosticsFor(uri, 1);
+    assert.deepEqual(diags.map((d) => d.code), ['mem-forbidden']);
+    const d = diags[0]!;
+    assert.equal(d.source, 'hpc-lint');
+    assert.deepEqual(d.range, { start: { line: 3, character: 8 }, end: { line: 3, character: 17 } });
+    assert.ok(existsSync(fileURLToPath(d.codeDescription!.href)), d.codeDescription!.href);
+  });
+
+  it('offers the fix, disable comments and the documentation, and the fix clears the diagnostic', async () => {
+    const uri = `file://${ws}/job.sbatch`;
+    const diags = await lsp.diagnosticsFor(uri, 1);
+    const actions = await lsp.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: diags[0]!.range, context: { diagnostics: diags } });
+    const titles = actions.map((a) => a.title);
+    assert.ok(titles.includes('Remove --mem'), titles.join(' | '));
+    assert.ok(titles.includes('Disable mem-forbidden for this line'));
+    assert.ok(titles.includes('Disable mem-forbidden for this file'));
+    assert.ok(titles.includes('Show documentation for mem-forbidden'));
+    const fix = actions.find((a) => a.title === 'Remove --mem')!;
+    const fixed = applyLsp(script, fix.edit!.changes![uri]!);
+    assert.ok(!fixed.includes('--mem'));
+    // send the edit as the client would: a full-text change, version 2
+    await lsp.change(uri, 2, [{ text: fixed }]);
+    assert.deepEqual(await lsp.diagnosticsFor(uri, 2), []);
+  });
+
+  it('follows incremental edits', async () => {
+    const uri = `file://${ws}/inc.sbatch`;
+    await lsp.open(uri, 'sbatch', script);
+    await lsp.diagnosticsFor(uri, 1);
+    // turn --mem=64G into --mem-per-cpu=2G by a ranged change on line 3
+    await lsp.change(uri, 2, [{ range: { start: { line: 3, character: 8 }, end: { line: 3, character: 17 } }, text: '--time=1:30' }]);
+    const codes = (await lsp.diagnosticsFor(uri, 2)).map((d) => d.code).sort();
+    assert.deepEqual(codes, ['ambiguous-time', 'duplicate-option']);
+  });
+
+  it('disables a rule for one line with a comment', async () => {
+    const uri = `file://${ws}/disabled.sbatch`;
+    await lsp.open(uri, 'sbatch', script.replace('#SBATCH --mem=64G', '# hpc-lint disable=mem-forbidden\n#SBATCH --mem=64G'));
+    assert.deepEqual(await lsp.diagnosticsFor(uri, 1), []);
+  });
+
+  it('offers fix-all as a source action', async () => {
+    const uri = `file://${ws}/many.sbatch`;
+    const text = '#!/bin/bash\n#SBATCH --nodes=4\n#SBATCH --account=x\n#SBATCH --mem=8GB\n#SBATCH --time=2:00\n#SBATCH --part=normal\nsrun x\n';
+    await lsp.open(uri, 'sbatch', text);
+    const diags = await lsp.diagnosticsFor(uri, 1);
+    assert.ok(diags.length >= 3, JSON.stringify(diags.map((d) => d.code)));
+    const actions = await lsp.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, context: { diagnostics: [], only: ['source.fixAll'] } });
+    assert.equal(actions.length, 1);
+    const fixed = applyLsp(text, actions[0]!.edit!.changes![uri]!);
+    await lsp.change(uri, 2, [{ text: fixed }]);
+    const left = (await lsp.diagnosticsFor(uri, 2)).filter((d) => d.code !== 'unknown-option');
+    assert.deepEqual(left.map((d) => d.code), [], fixed);
+  });
+
+  it('explains an option on hover, with the profile\'s limits', async () => {
+    const uri = `file://${ws}/hover.sbatch`;
+    await lsp.open(uri, 'sbatch', script);
+    await lsp.diagnosticsFor(uri, 1);
+    const time = await lsp.request<Hover>('textDocument/hover', { textDocument: { uri }, position: { line: 4, character: 10 } });
+    const text = (time.contents as { value: string }).value;
+    assert.match(text, /\*\*--time\*\*/);
+    assert.match(text, /betzy.*normal.*at most 4-00:00:00/);
+    const mem = await lsp.request<Hover>('textDocument/hover', { textDocument: { uri }, position: { line: 3, character: 15 } });
+    assert.match((mem.contents as { value: string }).value, /forbidden/);
+  });
+
+  it('completes option names and partition values from the profile', async () => {
+    const uri = `file://${ws}/complete.sbatch`;
+    const text = '#!/bin/bash\n#SBATCH --part\n#SBATCH --partition=\nsrun x\n';
+    await lsp.open(uri, 'sbatch', text);
+    await lsp.diagnosticsFor(uri, 1);
+    const names = await lsp.request<CompletionItem[]>('textDocument/completion', { textDocument: { uri }, position: { line: 1, character: 14 } });
+    assert.ok(names.some((c) => c.label === '--partition'));
+    const values = await lsp.request<CompletionItem[]>('textDocument/completion', { textDocument: { uri }, position: { line: 2, character: 20 } });
+    assert.deepEqual(values.map((c) => c.label).sort(), ['accel', 'normal']);
+  });
+
+  it('lints shell scripts only when they carry #SBATCH', async () => {
+    const plain = `file://${ws}/plain.sh`;
+    await lsp.open(plain, 'shellscript', '#!/bin/bash\necho $((1+1)) | tee x\n');
+    assert.deepEqual(await lsp.diagnosticsFor(plain, 1), []);
+    const job = `file://${ws}/job.sh`;
+    await lsp.open(job, 'shellscript', '#!/bin/bash\n#SBATCH --mem=1GB\nsrun x\n');
+    assert.ok((await lsp.diagnosticsFor(job, 1)).some((d) => d.code === 'invalid-memory'));
+  });
+
+  it('lints Apptainer definition files', async () => {
+    const uri = `file://${ws}/fields.def`;
+    await lsp.open(uri, 'apptainer', readFileSync(join(repoRoot, 'test/fixtures/seeds/fields.bad.def'), 'utf8'));
+    const d = await lsp.diagnosticsFor(uri, 1);
+    assert.deepEqual(d.map((x) => [x.code, x.range.start.line]), [['pip-externally-managed', 9]]);
+  });
+
+  it('reports a broken .hpc-geo.yaml on the file itself, at the line and column', async () => {
+    const uri = `file://${ws}/.hpc-geo.yaml`;
+    await lsp.open(uri, 'yaml', 'defaultProfile: betzy\nprofiles:\n  mine:\n    mem: sometimes\n');
+    const d = await lsp.diagnosticsFor(uri);
+    assert.equal(d[0]?.code, 'config-error');
+    assert.deepEqual(d[0]?.range.start, { line: 3, character: 9 });
+  });
+
+  it('survives binary content and a huge document', async () => {
+    const bin = `file://${ws}/bin.sbatch`;
+    await lsp.open(bin, 'sbatch', '\u0000\u0001\u0002ELF');
+    assert.equal((await lsp.diagnosticsFor(bin, 1))[0]?.code, 'binary-file');
+    const big = `file://${ws}/big.sbatch`;
+    await lsp.open(big, 'sbatch', `#!/bin/bash\n${'echo x\n'.repeat(900_000)}`);
+    assert.equal((await lsp.diagnosticsFor(big, 1, 20_000))[0]?.code, 'file-too-large');
+    assert.deepEqual(lsp.stderr.filter((l) => /Error|exception/i.test(l)), []);
+  });
+});
