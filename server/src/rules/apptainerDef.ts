@@ -1,7 +1,7 @@
 /** Apptainer definition files: header, sections, and %post pitfalls. */
 import { headerValue, HEADER_KEYWORDS, KNOWN_SECTIONS } from '../analysis/apptainer';
 import type { Rule } from './rule';
-import { didYouMean } from './util';
+import { didYouMean, suggest } from './util';
 
 export const defMissingBootstrap: Rule = {
   id: 'def-missing-bootstrap',
@@ -42,8 +42,7 @@ export const defUnknownHeader: Rule = {
     const known = HEADER_KEYWORDS.map((k) => k.toLowerCase());
     for (const h of ctx.script.def!.header) {
       if (known.includes(h.key.toLowerCase())) continue;
-      const best = didYouMean(h.key, HEADER_KEYWORDS);
-      ctx.report({ start: h.keyStart, end: h.keyStart + h.key.length, message: `'${h.key}' is not a definition file keyword${best ? `; did you mean ${best}?` : ''}`, ...(best ? { fix: { title: `Change to ${best}`, edits: [{ start: h.keyStart, end: h.keyStart + h.key.length, newText: best }] } } : {}) });
+      ctx.report(suggest(h.keyStart, h.keyStart + h.key.length, `'${h.key}' is not a definition file keyword`, didYouMean(h.key, HEADER_KEYWORDS)));
     }
   },
 };
@@ -63,7 +62,7 @@ export const defUnknownSection: Rule = {
     for (const s of ctx.script.def!.sections) {
       if (KNOWN_SECTIONS.has(s.name)) continue;
       const best = didYouMean(s.name, [...KNOWN_SECTIONS]);
-      ctx.report({ start: s.start, end: s.nameEnd, message: `%${s.name} is not a definition file section${best ? `; did you mean %${best}?` : ''}`, ...(best ? { fix: { title: `Change to %${best}`, edits: [{ start: s.start + 1, end: s.nameEnd, newText: best }] } } : {}) });
+      ctx.report(suggest(s.start, s.nameEnd, `%${s.name} is not a definition file section`, best && `%${best}`));
     }
   },
 };

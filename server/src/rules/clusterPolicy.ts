@@ -3,7 +3,7 @@ import { formatTime, parseCount, parseNodes, parseTime } from '../../../common/s
 import { newDirectiveText, directiveInsertOffset, option } from '../analysis/script';
 import { memPolicy } from '../profiles/profiles';
 import type { Rule, RuleContext } from './rule';
-import { deleteLine, didYouMean, jobPartition, setValueFix, useOffsets } from './util';
+import { deleteLine, didYouMean, jobPartition, listItems, setValueFix, suggest, useOffsets } from './util';
 
 const MEM_FLAGS = ['mem', 'mem-per-cpu', 'mem-per-gpu'];
 
@@ -159,19 +159,8 @@ export const unknownPartition: Rule = {
     const use = option(ctx.script, 'partition');
     if (!parts || !use?.value || /\$/.test(use.value)) return;
     const names = Object.keys(parts);
-    const o = useOffsets(ctx.script, use);
-    let at = o.valueStart;
-    for (const p of use.value.split(',')) {
-      if (!names.includes(p)) {
-        const best = didYouMean(p, names);
-        ctx.report({
-          start: at,
-          end: at + p.length,
-          message: `${ctx.profile.name} has no partition '${p}' (it has ${names.join(', ')})${best ? `; did you mean ${best}?` : ''}`,
-          ...(best ? { fix: { title: `Change to ${best}`, edits: [{ start: at, end: at + p.length, newText: best }] } } : {}),
-        });
-      }
-      at += p.length + 1;
+    for (const { item, start, end } of listItems(ctx.script, use)) {
+      if (!names.includes(item)) ctx.report(suggest(start, end, `${ctx.profile.name} has no partition '${item}' (it has ${names.join(', ')})`, didYouMean(item, names)));
     }
   },
 };

@@ -5,7 +5,7 @@
 import type { DirectiveProblemCode } from '../../../common/sbatch/directives';
 import { spanOffsets } from '../analysis/script';
 import type { Rule, RuleContext } from './rule';
-import { didYouMean, LONG_OPTION_NAMES } from './util';
+import { didYouMean, LONG_OPTION_NAMES, suggest } from './util';
 
 export function problemsOf(ctx: RuleContext, code: DirectiveProblemCode) {
   return ctx.script.header.problems.filter((p) => p.code === code).map((p) => ({ problem: p, ...spanOffsets(ctx.script, p.span) }));
@@ -24,14 +24,8 @@ export const unknownOption: Rule = {
   },
   check(ctx) {
     for (const { problem, start, end } of problemsOf(ctx, 'unknown-option')) {
-      const isLong = problem.text.startsWith('--');
-      const suggestion = isLong ? didYouMean(problem.text.slice(2), LONG_OPTION_NAMES) : undefined;
-      ctx.report({
-        start,
-        end,
-        message: `sbatch has no option ${problem.text}${suggestion ? `; did you mean --${suggestion}?` : ''} sbatch refuses a script with an unknown option.`,
-        ...(suggestion ? { fix: { title: `Change to --${suggestion}`, edits: [{ start, end, newText: `--${suggestion}` }] } } : {}),
-      });
+      const suggestion = problem.text.startsWith('--') ? didYouMean(problem.text.slice(2), LONG_OPTION_NAMES) : undefined;
+      ctx.report(suggest(start, end, `sbatch has no option ${problem.text} and refuses a script with an unknown option`, suggestion && `--${suggestion}`));
     }
   },
 };

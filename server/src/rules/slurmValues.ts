@@ -3,7 +3,12 @@ import type { OptionUse } from '../../../common/sbatch/directives';
 import { formatTime, parseArray, parseCount, parseDependency, parseMemoryMB, parseNodes, parseTime } from '../../../common/sbatch/values';
 import { option, type Script } from '../analysis/script';
 import type { Rule } from './rule';
-import { deleteLine, didYouMean, setValueFix, useOffsets } from './util';
+import { deleteLine, didYouMean, listItems, setValueFix, suggest, useOffsets } from './util';
+
+function valueOffsets(script: Script, use: OptionUse): { start: number; end: number } {
+  const o = useOffsets(script, use);
+  return { start: o.valueStart, end: o.valueEnd };
+}
 
 function uses(script: Script, kinds: readonly string[]): OptionUse[] {
   return script.header.options.filter((u) => kinds.includes(u.option.kind) && u.value !== undefined);
@@ -214,22 +219,11 @@ export const invalidChoice: Rule = {
   check(ctx) {
     for (const use of uses(ctx.script, ['enum', 'enumList'])) {
       const values = use.option.values ?? [];
-      const items = use.option.kind === 'enumList' ? use.value!.split(',') : [use.value!];
-      const o = useOffsets(ctx.script, use);
-      let at = o.valueStart;
-      for (const item of items) {
-        const caseInsensitive = use.option.kind === 'enumList';
-        const known = values.some((v) => (caseInsensitive ? v.toLowerCase() === item.toLowerCase() : v === item));
-        if (!known && !hasVariable(item)) {
-          const best = didYouMean(item, values);
-          ctx.report({
-            start: at,
-            end: at + item.length,
-            message: `'${item}' is not a value of ${use.written} (${values.join(', ')})${best ? `; did you mean ${best}?` : ''}`,
-            ...(best ? { fix: { title: `Change to ${best}`, edits: [{ start: at, end: at + item.length, newText: best }] } } : {}),
-          });
-        }
-        at += item.length + 1;
+      const isList = use.option.kind === 'enumList';
+      const items = isList ? listItems(ctx.script, use) : [{ item: use.value!, ...valueOffsets(ctx.script, use) }];
+      for (const { item, start, end } of items) {
+        const known = values.some((v) => (isList ? v.toLowerCase() === item.toLowerCase() : v === item));
+        if (!known && !hasVariable(item)) ctx.report(suggest(start, end, `'${item}' is not a value of ${use.written} (${values.join(', ')})`, didYouMean(item, values)));
       }
     }
   },

@@ -5,7 +5,7 @@ import { parseGpuCount } from '../../../common/sbatch/values';
 import type { Word } from '../analysis/bash';
 import { option, spanOffsets, type Script } from '../analysis/script';
 import { partitionOf, type PartitionProfile, type Profile } from '../profiles/profiles';
-import type { Fix, TextEdit } from './rule';
+import type { Finding, Fix, TextEdit } from './rule';
 
 export function editDistance(a: string, b: string): number {
   const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
@@ -107,4 +107,25 @@ export function lineOf(script: Script, offset: number): number {
 /** The first command's offset (or the end of the text). */
 export function bodyStart(script: Script): number {
   return script.index.offset(script.header.headerEnd, 0);
+}
+
+/** A finding that offers to replace [start, end) with the likely intended text, when there is one. */
+export function suggest(start: number, end: number, message: string, best: string | undefined, replacement = best): Finding {
+  return {
+    start,
+    end,
+    message: best ? `${message}; did you mean ${best}?` : message,
+    ...(best && replacement !== undefined ? { fix: { title: `Change to ${best}`, edits: [{ start, end, newText: replacement }] } } : {}),
+  };
+}
+
+/** The comma-separated items of an option's value, with their document offsets. */
+export function listItems(script: Script, use: OptionUse): { item: string; start: number; end: number }[] {
+  const out: { item: string; start: number; end: number }[] = [];
+  let at = useOffsets(script, use).valueStart;
+  for (const item of (use.value ?? '').split(',')) {
+    out.push({ item, start: at, end: at + item.length });
+    at += item.length + 1;
+  }
+  return out;
 }
