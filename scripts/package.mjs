@@ -10,7 +10,7 @@ mkdirSync('build', { recursive: true });
 execFileSync(process.execPath, ['esbuild.mjs'], { stdio: 'inherit' });
 execFileSync(
   process.execPath,
-  ['node_modules/@vscode/vsce/vsce', 'package', '--no-dependencies', '--allow-missing-repository', '--out', out],
+  ['node_modules/@vscode/vsce/vsce', 'package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '--out', out],
   { stdio: ['ignore', 'ignore', 'inherit'] },
 );
 const bytes = statSync(out).size;
