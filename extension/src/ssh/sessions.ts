@@ -1,0 +1,162 @@
+/**
+ * One connection per cluster, shared by everything (job tree, logs, submit, port forwards).
+ * Connections are keyed by user@host:port. Concurrent callers share one connect attempt. When a
+ * connection drops it is reopened with backoff, except where the login asks a human (a one-time
+ * code): there at most one automatic attempt is made, then the user is asked, because automatic
+ * reconnects lock two-factor accounts.
+ */
+import { EventEmitter } from 'node:events';
+import { AuthCancelled, HostKeyError } from './errors';
+import { SshConnection } from './connection';
+import { targetKey, type ClusterTarget, type Prompter } from './types';
+
+export type SessionState = 'disconnected' | 'connecting' | 'connected' | 'reconnecting' | 'needs-user' | 'failed';
+
+export interface SessionStatus {
+  key: string;
+  state: SessionState;
+  /** Why it is not connected, for the status bar and the log (never holds a secret). */
+  reason?: string;
+}
+
+export interface SessionOptions {
+  /** Delays before automatic reconnect attempts; its length is the number of attempts. */
+  backoffMs?: number[];
+  open?: (target: ClusterTarget, prompter: Prompter) => Promise<SshConnection>;
+}
+
+interface Session {
+  target: ClusterTarget;
+  state: SessionState;
+  reason?: string;
+  connection?: SshConnection;
+  connecting?: Promise<SshConnection>;
+  /** The last login asked a human; reconnects are limited. */
+  interactive: boolean;
+  /** Automatic attempts since the user last asked to connect. */
+  autoAttempts: number;
+  timer?: NodeJS.Timeout;
+  userClosed: boolean;
+}
+
+export class SessionManager extends EventEmitter {
+  private readonly sessions = new Map<string, Session>();
+  private readonly backoff: number[];
+  private readonly open: NonNullable<SessionOptions['open']>;
+
+  constructor(
+    private readonly prompter: Prompter,
+    options: SessionOptions = {},
+  ) {
+    super();
+    this.backoff = options.backoffMs ?? [1000, 2000, 5000, 10_000, 30_000, 60_000];
+    this.open = options.open ?? ((t, p) => SshConnection.open(t, p));
+  }
+
+  status(key: string): SessionStatus {
+    const s = this.sessions.get(key);
+    return { key, state: s?.state ?? 'disconnected', ...(s?.reason ? { reason: s.reason } : {}) };
+  }
+
+  all(): SessionStatus[] {
+    return [...this.sessions.keys()].map((k) => this.status(k));
+  }
+
+  private set(s: Session, state: SessionState, reason?: string): void {
+    s.state = state;
+    s.reason = reason;
+    this.emit('state', this.status(targetKey(s.target)));
+  }
+
+  /**
+   * The open connection to a cluster, connecting if needed. `user` is true when a person asked
+   * (the connect command): that resets the limit on automatic attempts.
+   */
+  get(target: ClusterTarget, opts: { user?: boolean } = {}): Promise<SshConnection> {
+    const key = targetKey(target);
+    let s = this.sessions.get(key);
+    if (!s) {
+      s = { target, state: 'disconnected', interactive: false, autoAttempts: 0, userClosed: false };
+      this.sessions.set(key, s);
+    }
+    if (s.connection?.isOpen) return Promise.resolve(s.connection);
+    if (s.connecting) return s.connecting;
+    if (opts.user) {
+      s.autoAttempts = 0;
+      s.userClosed = false;
+      clearTimeout(s.timer);
+    } else if (s.state === 'needs-user' || (s.interactive && s.autoAttempts >= 1)) {
+      this.set(s, 'needs-user', s.reason ?? 'the login needs a one-time code');
+      return Promise.reject(new Error(`Not connected to ${key}: its login needs a one-time code, so HPC Geo does not reconnect on its own. Connect from the status bar or "HPC Geo: Connect to Cluster".`));
+    } else {
+      s.autoAttempts++;
+    }
+    return this.connect(s);
+  }
+
+  private connect(s: Session): Promise<SshConnection> {
+    this.set(s, s.connection ? 'reconnecting' : 'connecting');
+    const attempt = this.open(s.target, this.prompter).then(
+      (conn) => {
+        s.connecting = undefined;
+        s.connection = conn;
+        s.interactive = conn.interactiveLogin;
+        s.autoAttempts = 0;
+        this.set(s, 'connected');
+        conn.onClose((error) => this.dropped(s, conn, error));
+        return conn;
+      },
+      (error: unknown) => {
+        s.connecting = undefined;
+        const reason = error instanceof Error ? error.message : String(error);
+        // a person has to act: a cancelled prompt, a refused or changed host key
+        if (error instanceof AuthCancelled || error instanceof HostKeyError) this.set(s, 'needs-user', reason);
+        else this.set(s, 'failed', reason);
+        throw error;
+      },
+    );
+    s.connecting = attempt;
+    return attempt;
+  }
+
+  private dropped(s: Session, conn: SshConnection, error?: Error): void {
+    if (s.connection !== conn) return;
+    s.connection = undefined;
+    const reason = error ? `connection lost: ${error.message}` : 'connection closed';
+    if (s.userClosed) return this.set(s, 'disconnected');
+    if (s.interactive) {
+      // never retry a one-time-code login on our own: the user reconnects when they want to
+      return this.set(s, 'needs-user', `${reason}; reconnect to enter a new one-time code`);
+    }
+    this.set(s, 'reconnecting', reason);
+    this.scheduleReconnect(s, 0);
+  }
+
+  private scheduleReconnect(s: Session, attempt: number): void {
+    if (attempt >= this.backoff.length) return this.set(s, 'failed', `${s.reason ?? 'connection lost'}; gave up after ${attempt} attempts`);
+    clearTimeout(s.timer);
+    s.timer = setTimeout(() => {
+      if (s.userClosed || s.connection?.isOpen || s.connecting) return;
+      this.connect(s).catch((e: unknown) => {
+        if (e instanceof AuthCancelled || e instanceof HostKeyError) return;
+        this.set(s, 'reconnecting', e instanceof Error ? e.message : String(e));
+        this.scheduleReconnect(s, attempt + 1);
+      });
+    }, this.backoff[attempt]);
+  }
+
+  disconnect(key: string): void {
+    const s = this.sessions.get(key);
+    if (!s) return;
+    s.userClosed = true;
+    clearTimeout(s.timer);
+    s.connection?.end();
+    s.connection = undefined;
+    this.set(s, 'disconnected');
+  }
+
+  dispose(): void {
+    for (const key of this.sessions.keys()) this.disconnect(key);
+    this.removeAllListeners();
+  }
+}

@@ -1,0 +1,74 @@
+/** What the SSH layer needs to know about one host, and what it asks of the UI. */
+
+export interface HopTarget {
+  /** What the user calls it (a Host alias, a cluster name). */
+  alias: string;
+  host: string;
+  port: number;
+  user: string;
+  /** Key files to try, in order (after the agent). */
+  identityFiles: string[];
+  /** Only the identity files, not every key the agent holds (IdentitiesOnly). */
+  identitiesOnly: boolean;
+  /** ssh-agent socket; undefined for none. */
+  agent?: string;
+  /** Seconds between keepalives (ServerAliveInterval); 0 disables. */
+  keepaliveSeconds: number;
+  knownHostsFiles: string[];
+  /** StrictHostKeyChecking: yes refuses unknown hosts without asking; no accepts silently. */
+  strictHostKeyChecking: 'yes' | 'ask' | 'accept-new' | 'no';
+}
+
+export interface ClusterTarget extends HopTarget {
+  /** ProxyJump hosts, first hop first. */
+  jumps: HopTarget[];
+}
+
+/** user@host:port: how connections are keyed and named in logs (never an option value). */
+export function targetKey(t: Pick<HopTarget, 'user' | 'host' | 'port'>): string {
+  return `${t.user}@${t.host}:${t.port}`;
+}
+
+export interface PromptField {
+  prompt: string;
+  echo: boolean;
+}
+
+/**
+ * The questions a connection may have to ask; the extension answers with VS Code input boxes,
+ * tests answer directly. `undefined` means the user cancelled.
+ */
+export interface Prompter {
+  /** Unknown host key: accept (and record in known_hosts) or not. */
+  confirmHostKey(q: { target: string; keyType: string; fingerprint: string; knownHostsFile: string }): Promise<boolean>;
+  passphrase(q: { target: string; keyFile: string; retry: boolean }): Promise<string | undefined>;
+  /** keyboard-interactive: every prompt with its own text, in order (a one-time code, a password). */
+  keyboardInteractive(q: { target: string; name: string; instructions: string; prompts: PromptField[] }): Promise<string[] | undefined>;
+  password(q: { target: string; retry: boolean }): Promise<string | undefined>;
+}
+
+/** Facts about a finished command. */
+export interface ExecResult {
+  code: number | null;
+  signal?: string;
+  stdout: Buffer;
+  stderr: string;
+}
+
+export interface ExecOptions {
+  stdin?: string | Buffer;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  /** Buffered output above this many bytes fails the command (streaming has no limit). */
+  maxBytes?: number;
+  /** Called with each chunk of stdout instead of buffering it. */
+  onStdout?: (chunk: Buffer) => void;
+  /** Non-zero exit is an error unless this says otherwise. */
+  allowNonZero?: boolean;
+}
+
+/** What runs commands on a cluster: over SSH, or on this machine for the "local" cluster. */
+export interface CommandRunner {
+  readonly name: string;
+  exec(argv: readonly string[], options?: ExecOptions): Promise<ExecResult>;
+}

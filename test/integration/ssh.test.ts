@@ -1,0 +1,261 @@
+import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync, mkdtempSync, mkdirSync, copyFileSync } from 'node:fs';
+import { get } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SshConnection } from '../../extension/src/ssh/connection';
+import { AuthCancelled, AuthFailed, CommandError, ConnectionLost, HostKeyError } from '../../extension/src/ssh/errors';
+import { appendKnownHost } from '../../extension/src/ssh/knownHosts';
+import { SessionManager } from '../../extension/src/ssh/sessions';
+import { SshConfigFile } from '../../extension/src/ssh/sshConfig';
+import { requireLab, type LabFacts } from '../support/lab';
+import { freshKnownHosts, labTarget } from '../support/labTargets';
+import { ScriptedPrompter } from '../support/prompter';
+import { totp } from '../support/totp';
+import { waitFor } from '../support/wait';
+
+function httpGet(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    get({ host: '127.0.0.1', port, path: '/hello' }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () => resolve(body));
+    }).on('error', reject);
+  });
+}
+
+function keyBlob(pubFile: string): Buffer {
+  return Buffer.from(readFileSync(pubFile, 'utf8').split(/\s+/)[1]!, 'base64');
+}
+
+describe('SSH sessions against the lab', function () {
+  this.timeout(60_000);
+  let lab: LabFacts;
+  const open: SshConnection[] = [];
+  const track = (c: SshConnection) => (open.push(c), c);
+
+  before(function () {
+    lab = requireLab(this);
+  });
+  afterEach(() => {
+    while (open.length) open.pop()!.end();
+  });
+
+  it('logs in with a key and runs argv', async () => {
+    const p = new ScriptedPrompter();
+    const c = track(await SshConnection.open(labTarget(lab, 'ssh', freshKnownHosts(lab)), p));
+    assert.equal((await c.exec(['id', '-un'])).stdout.toString().trim(), lab.user);
+    assert.equal(c.interactiveLogin, false);
+    assert.deepEqual(p.asked, [], 'nothing asked');
+  });
+
+  it('asks for the passphrase of an encrypted key, again when it is wrong, and stops when cancelled', async () => {
+    const p = new ScriptedPrompter();
+    p.passphrases = ['wrong passphrase', lab.keys.passphrase];
+    const target = labTarget(lab, 'ssh', freshKnownHosts(lab), { identityFiles: [lab.keys.encrypted] });
+    const c = track(await SshConnection.open(target, p));
+    assert.equal((await c.exec(['echo', 'ok'])).stdout.toString(), 'ok\n');
+    assert.deepEqual(p.asked, ['passphrase', 'passphrase (retry)']);
+    const cancel = new ScriptedPrompter();
+    cancel.passphrases = [undefined];
+    await assert.rejects(SshConnection.open(target, cancel), (e: Error) => e instanceof AuthCancelled && /passphrase/.test(e.message));
+  });
+
+  it('passes a one-time code through keyboard-interactive, with the server\'s prompt', async () => {
+    const p = new ScriptedPrompter();
+    p.codes = [(prompts) => prompts.map(() => totp(lab.totp.secret))];
+    const c = track(await SshConnection.open(labTarget(lab, 'totp', freshKnownHosts(lab)), p));
+    assert.deepEqual(p.seenPrompts, [{ prompt: 'Verification code: ', echo: false }]);
+    assert.equal(c.interactiveLogin, true);
+    assert.equal((await c.exec(['id', '-un'])).stdout.toString().trim(), lab.user);
+  });
+
+  it('refuses a wrong one-time code, and ends cleanly when the code prompt is cancelled', async () => {
+    const valid = new Set([-1, 0, 1].map((s) => totp(lab.totp.secret, Date.now(), s)));
+    let wrong = 0;
+    while (valid.has(String(wrong).padStart(6, '0'))) wrong++;
+    const p = new ScriptedPrompter();
+    p.codes = [(prompts) => prompts.map(() => String(wrong).padStart(6, '0'))];
+    await assert.rejects(SshConnection.open(labTarget(lab, 'totp', freshKnownHosts(lab)), p), AuthFailed);
+    const cancel = new ScriptedPrompter();
+    cancel.codes = [() => undefined];
+    await assert.rejects(SshConnection.open(labTarget(lab, 'totp', freshKnownHosts(lab)), cancel), (e: Error) => e instanceof AuthCancelled && /Verification code/.test(e.message));
+  });
+
+  it('asks about an unknown host key with its SHA256 fingerprint, and records it when accepted', async () => {
+    const kh = freshKnownHosts();
+    const p = new ScriptedPrompter();
+    const c = track(await SshConnection.open(labTarget(lab, 'ssh', kh), p));
+    const expected = execFileSync('ssh-keygen', ['-lf', lab.ssh.hostKey], { encoding: 'utf8' }).split(' ')[1];
+    assert.deepEqual(p.asked, [`hostKey [127.0.0.1]:${lab.ssh.port} ssh-ed25519 ${expected}`]);
+    c.end();
+    assert.match(readFileSync(kh, 'utf8'), new RegExp(`^\\[127\\.0\\.0\\.1\\]:${lab.ssh.port} ssh-ed25519 AAAA`));
+    const again = new ScriptedPrompter();
+    track(await SshConnection.open(labTarget(lab, 'ssh', kh), again));
+    assert.deepEqual(again.asked, [], 'known now: no question');
+  });
+
+  it('refuses an unknown host key that is not accepted, and records nothing', async () => {
+    const kh = freshKnownHosts();
+    const p = new ScriptedPrompter();
+    p.hostKeyAnswer = false;
+    await assert.rejects(SshConnection.open(labTarget(lab, 'ssh', kh), p), (e: Error) => e instanceof HostKeyError && e.kind === 'rejected');
+    assert.ok(!existsSync(kh) || readFileSync(kh, 'utf8') === '');
+  });
+
+  it('refuses a changed host key without asking, and says what changed', async () => {
+    const kh = freshKnownHosts();
+    appendKnownHost(kh, lab.host, lab.ssh.port, keyBlob(lab.totp.hostKey)); // another server's key under this name
+    const p = new ScriptedPrompter();
+    await assert.rejects(SshConnection.open(labTarget(lab, 'ssh', kh), p), (e: Error) => e instanceof HostKeyError && e.kind === 'changed' && /CHANGED/.test(e.message) && /SHA256:/.test(e.message));
+    assert.deepEqual(p.asked, []);
+  });
+
+  it('trusts a hashed known_hosts entry', async () => {
+    const kh = freshKnownHosts();
+    appendKnownHost(kh, lab.host, lab.ssh.port, keyBlob(lab.ssh.hostKey), true);
+    assert.match(readFileSync(kh, 'utf8'), /^\|1\|/);
+    const p = new ScriptedPrompter();
+    track(await SshConnection.open(labTarget(lab, 'ssh', kh), p));
+    assert.deepEqual(p.asked, []);
+  });
+
+  it('jumps through the one-time-code sshd to the key-only one (ProxyJump from ~/.ssh/config)', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'hpc-geo-home-'));
+    mkdirSync(join(home, '.ssh'));
+    copyFileSync(lab.knownHosts, join(home, '.ssh', 'known_hosts'));
+    writeFileSync(join(home, '.ssh', 'config'), `Host lab-jump\n  HostName 127.0.0.1\n  Port ${lab.totp.port}\n  User ${lab.user}\n  IdentityFile ${lab.keys.private}\n  IdentitiesOnly yes\nInclude conf.d/*.conf\n`);
+    mkdirSync(join(home, '.ssh', 'conf.d'));
+    // the target talks to "localhost" from the jump host's side, so its key is recorded under that name
+    writeFileSync(join(home, '.ssh', 'conf.d', 'lab.conf'), `Host lab-behind\n  HostName localhost\n  Port ${lab.ssh.port}\n  User ${lab.user}\n  IdentityFile ${lab.keys.private}\n  IdentitiesOnly yes\n  ProxyJump lab-jump\n`);
+    appendKnownHost(join(home, '.ssh', 'known_hosts'), 'localhost', lab.ssh.port, keyBlob(lab.ssh.hostKey));
+    const config = SshConfigFile.read(undefined, { home, localUser: 'nobody' });
+    assert.deepEqual(config.aliases(), ['lab-jump', 'lab-behind']);
+    const target = config.target('lab-behind');
+    assert.deepEqual(target.jumps.map((j) => `${j.alias} ${j.host}:${j.port}`), [`lab-jump 127.0.0.1:${lab.totp.port}`]);
+    const p = new ScriptedPrompter();
+    p.codes = [(prompts) => prompts.map(() => totp(lab.totp.secret))];
+    const c = track(await SshConnection.open(target, p));
+    assert.deepEqual(p.asked, ['keyboard-interactive "Verification code: "'], 'each hop authenticates on its own');
+    assert.equal((await c.exec(['sh', '-c', 'echo "$SSH_CONNECTION"'])).stdout.toString().split(' ')[2], '127.0.0.1', 'arrived through the jump host');
+    assert.equal(c.interactiveLogin, true);
+  });
+
+  it('round-trips 1,000 hostile arguments byte-exactly and executes none of them', async () => {
+    const c = track(await SshConnection.open(labTarget(lab, 'ssh', freshKnownHosts(lab)), new ScriptedPrompter()));
+    const canary = `/tmp/hpc-geo-canary-${process.pid}`;
+    const pieces = ["'", '"', '\\', '$', '`', ';', '|', '&', '&&', '>', '<', '(', ')', '{', '}', '*', '?', '[', ']', '~', '#', '!', '\n', '\t', ' ', '%', 'é', '日本', '🌍', '\r', `$(touch ${canary})`, `\`touch ${canary}\``, `; touch ${canary}`, "'$(touch x)'", '--', '-n', ''];
+    const args = Array.from({ length: 1000 }, (_, i) => `${i}:${pieces[i % pieces.length]}${pieces[(i * 7) % pieces.length]}${pieces[(i * 13) % pieces.length]}`);
+    const r = await c.exec(['printf', '%s\\0', ...args]);
+    const back = r.stdout.toString('utf8').split('\0').slice(0, -1);
+    assert.equal(back.length, args.length);
+    assert.deepEqual(back, args);
+    assert.equal((await c.exec(['test', '-e', canary], { allowNonZero: true })).code, 1, 'nothing was executed');
+  });
+
+  it('streams a 100,000-line output without buffering it', async () => {
+    const c = track(await SshConnection.open(labTarget(lab, 'ssh', freshKnownHosts(lab)), new ScriptedPrompter()));
+    let n = 0;
+    let last = '';
+    const r = await c.lines(['seq', '1', '100000'], (line) => {
+      n++;
+      last = line;
+    });
+    assert.equal(n, 100_000);
+    assert.equal(last, '100000');
+    assert.equal(r.stdout.length, 0, 'nothing kept in memory');
+  });
+
+  it('reports exit codes and stderr, timeouts and cancellation', async () => {
+    const c = track(await SshConnection.open(labTarget(lab, 'ssh', freshKnownHosts(lab)), new ScriptedPrompter()));
+    await assert.rejects(c.exec(['scontrol', 'show', 'job', '999999999']), (e: Error) => e instanceof CommandError && e.exitCode === 1 && /Invalid job id/i.test(e.message));
+    await assert.rejects(c.exec(['sleep', '10'], { timeoutMs: 300 }), /did not finish within/);
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(), 200);
+    await assert.rejects(c.exec(['sleep', '10'], { signal: ac.signal }), /cancelled/);
+    assert.equal((await c.exec(['echo', 'still usable'])).stdout.toString(), 'still usable\n');
+  });
+
+  it('stats and reads byte ranges over SFTP', async () => {
+    const c = track(await SshConnection.open(labTarget(lab, 'ssh', freshKnownHosts(lab)), new ScriptedPrompter()));
+    const file = `${lab.home}/sftp-range-${process.pid}.txt`;
+    await c.exec(['sh', '-c', 'seq 1 10000 > "$1"', 'sh', file]);
+    const st = await c.stat(file);
+    const expected = Array.from({ length: 10000 }, (_, i) => `${i + 1}\n`).join('');
+    assert.equal(st.size, expected.length);
+    assert.equal((await c.readRange(file, st.size - 11, 11)).toString(), '9999\n10000\n');
+    assert.equal((await c.readRange(file, 0, 4)).toString(), '1\n2\n');
+    assert.equal((await c.readRange(file, st.size - 3, 100)).toString(), '00\n', 'short read at the end');
+    await c.exec(['rm', '-f', file]);
+    await assert.rejects(c.stat('/no/such/file'), /no such file/i);
+  });
+
+  it('forwards a local port to a server on the cluster side', async () => {
+    const c = track(await SshConnection.open(labTarget(lab, 'ssh', freshKnownHosts(lab)), new ScriptedPrompter()));
+    const port = 18000 + (process.pid % 1000);
+    const server = `require('http').createServer((q,s)=>s.end('hello from the lab '+q.url)).listen(${port},'127.0.0.1')`;
+    const pid = (await c.exec(['sh', '-c', 'nohup node -e "$1" >/dev/null 2>&1 & echo $!', 'sh', server])).stdout.toString().trim();
+    try {
+      const fwd = await c.forwardLocal('127.0.0.1', port);
+      assert.ok(fwd.localPort > 0);
+      const body = await waitFor('the HTTP server behind the forward', async () => httpGet(fwd.localPort).catch(() => undefined), 10_000, 100);
+      assert.equal(body, 'hello from the lab /hello');
+      assert.deepEqual(c.activeForwards().map((f) => f.remotePort), [port]);
+      await fwd.close();
+      await assert.rejects(httpGet(fwd.localPort));
+    } finally {
+      await c.exec(['kill', pid], { allowNonZero: true });
+    }
+  });
+
+  describe('one shared connection per cluster', () => {
+    it('shares one connect attempt between concurrent callers', async () => {
+      let opened = 0;
+      const m = new SessionManager(new ScriptedPrompter(), { open: (t, p) => (opened++, SshConnection.open(t, p)) });
+      const target = labTarget(lab, 'ssh', freshKnownHosts(lab));
+      const conns = await Promise.all(Array.from({ length: 5 }, () => m.get(target)));
+      assert.equal(opened, 1);
+      assert.ok(conns.every((x) => x === conns[0]));
+      assert.equal(m.status(`${lab.user}@${lab.host}:${lab.ssh.port}`).state, 'connected');
+      m.dispose();
+    });
+
+    it('fails a command cut off by a dropped connection with a clear error, then reconnects by itself', async () => {
+      const m = new SessionManager(new ScriptedPrompter(), { backoffMs: [200, 400, 800, 1600] });
+      const target = labTarget(lab, 'ssh', freshKnownHosts(lab));
+      const key = `${lab.user}@${lab.host}:${lab.ssh.port}`;
+      const states: string[] = [];
+      m.on('state', (s: { state: string }) => states.push(s.state));
+      const c = await m.get(target);
+      const running = c.exec(['sleep', '30']);
+      await new Promise((r) => setTimeout(r, 300));
+      execFileSync('pkill', ['-u', lab.user, '-f', '^(sshd|hpcgeo-lab-totp): ']); // the user's session processes of both sshd
+      await assert.rejects(running, (e: Error) => e instanceof ConnectionLost && /lost while running `sleep 30`/.test(e.message));
+      await waitFor('the reconnect', async () => (m.status(key).state === 'connected' ? true : undefined), 20_000, 100);
+      const again = await m.get(target);
+      assert.notEqual(again, c);
+      assert.equal((await again.exec(['echo', 'back'])).stdout.toString(), 'back\n');
+      assert.ok(states.includes('reconnecting'));
+      m.dispose();
+    });
+
+    it('does not reconnect a one-time-code login on its own', async () => {
+      const p = new ScriptedPrompter();
+      p.codes = [(prompts) => prompts.map(() => totp(lab.totp.secret))];
+      const m = new SessionManager(p, { backoffMs: [100, 100, 100] });
+      const target = labTarget(lab, 'totp', freshKnownHosts(lab));
+      const key = `${lab.user}@${lab.host}:${lab.totp.port}`;
+      await m.get(target, { user: true });
+      execFileSync('pkill', ['-u', lab.user, '-f', '^(sshd|hpcgeo-lab-totp): ']); // the user's session processes of both sshd
+      await waitFor('needs-user', async () => (m.status(key).state === 'needs-user' ? true : undefined), 10_000, 50);
+      await new Promise((r) => setTimeout(r, 500));
+      assert.equal(p.asked.filter((a) => a.startsWith('keyboard-interactive')).length, 1, 'no second code asked on its own');
+      await assert.rejects(m.get(target), /one-time code/);
+      p.codes = [(prompts) => prompts.map(() => totp(lab.totp.secret))];
+      const c = await m.get(target, { user: true });
+      assert.equal((await c.exec(['true'])).code, 0);
+      m.dispose();
+    });
+  });
+});

@@ -1,0 +1,31 @@
+/** ClusterTargets for the lab's two sshd, with a known_hosts file of the test's own. */
+import { copyFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ClusterTarget, HopTarget } from '../../extension/src/ssh/types';
+import type { LabFacts } from './lab';
+
+export function freshKnownHosts(lab?: LabFacts): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'hpc-geo-kh-')), 'known_hosts');
+  if (lab) copyFileSync(lab.knownHosts, file);
+  return file;
+}
+
+export function labHop(lab: LabFacts, server: 'ssh' | 'totp', knownHosts: string, over: Partial<HopTarget> = {}): HopTarget {
+  return {
+    alias: server === 'ssh' ? 'lab' : 'lab-totp',
+    host: lab.host,
+    port: lab[server].port,
+    user: lab.user,
+    identityFiles: [lab.keys.private],
+    identitiesOnly: true,
+    keepaliveSeconds: 15,
+    knownHostsFiles: [knownHosts],
+    strictHostKeyChecking: 'ask',
+    ...over,
+  };
+}
+
+export function labTarget(lab: LabFacts, server: 'ssh' | 'totp', knownHosts: string, over: Partial<ClusterTarget> = {}): ClusterTarget {
+  return { ...labHop(lab, server, knownHosts), jumps: [], ...over };
+}

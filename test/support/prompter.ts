@@ -1,0 +1,33 @@
+/** A Prompter for tests: answers from a script and records every question asked. */
+import type { PromptField, Prompter } from '../../extension/src/ssh/types';
+
+export class ScriptedPrompter implements Prompter {
+  readonly asked: string[] = [];
+  hostKeyAnswer = true;
+  passphrases: (string | undefined)[] = [];
+  codes: ((prompts: PromptField[]) => string[] | undefined)[] = [];
+  passwords: (string | undefined)[] = [];
+  seenPrompts: PromptField[] = [];
+
+  async confirmHostKey(q: { target: string; keyType: string; fingerprint: string }): Promise<boolean> {
+    this.asked.push(`hostKey ${q.target} ${q.keyType} ${q.fingerprint}`);
+    return this.hostKeyAnswer;
+  }
+
+  async passphrase(q: { keyFile: string; retry: boolean }): Promise<string | undefined> {
+    this.asked.push(`passphrase${q.retry ? ' (retry)' : ''}`);
+    return this.passphrases.shift();
+  }
+
+  async keyboardInteractive(q: { prompts: PromptField[] }): Promise<string[] | undefined> {
+    this.asked.push(`keyboard-interactive ${q.prompts.map((p) => JSON.stringify(p.prompt)).join(',')}`);
+    this.seenPrompts.push(...q.prompts);
+    const next = this.codes.shift();
+    return next ? next(q.prompts) : undefined;
+  }
+
+  async password(): Promise<string | undefined> {
+    this.asked.push('password');
+    return this.passwords.shift();
+  }
+}
