@@ -14,6 +14,9 @@ export const settingSpecs = {
   'sbatch.detectFromContent': { type: 'boolean', default: true } as SettingSpec<boolean>,
   'lint.enable': { type: 'boolean', default: true } as SettingSpec<boolean>,
   'lint.defaultProfile': { type: 'string', default: 'generic' } as SettingSpec<string>,
+  clusters: { type: 'array', default: [] } as SettingSpec<unknown[]>,
+  'ssh.configFile': { type: 'string', default: '' } as SettingSpec<string>,
+  'ssh.rememberPassphrases': { type: 'boolean', default: false } as SettingSpec<boolean>,
 } as const;
 
 export type SettingKey = keyof typeof settingSpecs;

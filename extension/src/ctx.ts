@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { ClusterManager } from './clusters/clusterManager';
 import { commandTable } from './commands';
 import { Config } from './config';
 import { JobsProvider } from './jobs/jobsProvider';
@@ -15,9 +16,11 @@ export class Ctx extends Disposable {
   readonly log = this.register(new Log());
   readonly config = new Config();
   readonly jobs = this.register(new JobsProvider());
+  readonly clusters: ClusterManager;
 
   constructor(readonly extension: vscode.ExtensionContext) {
     super();
+    this.clusters = this.register(new ClusterManager(extension, this.config, this.log));
     for (const [id, handler] of Object.entries(commandTable)) {
       this.register(vscode.commands.registerCommand(id, (...args: unknown[]) => this.run(id, () => handler(this, ...args))));
     }

@@ -222,7 +222,7 @@ describe('SSH sessions against the lab', function () {
     });
 
     it('fails a command cut off by a dropped connection with a clear error, then reconnects by itself', async () => {
-      const m = new SessionManager(new ScriptedPrompter(), { backoffMs: [200, 400, 800, 1600] });
+      const m = new SessionManager(new ScriptedPrompter(), { backoffMs: [200, 400, 800, 1600], open: (t, p) => SshConnection.open(t, p) });
       const target = labTarget(lab, 'ssh', freshKnownHosts(lab));
       const key = `${lab.user}@${lab.host}:${lab.ssh.port}`;
       const states: string[] = [];
@@ -243,7 +243,7 @@ describe('SSH sessions against the lab', function () {
     it('does not reconnect a one-time-code login on its own', async () => {
       const p = new ScriptedPrompter();
       p.codes = [(prompts) => prompts.map(() => totp(lab.totp.secret))];
-      const m = new SessionManager(p, { backoffMs: [100, 100, 100] });
+      const m = new SessionManager(p, { backoffMs: [100, 100, 100], open: (t, pr) => SshConnection.open(t, pr) });
       const target = labTarget(lab, 'totp', freshKnownHosts(lab));
       const key = `${lab.user}@${lab.host}:${lab.totp.port}`;
       await m.get(target, { user: true });

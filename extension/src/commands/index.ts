@@ -14,4 +14,9 @@ export const commandTable: Readonly<Record<string, CommandHandler>> = {
   'hpcGeo.openSettings': (ctx) =>
     vscode.commands.executeCommand('workbench.action.openSettings', `@ext:${ctx.extension.extension.id}`),
   'hpcGeo.showRuleDocumentation': (ctx, id) => showRuleDocumentation(ctx.extension, id),
+  'hpcGeo.connect': (ctx, name) => ctx.clusters.connect(typeof name === 'string' ? name : undefined),
+  'hpcGeo.disconnect': (ctx, name) => ctx.clusters.disconnect(typeof name === 'string' ? name : undefined),
+  'hpcGeo.forwardPort': (ctx) => ctx.clusters.forwardPort(),
+  'hpcGeo.closeForward': (ctx) => ctx.clusters.closeForward(),
+  'hpcGeo.clusterActions': (ctx, name) => ctx.clusters.actions(typeof name === 'string' ? name : undefined),
 };

@@ -16,10 +16,8 @@ import { Client, utils, type AnyAuthMethod, type AuthHandlerMiddleware, type Cli
 import { AuthCancelled, AuthFailed, CommandError, ConnectionLost, describeArgv, HostKeyError } from './errors';
 import { algorithmsFor, appendKnownHost, checkHostKey, fingerprint, keyType, knownHostName, knownTypes } from './knownHosts';
 import { commandLine } from './quote';
-import { targetKey, type ClusterTarget, type CommandRunner, type ExecOptions, type ExecResult, type HopTarget, type Prompter } from './types';
+import { DEFAULT_MAX_BYTES, targetKey, type ClusterTarget, type CommandRunner, type ExecOptions, type ExecResult, type HopTarget, type Prompter } from './types';
 
-/** Buffered command output above this fails the command; stream larger outputs. */
-export const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
 const READY_TIMEOUT_MS = 30_000;
 
 export interface PortForward {

@@ -6,8 +6,7 @@ import { spawn } from 'node:child_process';
 import { delimiter, join } from 'node:path';
 import { accessSync, constants, openSync, readSync, closeSync, statSync, type Stats } from 'node:fs';
 import { CommandError, describeArgv } from './errors';
-import { DEFAULT_MAX_BYTES } from './connection';
-import type { CommandRunner, ExecOptions, ExecResult } from './types';
+import { DEFAULT_MAX_BYTES, type CommandRunner, type ExecOptions, type ExecResult } from './types';
 
 /** Whether `program` is on PATH (how the local cluster is detected: squeue here). */
 export function onPath(program: string, path = process.env.PATH ?? ''): boolean {

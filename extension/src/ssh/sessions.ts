@@ -6,8 +6,7 @@
  * reconnects lock two-factor accounts.
  */
 import { EventEmitter } from 'node:events';
-import { AuthCancelled, HostKeyError } from './errors';
-import { SshConnection } from './connection';
+import type { SshConnection } from './connection';
 import { targetKey, type ClusterTarget, type Prompter } from './types';
 
 export type SessionState = 'disconnected' | 'connecting' | 'connected' | 'reconnecting' | 'needs-user' | 'failed';
@@ -22,7 +21,14 @@ export interface SessionStatus {
 export interface SessionOptions {
   /** Delays before automatic reconnect attempts; its length is the number of attempts. */
   backoffMs?: number[];
-  open?: (target: ClusterTarget, prompter: Prompter) => Promise<SshConnection>;
+  /** Opens a connection (SshConnection.open; the extension loads it from its own bundle). */
+  open: (target: ClusterTarget, prompter: Prompter) => Promise<SshConnection>;
+}
+
+/** Errors a person has to resolve: a cancelled prompt, a refused or changed host key. By name:
+ * they may come from another bundle, where instanceof does not hold. */
+function needsUser(e: unknown): boolean {
+  return e instanceof Error && (e.name === 'AuthCancelled' || e.name === 'HostKeyError');
 }
 
 interface Session {
@@ -42,15 +48,15 @@ interface Session {
 export class SessionManager extends EventEmitter {
   private readonly sessions = new Map<string, Session>();
   private readonly backoff: number[];
-  private readonly open: NonNullable<SessionOptions['open']>;
+  private readonly open: SessionOptions['open'];
 
   constructor(
     private readonly prompter: Prompter,
-    options: SessionOptions = {},
+    options: SessionOptions,
   ) {
     super();
     this.backoff = options.backoffMs ?? [1000, 2000, 5000, 10_000, 30_000, 60_000];
-    this.open = options.open ?? ((t, p) => SshConnection.open(t, p));
+    this.open = options.open;
   }
 
   status(key: string): SessionStatus {
@@ -110,7 +116,7 @@ export class SessionManager extends EventEmitter {
         s.connecting = undefined;
         const reason = error instanceof Error ? error.message : String(error);
         // a person has to act: a cancelled prompt, a refused or changed host key
-        if (error instanceof AuthCancelled || error instanceof HostKeyError) this.set(s, 'needs-user', reason);
+        if (needsUser(error)) this.set(s, 'needs-user', reason);
         else this.set(s, 'failed', reason);
         throw error;
       },
@@ -138,7 +144,7 @@ export class SessionManager extends EventEmitter {
     s.timer = setTimeout(() => {
       if (s.userClosed || s.connection?.isOpen || s.connecting) return;
       this.connect(s).catch((e: unknown) => {
-        if (e instanceof AuthCancelled || e instanceof HostKeyError) return;
+        if (needsUser(e)) return;
         this.set(s, 'reconnecting', e instanceof Error ? e.message : String(e));
         this.scheduleReconnect(s, attempt + 1);
       });

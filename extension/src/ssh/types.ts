@@ -47,6 +47,9 @@ export interface Prompter {
   password(q: { target: string; retry: boolean }): Promise<string | undefined>;
 }
 
+/** Buffered command output above this fails the command; stream larger outputs. */
+export const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
+
 /** Facts about a finished command. */
 export interface ExecResult {
   code: number | null;

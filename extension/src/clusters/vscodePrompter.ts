@@ -1,0 +1,60 @@
+import * as vscode from 'vscode';
+import type { PromptField, Prompter } from '../ssh/types';
+
+/**
+ * The SSH layer's questions as VS Code input boxes: each prompt shows the server's own text, a
+ * prompt without echo is a password box. A passphrase is remembered only when the user turned
+ * hpcGeo.ssh.rememberPassphrases on, and only in VS Code's SecretStorage.
+ */
+export class VsCodePrompter implements Prompter {
+  constructor(
+    private readonly secrets: vscode.SecretStorage,
+    private readonly remember: () => boolean,
+  ) {}
+
+  async confirmHostKey(q: { target: string; keyType: string; fingerprint: string; knownHostsFile: string }): Promise<boolean> {
+    const type = q.keyType.replace(/^ssh-/, '').toUpperCase();
+    const answer = await vscode.window.showWarningMessage(
+      `The authenticity of host ${q.target} can't be established.`,
+      { modal: true, detail: `${type} key fingerprint is ${q.fingerprint}.\n\nCompare it with the fingerprint your cluster publishes. Connecting adds the key to ${q.knownHostsFile}.` },
+      'Connect and Remember Key',
+    );
+    return answer === 'Connect and Remember Key';
+  }
+
+  async passphrase(q: { target: string; keyFile: string; retry: boolean }): Promise<string | undefined> {
+    const id = `hpcGeo.passphrase:${q.keyFile}`;
+    if (this.remember() && !q.retry) {
+      const stored = await this.secrets.get(id);
+      if (stored) return stored;
+    }
+    if (q.retry) await this.secrets.delete(id);
+    const value = await vscode.window.showInputBox({
+      title: `Connecting to ${q.target}`,
+      prompt: `${q.retry ? 'Wrong passphrase. ' : ''}Passphrase for ${q.keyFile}`,
+      password: true,
+      ignoreFocusOut: true,
+    });
+    if (value !== undefined && this.remember()) await this.secrets.store(id, value);
+    return value;
+  }
+
+  async keyboardInteractive(q: { target: string; name: string; instructions: string; prompts: PromptField[] }): Promise<string[] | undefined> {
+    const answers: string[] = [];
+    for (const p of q.prompts) {
+      const value = await vscode.window.showInputBox({
+        title: `${q.target}${q.name ? `: ${q.name}` : ''}`,
+        prompt: [q.instructions, p.prompt].filter(Boolean).join(' '),
+        password: !p.echo,
+        ignoreFocusOut: true,
+      });
+      if (value === undefined) return undefined;
+      answers.push(value);
+    }
+    return answers;
+  }
+
+  password(q: { target: string; retry: boolean }): Promise<string | undefined> {
+    return Promise.resolve(vscode.window.showInputBox({ title: `Connecting to ${q.target}`, prompt: `${q.retry ? 'Wrong password. ' : ''}Password`, password: true, ignoreFocusOut: true }));
+  }
+}

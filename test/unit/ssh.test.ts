@@ -1,0 +1,98 @@
+import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { appendKnownHost, checkHostKey, fingerprint, hostFieldMatches, knownHostName, keyType } from '../../extension/src/ssh/knownHosts';
+import { commandLine, quoteArg } from '../../extension/src/ssh/quote';
+import { SshConfigFile } from '../../extension/src/ssh/sshConfig';
+
+describe('shell quoting', () => {
+  it('quotes every argument so that sh reads it back unchanged', () => {
+    const args = ['plain', '', "it's", 'a b', '$(rm -rf ~)', '`id`', 'x;y', '\n', 'é🌍', "'", "''", '\\', '*', '-n'];
+    const out = execFileSync('sh', ['-c', `printf '%s\\0' ${args.map(quoteArg).join(' ')}`]);
+    assert.deepEqual(out.toString('utf8').split('\0').slice(0, -1), args);
+  });
+
+  it('leaves plainly safe words bare and refuses an empty command', () => {
+    assert.equal(commandLine(['squeue', '-h', '--format=%i|%T', '-u', 'me@x']), "squeue -h '--format=%i|%T' -u me@x");
+    assert.throws(() => commandLine([]));
+  });
+});
+
+describe('known_hosts', () => {
+  const blob = Buffer.concat([Buffer.from([0, 0, 0, 11]), Buffer.from('ssh-ed25519'), Buffer.from([0, 0, 0, 32]), Buffer.alloc(32, 7)]);
+  const other = Buffer.concat([Buffer.from([0, 0, 0, 11]), Buffer.from('ssh-ed25519'), Buffer.from([0, 0, 0, 32]), Buffer.alloc(32, 9)]);
+
+  it('names non-22 ports in brackets and reads the key type', () => {
+    assert.equal(knownHostName('betzy.sigma2.no', 22), 'betzy.sigma2.no');
+    assert.equal(knownHostName('10.0.0.1', 2222), '[10.0.0.1]:2222');
+    assert.equal(keyType(blob), 'ssh-ed25519');
+    assert.match(fingerprint(blob), /^SHA256:[A-Za-z0-9+/]{43}$/);
+  });
+
+  it('matches patterns, negations and hashed names', () => {
+    assert.ok(hostFieldMatches('*.sigma2.no,!login-3.sigma2.no', 'betzy.sigma2.no'));
+    assert.ok(!hostFieldMatches('*.sigma2.no,!login-3.sigma2.no', 'login-3.sigma2.no'));
+    assert.ok(hostFieldMatches('[127.0.0.1]:22220', '[127.0.0.1]:22220'));
+    assert.ok(!hostFieldMatches('[127.0.0.1]:22220', '1:22220'));
+    const dir = mkdtempSync(join(tmpdir(), 'kh-'));
+    appendKnownHost(join(dir, 'kh'), 'saga.sigma2.no', 22, blob, true);
+    const field = readFileSync(join(dir, 'kh'), 'utf8').split(' ')[0]!;
+    assert.ok(hostFieldMatches(field, 'saga.sigma2.no'));
+    assert.ok(!hostFieldMatches(field, 'betzy.sigma2.no'));
+  });
+
+  it('tells match, unknown, changed and revoked apart', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kh-'));
+    const f = join(dir, 'known_hosts');
+    writeFileSync(f, `# comment\nbetzy ssh-ed25519 ${blob.toString('base64')}\nsaga ssh-rsa AAAAB3NzaC1yc2E=\n@revoked lumi ssh-ed25519 ${other.toString('base64')}\n`);
+    assert.equal(checkHostKey([f], 'betzy', 22, blob).status, 'match');
+    assert.equal(checkHostKey([f], 'betzy', 22, other).status, 'changed');
+    assert.deepEqual(checkHostKey([f], 'saga', 22, blob), { status: 'unknown', otherTypes: ['ssh-rsa'] });
+    assert.equal(checkHostKey([f], 'lumi', 22, other).status, 'revoked');
+    assert.equal(checkHostKey([join(dir, 'missing')], 'betzy', 22, blob).status, 'unknown');
+  });
+});
+
+describe('~/.ssh/config', () => {
+  function home(config: string, files: Record<string, string> = {}): string {
+    const h = mkdtempSync(join(tmpdir(), 'home-'));
+    mkdirSync(join(h, '.ssh'));
+    writeFileSync(join(h, '.ssh', 'config'), config);
+    for (const [name, text] of Object.entries(files)) {
+      mkdirSync(join(h, '.ssh', name, '..'), { recursive: true });
+      writeFileSync(join(h, '.ssh', name), text);
+    }
+    return h;
+  }
+
+  it('resolves a host as OpenSSH does: first value wins, tokens, defaults', () => {
+    const h = home('Host betzy\n  HostName login-%h.sigma2.no\n  User digifarm\n  IdentityFile ~/.ssh/id_%r\nHost *\n  User nobody\n  ServerAliveInterval 60\n  StrictHostKeyChecking yes\n');
+    const c = SshConfigFile.read(undefined, { home: h, localUser: 'me' });
+    const t = c.target('betzy');
+    assert.equal(t.host, 'login-betzy.sigma2.no');
+    assert.equal(t.user, 'digifarm');
+    assert.equal(t.port, 22);
+    assert.deepEqual(t.identityFiles, [join(h, '.ssh', 'id_digifarm')]);
+    assert.equal(t.keepaliveSeconds, 60);
+    assert.equal(t.strictHostKeyChecking, 'yes');
+    const plain = c.target('me2@other.example:2200');
+    assert.deepEqual([plain.user, plain.host, plain.port], ['me2', 'other.example', 2200]);
+    assert.equal(plain.keepaliveSeconds, 60, 'Host * applies');
+  });
+
+  it('inlines Include files with globs, and lists aliases without wildcards', () => {
+    const h = home('Include conf.d/*.conf\nHost saga\n  HostName saga.sigma2.no\n', { 'conf.d/a.conf': 'Host lumi\n  HostName lumi.csc.fi\n', 'conf.d/b.conf': 'Host *.internal\n  User x\n' });
+    const c = SshConfigFile.read(undefined, { home: h, localUser: 'me' });
+    assert.deepEqual(c.aliases(), ['lumi', 'saga']);
+    assert.equal(c.target('lumi').host, 'lumi.csc.fi');
+  });
+
+  it('resolves a ProxyJump chain through the config, and refuses a loop', () => {
+    const h = home('Host gw\n  HostName gw.example\n  User u\nHost inner\n  HostName 10.1.2.3\n  ProxyJump gw,me@mid:2022\nHost a\n  ProxyJump b\nHost b\n  ProxyJump a\n');
+    const c = SshConfigFile.read(undefined, { home: h, localUser: 'me' });
+    assert.deepEqual(c.target('inner').jumps.map((j) => `${j.user}@${j.host}:${j.port}`), ['u@gw.example:22', 'me@mid:2022']);
+    assert.throws(() => c.target('a'), /loop/);
+  });
+});
