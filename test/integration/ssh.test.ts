@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { SshConnection } from '../../extension/src/ssh/connection';
 import { AuthCancelled, AuthFailed, CommandError, ConnectionLost, HostKeyError } from '../../extension/src/ssh/errors';
 import { appendKnownHost } from '../../extension/src/ssh/knownHosts';
+import { LocalRunner } from '../../extension/src/ssh/local';
 import { SessionManager } from '../../extension/src/ssh/sessions';
 import { SshConfigFile } from '../../extension/src/ssh/sshConfig';
 import { requireLab, type LabFacts } from '../support/lab';
@@ -48,6 +49,22 @@ describe('SSH sessions against the lab', function () {
     assert.equal((await c.exec(['id', '-un'])).stdout.toString().trim(), lab.user);
     assert.equal(c.interactiveLogin, false);
     assert.deepEqual(p.asked, [], 'nothing asked');
+  });
+
+  it('logs in with a key held by ssh-agent', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hpc-geo-agent-'));
+    const sock = join(dir, 'agent.sock');
+    const out = execFileSync('ssh-agent', ['-s', '-a', sock], { encoding: 'utf8' });
+    const pid = /SSH_AGENT_PID=(\d+)/.exec(out)![1]!;
+    try {
+      execFileSync('ssh-add', [lab.keys.private], { env: { ...process.env, SSH_AUTH_SOCK: sock }, stdio: 'ignore' });
+      const p = new ScriptedPrompter();
+      const c = track(await SshConnection.open(labTarget(lab, 'ssh', freshKnownHosts(lab), { identityFiles: [], identitiesOnly: false, agent: sock }), p));
+      assert.equal((await c.exec(['id', '-un'])).stdout.toString().trim(), lab.user);
+      assert.deepEqual(p.asked, []);
+    } finally {
+      process.kill(Number(pid));
+    }
   });
 
   it('asks for the passphrase of an encrypted key, again when it is wrong, and stops when cancelled', async () => {
@@ -207,6 +224,18 @@ describe('SSH sessions against the lab', function () {
     } finally {
       await c.exec(['kill', pid], { allowNonZero: true });
     }
+  });
+
+  it('runs the same commands on this machine for the local cluster, without a shell', async () => {
+    const local = new LocalRunner();
+    const args = ['$(id)', "a'b", '; echo pwned', '\n', 'é'];
+    const r = await local.exec(['printf', '%s\\0', ...args]);
+    assert.deepEqual(r.stdout.toString().split('\0').slice(0, -1), args);
+    const q = await local.exec(['squeue', '-h', '-o', '%i'], { allowNonZero: false });
+    assert.equal(q.code, 0, 'the lab\'s Slurm answers here too');
+    await assert.rejects(local.exec(['scontrol', 'show', 'job', '999999999']), (e: Error) => e instanceof CommandError && e.exitCode === 1);
+    await assert.rejects(local.exec(['no-such-program-hpcgeo']), /not installed here/);
+    await assert.rejects(local.exec(['sleep', '5'], { timeoutMs: 200 }), /did not finish/);
   });
 
   describe('one shared connection per cluster', () => {
