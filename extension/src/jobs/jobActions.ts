@@ -1,0 +1,126 @@
+/**
+ * The everyday job actions on one cluster, as Slurm commands built from argv. No vscode here: the
+ * commands in jobCommands.ts ask the user and call these.
+ */
+import { posix } from 'node:path';
+import {
+  compressIndexes,
+  parseSacct,
+  parseSbatchParsable,
+  parseScontrolJobs,
+  parseUsage,
+  sacctJobsArgv,
+  sbatchArgv,
+  scancelArgv,
+  scontrolActionArgv,
+  scontrolShowJobArgv,
+  throttleArgv,
+  usageArgv,
+  type JobRecord,
+  type SubmitOptions,
+  type UsageRow,
+} from '../../../common/slurm/jobs';
+import { defaultLogPattern, resolveLogPattern } from '../../../common/slurm/logPath';
+import { failedIndexes } from '../../../common/slurm/tree';
+import { CommandError, describeArgv } from '../ssh/errors';
+import type { CommandRunner } from '../ssh/types';
+
+/** What HPC Geo remembers of a job it submitted (Slurm forgets finished jobs' scripts). */
+export interface SubmitRecord {
+  jobId: string;
+  script: string;
+  workDir: string;
+  submittedAt: number;
+  array?: string;
+}
+
+export class JobActions {
+  constructor(
+    private readonly runner: CommandRunner,
+    private readonly user: string,
+  ) {}
+
+  /** Writes a script to the cluster (creating its folder) without a shell seeing its text. */
+  async upload(dir: string, fileName: string, text: string): Promise<string> {
+    const path = posix.join(dir, fileName);
+    await this.runner.exec(['sh', '-c', 'mkdir -p -- "$1" && cat > "$2"', 'sh', dir, path], { stdin: text });
+    return path;
+  }
+
+  async submit(script: string, opts: SubmitOptions = {}): Promise<SubmitRecord> {
+    const r = await this.runner.exec(sbatchArgv(script, opts), { timeoutMs: 60_000 });
+    const { jobId } = parseSbatchParsable(r.stdout.toString('utf8'));
+    return { jobId, script, workDir: opts.chdir ?? posix.dirname(script), submittedAt: Date.now(), ...(opts.array ? { array: opts.array } : {}) };
+  }
+
+  async cancel(jobIds: readonly string[]): Promise<void> {
+    // scancel exits 0 even for a job id it does not know; it says so on stderr
+    const r = await this.runner.exec(scancelArgv(jobIds));
+    const err = r.stderr.split('\n').filter((l) => /error:/i.test(l));
+    if (err.length) throw new CommandError(describeArgv(scancelArgv(jobIds)), r.code, err.join('\n'));
+  }
+
+  async control(action: 'hold' | 'release' | 'requeue', jobIds: readonly string[]): Promise<void> {
+    await this.runner.exec(scontrolActionArgv(action, jobIds));
+  }
+
+  async throttle(arrayJobId: string, maxRunning: number): Promise<void> {
+    await this.runner.exec(throttleArgv(arrayJobId, maxRunning));
+  }
+
+  /** scontrol's record of a job (while Slurm still holds it), one per array task. */
+  async show(jobId: string): Promise<Record<string, string>[]> {
+    const r = await this.runner.exec(scontrolShowJobArgv(jobId), { allowNonZero: true });
+    return r.code === 0 ? parseScontrolJobs(r.stdout.toString('utf8')).items : [];
+  }
+
+  async accounting(jobIds: readonly string[]): Promise<JobRecord[]> {
+    return parseSacct((await this.runner.exec(sacctJobsArgv(jobIds))).stdout.toString('utf8')).items;
+  }
+
+  /**
+   * Submits the failed tasks of an array again, as `--array=<those indexes>` of the same script in
+   * the same folder. The script comes from Slurm while it remembers the job, else from HPC Geo's
+   * record of the submission.
+   */
+  async resubmitFailed(arrayJobId: string, record?: SubmitRecord): Promise<{ submitted: SubmitRecord; indexes: string }> {
+    const tasks = (await this.accounting([arrayJobId])).filter((t) => t.arrayJobId === arrayJobId);
+    const failed = failedIndexes(tasks);
+    if (!failed.length) throw new Error(`No task of array ${arrayJobId} failed.`);
+    const known = (await this.show(arrayJobId))[0];
+    const script = known?.Command && known.Command !== '(null)' ? known.Command : record?.script;
+    const workDir = known?.WorkDir ?? record?.workDir ?? tasks[0]?.workDir;
+    if (!script || !workDir) throw new Error(`The script of job ${arrayJobId} is not known: Slurm no longer holds it and it was not submitted from HPC Geo.`);
+    const indexes = compressIndexes(failed);
+    return { submitted: await this.submit(script, { chdir: workDir, array: indexes }), indexes };
+  }
+
+  /**
+   * The stdout and stderr files of a job: from Slurm's own record while it has one (patterns it
+   * left are resolved here), else from what was recorded at submission, else Slurm's defaults in
+   * the job's working directory.
+   */
+  async logPaths(job: JobRecord, record?: SubmitRecord): Promise<{ stdout: string; stderr?: string }> {
+    const rec = (await this.show(job.jobId))[0];
+    const facts = {
+      jobId: rec?.JobId ?? job.jobId.replace(/_.*/, ''),
+      ...(job.arrayJobId ? { arrayJobId: job.arrayJobId } : {}),
+      ...(job.arrayTaskId ? { arrayTaskId: job.arrayTaskId } : {}),
+      name: rec?.JobName ?? job.name,
+      user: this.user,
+      workDir: rec?.WorkDir ?? job.workDir ?? record?.workDir ?? '.',
+      ...(job.nodeList ? { node: job.nodeList.split(/[,[]/)[0]! } : {}),
+    };
+    if (rec?.StdOut) {
+      const stdout = resolveLogPattern(rec.StdOut, facts);
+      const stderr = rec.StdErr ? resolveLogPattern(rec.StdErr, facts) : undefined;
+      return { stdout, ...(stderr && stderr !== stdout ? { stderr } : {}) };
+    }
+    return { stdout: resolveLogPattern(defaultLogPattern(!!job.arrayJobId), facts) };
+  }
+
+  /** sacct's usage of a finished job and its steps: Elapsed, MaxRSS, TotalCPU against the request. */
+  async usage(jobId: string): Promise<UsageRow[]> {
+    return parseUsage((await this.runner.exec(usageArgv(jobId))).stdout.toString('utf8')).items;
+  }
+}
