@@ -17,6 +17,8 @@ export const settingSpecs = {
   clusters: { type: 'array', default: [] } as SettingSpec<unknown[]>,
   'ssh.configFile': { type: 'string', default: '' } as SettingSpec<string>,
   'ssh.rememberPassphrases': { type: 'boolean', default: false } as SettingSpec<boolean>,
+  'jobs.historyDays': { type: 'number', default: 7 } as SettingSpec<number>,
+  'jobs.refreshSeconds': { type: 'number', default: 5 } as SettingSpec<number>,
 } as const;
 
 export type SettingKey = keyof typeof settingSpecs;

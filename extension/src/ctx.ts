@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { ClusterManager } from './clusters/clusterManager';
 import { commandTable } from './commands';
 import { Config } from './config';
-import { JobsProvider } from './jobs/jobsProvider';
+import { JobsController } from './jobs/jobsController';
 import { LintClient } from './lint/lintClient';
 import { Disposable } from './lifecycle';
 import { Log } from './log';
@@ -15,16 +15,16 @@ import { SbatchDetector } from './sbatchDetector';
 export class Ctx extends Disposable {
   readonly log = this.register(new Log());
   readonly config = new Config();
-  readonly jobs = this.register(new JobsProvider());
   readonly clusters: ClusterManager;
+  readonly jobs: JobsController;
 
   constructor(readonly extension: vscode.ExtensionContext) {
     super();
     this.clusters = this.register(new ClusterManager(extension, this.config, this.log));
+    this.jobs = this.register(new JobsController(extension, this.clusters, this.config, this.log));
     for (const [id, handler] of Object.entries(commandTable)) {
       this.register(vscode.commands.registerCommand(id, (...args: unknown[]) => this.run(id, () => handler(this, ...args))));
     }
-    this.register(vscode.window.createTreeView('hpcGeo.jobs', { treeDataProvider: this.jobs, showCollapseAll: true }));
     this.register(new SbatchDetector(this.config));
     this.register(new LintClient(extension, this.log));
   }

@@ -65,8 +65,10 @@ export function createVscodeStub(record: StubRecord): Record<string, unknown> {
       createOutputChannel: logChannel,
       createTreeView: (id: string) => {
         record.treeViews.push(id);
-        return new StubDisposable();
+        return Object.assign(new StubDisposable(), { visible: true, onDidChangeVisibility: noEvent });
       },
+      onDidChangeWindowState: noEvent,
+      state: { focused: true },
       showErrorMessage: async (message: string) => {
         record.errors.push(message);
         return undefined;
@@ -82,6 +84,7 @@ export function createVscodeStub(record: StubRecord): Record<string, unknown> {
     },
     workspace: {
       textDocuments: [],
+      registerTextDocumentContentProvider: () => new StubDisposable(),
       onDidOpenTextDocument: noEvent,
       onDidChangeConfiguration: noEvent,
       getConfiguration: (section: string) => ({
@@ -124,6 +127,12 @@ export function emptyRecord(): StubRecord {
 }
 
 /** The part of ExtensionContext the extension reads. */
-export function fakeExtensionContext(): { subscriptions: { dispose(): void }[]; extension: { id: string } } {
-  return { subscriptions: [], extension: { id: 'hpc-geo.hpc-geo' } };
+export function fakeExtensionContext(): { subscriptions: { dispose(): void }[]; extension: { id: string }; workspaceState: { get(k: string): unknown; update(k: string, v: unknown): Promise<void> }; secrets: object } {
+  const state = new Map<string, unknown>();
+  return {
+    subscriptions: [],
+    extension: { id: 'hpc-geo.hpc-geo' },
+    workspaceState: { get: (k) => state.get(k), update: async (k, v) => void state.set(k, v) },
+    secrets: {},
+  };
 }

@@ -40,11 +40,14 @@ export class JobActions {
     private readonly user: string,
   ) {}
 
-  /** Writes a script to the cluster (creating its folder) without a shell seeing its text. */
+  /**
+   * Writes a script to the cluster (creating its folder; a relative folder is under the login's
+   * home) without a shell seeing its text, and returns its absolute path.
+   */
   async upload(dir: string, fileName: string, text: string): Promise<string> {
     const path = posix.join(dir, fileName);
-    await this.runner.exec(['sh', '-c', 'mkdir -p -- "$1" && cat > "$2"', 'sh', dir, path], { stdin: text });
-    return path;
+    const r = await this.runner.exec(['sh', '-c', 'mkdir -p -- "$1" && cat > "$2" && cd -- "$1" && printf "%s/%s" "$(pwd -P)" "$3"', 'sh', dir, path, fileName], { stdin: text });
+    return r.stdout.toString('utf8');
   }
 
   async submit(script: string, opts: SubmitOptions = {}): Promise<SubmitRecord> {

@@ -1,23 +1,138 @@
 import * as vscode from 'vscode';
+import { stateGroup, type JobRecord, type StateGroup } from '../../../common/slurm/jobs';
+import { countsLabel, GROUP_LABELS, GROUP_ORDER, groupJobs, type ArrayEntry, type Entry } from '../../../common/slurm/tree';
 import { Disposable } from '../lifecycle';
+import type { ClusterJobs, JobService } from './jobService';
 
-/**
- * The `hpcGeo.jobs` tree. It lists nothing until a cluster is connected; while it is empty,
- * VS Code shows the view's welcome content (package.json `viewsWelcome`).
- */
-export class JobsProvider extends Disposable implements vscode.TreeDataProvider<vscode.TreeItem> {
-  private readonly changed = this.register(new vscode.EventEmitter<vscode.TreeItem | undefined>());
+export type JobsNode =
+  | { type: 'cluster'; cluster: string }
+  | { type: 'group'; cluster: string; group: StateGroup; entries: Entry[] }
+  | { type: 'job'; cluster: string; job: JobRecord }
+  | { type: 'array'; cluster: string; entry: ArrayEntry }
+  | { type: 'message'; cluster: string; text: string; retry: boolean };
+
+const STATE_ICON: Record<StateGroup, [string, string]> = {
+  running: ['sync~spin', 'charts.blue'],
+  pending: ['clock', 'charts.yellow'],
+  finished: ['pass', 'charts.green'],
+  failed: ['error', 'charts.red'],
+};
+
+function describe(job: JobRecord): string {
+  const g = stateGroup(job.state);
+  const parts: string[] = [];
+  if (g === 'running') parts.push(`${job.elapsed ?? '0:00'} / ${job.timeLimit ?? '?'}`, job.partition ?? '', job.nodeList ?? '');
+  else if (g === 'pending') parts.push(job.reason ?? 'pending', job.partition ?? '', job.timeLimit ? `limit ${job.timeLimit}` : '');
+  else parts.push(job.state === 'COMPLETED' ? '' : job.state, job.exitCode ? `exit ${job.exitCode}` : '', job.elapsed ?? '', job.partition ?? '');
+  return parts.filter(Boolean).join(' · ');
+}
+
+export function jobTooltip(job: JobRecord): vscode.MarkdownString {
+  const rows: [string, string | undefined][] = [
+    ['Job', job.jobId], ['Name', job.name], ['State', job.rawState], ['Exit code', job.exitCode], ['Reason', job.reason], ['Partition', job.partition],
+    ['Nodes', job.nodeList ?? (job.nodes ? String(job.nodes) : undefined)], ['Elapsed', job.elapsed], ['Time limit', job.timeLimit], ['Submitted', job.submit],
+    ['Started', job.start], ['Ended', job.end], ['Working directory', job.workDir], ['User', job.user], ['From', job.source],
+  ];
+  const esc = (s: string) => s.replace(/[|\\`*_<>[\]]/g, (c) => `\\${c}`);
+  const md = new vscode.MarkdownString(`| | |\n|---|---|\n${rows.filter(([, v]) => v).map(([k, v]) => `| ${k} | ${esc(v!)} |`).join('\n')}`);
+  md.supportHtml = false;
+  return md;
+}
+
+/** The Jobs view: clusters, then Running / Pending / Recently finished / Failed, then jobs. */
+export class JobsProvider extends Disposable implements vscode.TreeDataProvider<JobsNode> {
+  private readonly changed = this.register(new vscode.EventEmitter<JobsNode | undefined>());
   readonly onDidChangeTreeData = this.changed.event;
 
-  getTreeItem(element: vscode.TreeItem): vscode.TreeItem {
-    return element;
-  }
-
-  getChildren(): vscode.TreeItem[] {
-    return [];
+  constructor(
+    private readonly service: JobService,
+    private readonly connectionState: (cluster: string) => string,
+  ) {
+    super();
+    const onChange = () => this.changed.fire(undefined);
+    service.on('change', onChange);
+    this.register({ dispose: () => service.off('change', onChange) });
   }
 
   refresh(): void {
     this.changed.fire(undefined);
+  }
+
+  getChildren(node?: JobsNode): JobsNode[] {
+    if (!node) return this.service.clusters().map((c) => ({ type: 'cluster', cluster: c.cluster }));
+    const data = this.service.jobs(node.cluster);
+    if (!data) return [];
+    switch (node.type) {
+      case 'cluster': {
+        const groups = groupJobs(data.current, data.history);
+        const out: JobsNode[] = [];
+        if (data.error) out.push({ type: 'message', cluster: node.cluster, text: data.error, retry: true });
+        for (const g of GROUP_ORDER) if (groups[g].length) out.push({ type: 'group', cluster: node.cluster, group: g, entries: groups[g] });
+        if (!out.length) out.push({ type: 'message', cluster: node.cluster, text: data.lastRefresh ? 'No jobs in the last days' : 'Loading…', retry: false });
+        return out;
+      }
+      case 'group':
+        return node.entries.map((e) => (e.kind === 'job' ? { type: 'job', cluster: node.cluster, job: e.job } : { type: 'array', cluster: node.cluster, entry: e }));
+      case 'array':
+        return node.entry.tasks.map((t) => ({ type: 'job', cluster: node.cluster, job: t }));
+      default:
+        return [];
+    }
+  }
+
+  getTreeItem(node: JobsNode): vscode.TreeItem {
+    switch (node.type) {
+      case 'cluster': {
+        const data = this.service.jobs(node.cluster) as ClusterJobs;
+        const item = new vscode.TreeItem(node.cluster, vscode.TreeItemCollapsibleState.Expanded);
+        const state = this.connectionState(node.cluster);
+        item.description = data.error ? 'refresh failed' : data.refreshing ? 'refreshing…' : data.lastRefresh ? `${state} · ${new Date(data.lastRefresh).toLocaleTimeString()}` : state;
+        item.iconPath = new vscode.ThemeIcon(data.error ? 'warning' : 'server-environment', data.error ? new vscode.ThemeColor('charts.yellow') : undefined);
+        item.contextValue = 'cluster';
+        item.id = `cluster:${node.cluster}`;
+        return item;
+      }
+      case 'group': {
+        const count = node.entries.reduce((n, e) => n + (e.kind === 'job' ? 1 : e.tasks.length), 0);
+        const item = new vscode.TreeItem(`${GROUP_LABELS[node.group]} (${count})`, node.group === 'finished' ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.Expanded);
+        item.id = `group:${node.cluster}:${node.group}`;
+        item.contextValue = 'group';
+        return item;
+      }
+      case 'array': {
+        const e = node.entry;
+        const group = e.counts.running ? 'running' : e.counts.pending ? 'pending' : e.counts.failed ? 'failed' : 'finished';
+        const item = new vscode.TreeItem(`${e.arrayJobId} ${e.name}`, vscode.TreeItemCollapsibleState.Collapsed);
+        item.description = countsLabel(e.counts);
+        const [icon, color] = STATE_ICON[group];
+        item.iconPath = new vscode.ThemeIcon(icon === 'sync~spin' ? 'layers-active' : 'layers', new vscode.ThemeColor(color));
+        item.tooltip = new vscode.MarkdownString(`**Array ${e.arrayJobId}** ${e.name.replace(/[|\\`*_<>[\]]/g, (c) => `\\${c}`)}\n\n${countsLabel(e.counts)} of ${e.tasks.length} tasks`);
+        item.contextValue = `array.${group}${e.counts.failed ? '.hasFailed' : ''}`;
+        item.id = `array:${node.cluster}:${e.arrayJobId}`;
+        return item;
+      }
+      case 'job': {
+        const j = node.job;
+        const g = stateGroup(j.state);
+        const label = j.arrayTaskId ? `${j.arrayTaskId}` : `${j.jobId} ${j.name}`;
+        const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
+        item.description = describe(j);
+        const [icon, color] = STATE_ICON[g];
+        item.iconPath = new vscode.ThemeIcon(icon, new vscode.ThemeColor(color));
+        item.tooltip = jobTooltip(j);
+        item.contextValue = `job.${g}${j.arrayJobId ? '.task' : ''}`;
+        item.id = `job:${node.cluster}:${j.jobId}`;
+        item.command = { title: 'Open Log', command: 'hpcGeo.openLog', arguments: [node] };
+        return item;
+      }
+      case 'message': {
+        const item = new vscode.TreeItem(node.text, vscode.TreeItemCollapsibleState.None);
+        item.iconPath = new vscode.ThemeIcon(node.retry ? 'error' : 'info');
+        item.tooltip = node.retry ? `${node.text}\n\nThe jobs shown are from the last successful refresh. Click to retry.` : node.text;
+        if (node.retry) item.command = { title: 'Retry', command: 'hpcGeo.refreshJobs', arguments: [node] };
+        item.contextValue = 'message';
+        return item;
+      }
+    }
   }
 }

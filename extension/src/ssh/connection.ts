@@ -344,6 +344,14 @@ export class SshConnection implements CommandRunner {
     return result;
   }
 
+  /** An interactive command on a pseudo-terminal (a job shell): the caller owns the channel. */
+  pty(argv: readonly string[], size: { cols: number; rows: number }): Promise<ClientChannel> {
+    if (this.closed) return Promise.reject(new ConnectionLost(this.name, describeArgv(argv)));
+    return new Promise((resolve, reject) => {
+      this.client.exec(commandLine(argv), { pty: { term: 'xterm-256color', cols: size.cols, rows: size.rows } }, (e, ch) => (e ? reject(new Error(`Could not start ${describeArgv(argv)} on ${this.name}: ${e.message}`)) : resolve(ch)));
+    });
+  }
+
   sftp(): Promise<SFTPWrapper> {
     if (this.closed) return Promise.reject(new ConnectionLost(this.name, 'SFTP'));
     this.sftpSession ??= new Promise<SFTPWrapper>((resolve, reject) => {
