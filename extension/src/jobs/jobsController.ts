@@ -246,8 +246,13 @@ export class JobsController extends Disposable {
       dependency = { type: depType as 'afterok', jobIds: [dep.label] };
     }
     const actions = await this.actionsFor(picked.name);
-    const dir = picked.workDir ?? (picked.target ? 'hpc-geo-jobs' : posix.join(homedir(), 'hpc-geo-jobs'));
-    const script = await actions.upload(dir, basename(doc.fileName), doc.getText());
+    let script: string;
+    if (!picked.target && doc.uri.scheme === 'file' && !doc.isDirty) {
+      script = doc.uri.fsPath; // on this machine already: submitted where it is
+    } else {
+      const dir = picked.workDir ?? (picked.target ? 'hpc-geo-jobs' : posix.join(homedir(), 'hpc-geo-jobs'));
+      script = await actions.upload(dir, basename(doc.fileName), doc.getText());
+    }
     const record = await actions.submit(script, { chdir: posix.dirname(script), ...(dependency ? { dependency } : {}) });
     this.remember(picked.name, record);
     this.log.info(`${picked.name}: submitted ${script} as job ${record.jobId}`);
