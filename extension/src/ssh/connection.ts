@@ -309,6 +309,7 @@ export class SshConnection implements CommandRunner {
           out.push(d);
         });
         ch.stderr.on('data', (d: Buffer) => {
+          options.onStderr?.(d);
           // keep the end of stderr: that is where the reason is
           err.push(d);
           errBytes += d.length;

@@ -47,7 +47,10 @@ export class LocalRunner implements CommandRunner {
         if (bytes > maxBytes) return fail(new CommandError(what, null, '', `${what} printed more than ${Math.round(maxBytes / 1048576)} MiB; stream it instead`));
         out.push(d);
       });
-      child.stderr.on('data', (d: Buffer) => err.push(d));
+      child.stderr.on('data', (d: Buffer) => {
+        options.onStderr?.(d);
+        err.push(d);
+      });
       child.on('error', (e: NodeJS.ErrnoException) => fail(e.name === 'AbortError' ? new CommandError(what, null, '', `${what} was cancelled`) : new CommandError(what, null, '', e.code === 'ENOENT' ? `${argv[0]} is not installed here` : e.message)));
       child.on('close', (code, signal) => {
         if (settled) return;

@@ -66,6 +66,8 @@ export interface ExecOptions {
   maxBytes?: number;
   /** Called with each chunk of stdout instead of buffering it. */
   onStdout?: (chunk: Buffer) => void;
+  /** Called with each chunk of stderr as it arrives (it is kept as well). */
+  onStderr?: (chunk: Buffer) => void;
   /** Non-zero exit is an error unless this says otherwise. */
   allowNonZero?: boolean;
 }

@@ -1,0 +1,178 @@
+/**
+ * Follows a log on a cluster. Opening reads backwards from the end, chunk by chunk, until it has
+ * the lines to show: the bytes moved grow with the lines shown, not with the file. Then a held
+ * `tail -F` on the cluster connection streams what is written (inotify where the cluster has it),
+ * and reports what real logs do: a file that does not exist yet (it waits), truncation and
+ * replacement (it starts over). Pause keeps the stream and holds lines back until resume.
+ * No vscode here.
+ */
+import { LogStream, type LogLine } from '../../../common/logs/stream';
+import type { CommandRunner } from '../ssh/types';
+
+export interface TailSource extends CommandRunner {
+  stat(path: string): Promise<{ size: number }>;
+  readRange(path: string, start: number, length: number): Promise<Buffer>;
+}
+
+export type TailStatus = 'opening' | 'waiting' | 'following' | 'paused' | 'stopped' | 'error';
+
+export interface TailListener {
+  lines(lines: LogLine[], open: LogLine | undefined): void;
+  reset(reason: string): void;
+  status(status: TailStatus, detail?: string): void;
+}
+
+const CHUNK = 64 * 1024;
+
+/** Lines kept while paused; older ones are dropped (and counted). */
+const PAUSE_BUFFER = 20_000;
+
+export class LogTailer {
+  /** Bytes read from the cluster since opening (the initial read and the stream). */
+  bytesMoved = 0;
+  private readonly stream = new LogStream();
+  private abort: AbortController | undefined;
+  private stopped = false;
+  private paused: { lines: LogLine[]; open: LogLine | undefined; dropped: number } | undefined;
+  private readonly notice: RegExp;
+
+  constructor(
+    private readonly source: TailSource,
+    readonly path: string,
+    private readonly listener: TailListener,
+    private readonly initialLines = 1000,
+  ) {
+    // GNU tail's notes name the file, quoted or not, and end their line
+    const name = `(?:'${escapeRegExp(path)}'|${escapeRegExp(path)})`;
+    this.notice = new RegExp(`tail: ${name}:? (file truncated|has been replaced;\\s+following new file|has appeared;\\s+following new file|has become inaccessible: .*|cannot open .*|has become accessible)$`);
+  }
+
+  async start(): Promise<void> {
+    this.listener.status('opening');
+    let size: number | undefined;
+    try {
+      size = (await this.source.stat(this.path)).size;
+    } catch {
+      size = undefined; // not there yet (a pending job): tail -F waits for it
+    }
+    let offset = 0;
+    if (size !== undefined && size > 0) {
+      const start = await this.findStart(size);
+      const bytes = await this.source.readRange(this.path, start, size - start);
+      this.bytesMoved += bytes.length;
+      const u = this.stream.push(bytes);
+      offset = start + bytes.length;
+      this.listener.lines(u.lines.slice(-this.initialLines), u.open);
+    }
+    this.follow(offset, size === undefined);
+  }
+
+  /** Where the last `initialLines` lines begin, reading backwards a chunk at a time. */
+  private async findStart(size: number): Promise<number> {
+    let pos = size;
+    let newlines = 0;
+    while (pos > 0) {
+      const from = Math.max(0, pos - CHUNK);
+      const buf = await this.source.readRange(this.path, from, pos - from);
+      this.bytesMoved += buf.length;
+      for (let i = buf.length - 1; i >= 0; i--) {
+        // the file's own last newline does not start a line
+        if (buf[i] === 0x0a && from + i !== size - 1 && ++newlines > this.initialLines) return from + i + 1;
+      }
+      pos = from;
+    }
+    return 0;
+  }
+
+  private follow(offset: number, waiting: boolean): void {
+    if (this.stopped) return;
+    const abort = new AbortController();
+    this.abort = abort;
+    this.listener.status(waiting ? 'waiting' : 'following', waiting ? `${this.path} does not exist yet` : undefined);
+    // tail's notes go to stdout too (2>&1), so that they arrive in order with the file's bytes
+    const argv = ['sh', '-c', 'exec tail -c "+$1" -F --sleep-interval=0.2 -- "$2" 2>&1', 'sh', String(offset + 1), this.path];
+    this.source
+      .exec(argv, {
+        signal: abort.signal,
+        allowNonZero: true,
+        onStdout: (chunk) => {
+          this.bytesMoved += chunk.length;
+          const u = this.stream.push(chunk);
+          this.deliver(u.lines, u.open);
+        },
+      })
+      .then(
+        () => {
+          if (!abort.signal.aborted && !this.stopped) this.listener.status('stopped', 'tail ended');
+        },
+        (e: unknown) => {
+          if (abort.signal.aborted || this.stopped) return;
+          this.listener.status('error', e instanceof Error ? e.message : String(e));
+        },
+      );
+  }
+
+  private deliver(lines: LogLine[], open: LogLine | undefined): void {
+    let batch: LogLine[] = [];
+    for (const line of lines) {
+      const m = this.notice.exec(line.text);
+      if (!m) {
+        batch.push(line);
+        continue;
+      }
+      const before = line.text.slice(0, m.index);
+      if (before) batch.push({ text: before });
+      this.emit(batch, undefined);
+      batch = [];
+      this.onNotice(m[1]!);
+    }
+    this.emit(batch, open);
+  }
+
+  private emit(lines: LogLine[], open: LogLine | undefined): void {
+    if (!lines.length && !open) return;
+    if (this.paused) {
+      this.paused.lines.push(...lines);
+      const over = this.paused.lines.length - PAUSE_BUFFER;
+      if (over > 0) {
+        this.paused.lines.splice(0, over);
+        this.paused.dropped += over;
+      }
+      this.paused.open = open;
+      return;
+    }
+    this.listener.lines(lines, open);
+  }
+
+  private onNotice(what: string): void {
+    if (/truncated/.test(what)) this.listener.reset('The log was truncated; showing it from its start.');
+    else if (/replaced|appeared/.test(what)) this.listener.reset('The log was replaced (rotated, or created); following the new file.');
+    else if (/inaccessible|cannot open/.test(what)) this.listener.status('waiting', `${this.path} does not exist (yet)`);
+    if (/replaced|appeared|accessible$|truncated/.test(what)) this.listener.status('following');
+  }
+
+  /** Stops showing new lines; they are kept (the latest 20,000) until resume. */
+  pause(): void {
+    if (this.paused || this.stopped) return;
+    this.paused = { lines: [], open: undefined, dropped: 0 };
+    this.listener.status('paused');
+  }
+
+  resume(): void {
+    const p = this.paused;
+    if (!p) return;
+    this.paused = undefined;
+    if (p.dropped) this.listener.lines([{ text: `[… ${p.dropped} lines written while paused are not shown …]` }], undefined);
+    this.listener.lines(p.lines, p.open);
+    this.listener.status('following');
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.abort?.abort();
+  }
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -1,0 +1,115 @@
+import { strict as assert } from 'node:assert';
+import type { LogLine } from '../../common/logs/stream';
+import { LogTailer, type TailStatus } from '../../extension/src/logs/tailer';
+import { SshConnection } from '../../extension/src/ssh/connection';
+import { requireLab, type LabFacts } from '../support/lab';
+import { freshKnownHosts, labTarget } from '../support/labTargets';
+import { ScriptedPrompter } from '../support/prompter';
+import { waitFor } from '../support/wait';
+
+class Collector {
+  lines: string[] = [];
+  open: string | undefined;
+  resets: string[] = [];
+  statuses: TailStatus[] = [];
+  listener = {
+    lines: (ls: LogLine[], open: LogLine | undefined) => {
+      this.lines.push(...ls.map((l) => l.text));
+      this.open = open?.text;
+    },
+    reset: (reason: string) => {
+      this.resets.push(reason);
+      this.lines = [];
+    },
+    status: (s: TailStatus) => this.statuses.push(s),
+  };
+}
+
+describe('log tail against the lab', function () {
+  this.timeout(120_000);
+  let lab: LabFacts;
+  let conn: SshConnection;
+  const tailers: LogTailer[] = [];
+  const dir = () => `${lab.home}/hpc-geo-tail`;
+
+  before(async function () {
+    lab = requireLab(this);
+    conn = await SshConnection.open(labTarget(lab, 'ssh', freshKnownHosts(lab)), new ScriptedPrompter());
+    await conn.exec(['mkdir', '-p', dir()]);
+  });
+  afterEach(() => {
+    while (tailers.length) tailers.pop()!.stop();
+  });
+  after(async () => {
+    if (conn) {
+      await conn.exec(['rm', '-rf', dir()]);
+      conn.end();
+    }
+  });
+
+  function tail(path: string, c: Collector, lines = 100): LogTailer {
+    const t = new LogTailer(conn, path, c.listener, lines);
+    tailers.push(t);
+    return t;
+  }
+
+  it('follows a running job that prints progress, live', async () => {
+    const script = `${dir()}/progress.sbatch`;
+    await conn.exec(['sh', '-c', 'cat > "$1"', 'sh', script], { stdin: '#!/bin/bash\n#SBATCH --output=progress-%j.out\nfor i in $(seq 1 5); do echo "year 200$i: zonal stats done"; printf "tiles %d%%\\r" $((i*20)); sleep 1; done\necho finished\n' });
+    const jobId = (await conn.exec(['sbatch', '--parsable', `--chdir=${dir()}`, script])).stdout.toString().trim();
+    const c = new Collector();
+    await tail(`${dir()}/progress-${jobId}.out`, c).start();
+    await waitFor('finished', async () => (c.lines.includes('finished') ? true : undefined), 60_000, 100);
+    assert.deepEqual(c.lines.filter((l) => l.startsWith('year')), ['year 2001: zonal stats done', 'year 2002: zonal stats done', 'year 2003: zonal stats done', 'year 2004: zonal stats done', 'year 2005: zonal stats done']);
+    assert.ok(c.lines.every((l) => !l.includes('\r')), 'progress redraws collapsed');
+  });
+
+  it('opens the tail of a 200 MB log moving bytes for the lines shown, not for the file', async () => {
+    const big = `${dir()}/big.log`;
+    await conn.exec(['sh', '-c', 'yes "2026-11-21 08:00:00 INFO tile z14/8123/5412 written (58,000,000 features so far)" | head -c 209715200 > "$1"; printf "\\nthe last line\\n" >> "$1"', 'sh', big], { timeoutMs: 120_000 });
+    const c = new Collector();
+    const t = tail(big, c, 1000);
+    await t.start();
+    assert.equal(c.lines.length, 1000);
+    assert.equal(c.lines.at(-1), 'the last line');
+    assert.ok(t.bytesMoved < 256 * 1024, `moved ${t.bytesMoved} bytes`);
+  });
+
+  it('waits for a log that does not exist yet', async () => {
+    const later = `${dir()}/later.log`;
+    const c = new Collector();
+    await tail(later, c).start();
+    assert.ok(c.statuses.includes('waiting'));
+    await conn.exec(['sh', '-c', 'echo "now it exists" > "$1"', 'sh', later]);
+    await waitFor('the first line', async () => (c.lines.includes('now it exists') ? true : undefined), 20_000, 100);
+  });
+
+  it('starts over when the log is truncated, and when it is replaced', async () => {
+    const log = `${dir()}/rot.log`;
+    await conn.exec(['sh', '-c', 'printf "one\\ntwo\\n" > "$1"', 'sh', log]);
+    const c = new Collector();
+    await tail(log, c).start();
+    assert.deepEqual(c.lines, ['one', 'two']);
+    await conn.exec(['sh', '-c', ': > "$1"; sleep 0.5; echo fresh >> "$1"', 'sh', log]);
+    await waitFor('after truncation', async () => (c.lines.includes('fresh') ? true : undefined), 20_000, 100);
+    assert.ok(c.resets.some((r) => /truncated/.test(r)));
+    await conn.exec(['sh', '-c', 'mv "$1" "$1.1"; echo rotated > "$1"', 'sh', log]);
+    await waitFor('after rotation', async () => (c.lines.includes('rotated') ? true : undefined), 20_000, 100);
+    assert.ok(c.resets.some((r) => /replaced/.test(r)));
+  });
+
+  it('holds lines back while paused and shows them on resume', async () => {
+    const log = `${dir()}/pause.log`;
+    await conn.exec(['sh', '-c', 'echo a > "$1"', 'sh', log]);
+    const c = new Collector();
+    const t = tail(log, c);
+    await t.start();
+    await waitFor('following', async () => (c.statuses.includes('following') ? true : undefined), 10_000, 50);
+    t.pause();
+    await conn.exec(['sh', '-c', 'echo b >> "$1"; echo c >> "$1"', 'sh', log]);
+    await new Promise((r) => setTimeout(r, 500));
+    assert.deepEqual(c.lines, ['a'], 'nothing while paused');
+    t.resume();
+    await waitFor('b and c', async () => (c.lines.join() === 'a,b,c' ? true : undefined), 10_000, 50);
+  });
+});
