@@ -19,6 +19,8 @@ export const settingSpecs = {
   'ssh.rememberPassphrases': { type: 'boolean', default: false } as SettingSpec<boolean>,
   'jobs.historyDays': { type: 'number', default: 7 } as SettingSpec<number>,
   'jobs.refreshSeconds': { type: 'number', default: 5 } as SettingSpec<number>,
+  'logs.initialLines': { type: 'number', default: 1000 } as SettingSpec<number>,
+  'logs.maxLines': { type: 'number', default: 100000 } as SettingSpec<number>,
 } as const;
 
 export type SettingKey = keyof typeof settingSpecs;

@@ -3,6 +3,7 @@ import { ClusterManager } from './clusters/clusterManager';
 import { commandTable } from './commands';
 import { Config } from './config';
 import { JobsController } from './jobs/jobsController';
+import { LogsController } from './logs/logsController';
 import { LintClient } from './lint/lintClient';
 import { Disposable } from './lifecycle';
 import { Log } from './log';
@@ -17,11 +18,13 @@ export class Ctx extends Disposable {
   readonly config = new Config();
   readonly clusters: ClusterManager;
   readonly jobs: JobsController;
+  readonly logs: LogsController;
 
   constructor(readonly extension: vscode.ExtensionContext) {
     super();
     this.clusters = this.register(new ClusterManager(extension, this.config, this.log));
     this.jobs = this.register(new JobsController(extension, this.clusters, this.config, this.log));
+    this.logs = this.register(new LogsController(extension, this.clusters, this.jobs, this.config, this.log));
     for (const [id, handler] of Object.entries(commandTable)) {
       this.register(vscode.commands.registerCommand(id, (...args: unknown[]) => this.run(id, () => handler(this, ...args))));
     }

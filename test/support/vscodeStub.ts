@@ -68,6 +68,7 @@ export function createVscodeStub(record: StubRecord): Record<string, unknown> {
         return Object.assign(new StubDisposable(), { visible: true, onDidChangeVisibility: noEvent });
       },
       onDidChangeWindowState: noEvent,
+      registerWebviewPanelSerializer: () => new StubDisposable(),
       state: { focused: true },
       showErrorMessage: async (message: string) => {
         record.errors.push(message);

@@ -31,4 +31,5 @@ export const commandTable: Readonly<Record<string, CommandHandler>> = {
   'hpcGeo.copyJobId': (ctx, node, selected) => ctx.jobs.copyJobId(node, selected),
   'hpcGeo.openJobShell': (ctx, node) => ctx.jobs.openJobShell(node),
   'hpcGeo.showJobUsage': (ctx, node) => ctx.jobs.showUsage(node),
+  'hpcGeo.tailLog': (ctx, node) => ctx.logs.tail(node),
 };

@@ -146,14 +146,20 @@ export class JobsController extends Disposable {
     if (ids.length) await vscode.env.clipboard.writeText(ids.join(' '));
   }
 
-  async openLog(node: unknown): Promise<void> {
+  /** The log of a job node (asking which when stdout and stderr differ). */
+  async pickLogPath(node: unknown): Promise<{ cluster: string; path: string } | undefined> {
     const [t] = this.targets(node);
-    if (!t || t.type !== 'job') return;
+    if (!t || t.type !== 'job') return undefined;
     const actions = await this.actionsFor(t.cluster);
     const paths = await actions.logPaths(t.job, this.submitRecord(t.cluster, t.job.arrayJobId ?? t.job.jobId));
     const choice = paths.stderr ? await vscode.window.showQuickPick([paths.stdout, paths.stderr], { placeHolder: 'Which log?' }) : paths.stdout;
-    if (!choice) return;
-    const uri = vscode.Uri.from({ scheme: LOG_SCHEME, authority: encodeURIComponent(t.cluster), path: choice.startsWith('/') ? choice : `/${choice}` });
+    return choice ? { cluster: t.cluster, path: choice } : undefined;
+  }
+
+  async openLog(node: unknown): Promise<void> {
+    const picked = await this.pickLogPath(node);
+    if (!picked) return;
+    const uri = vscode.Uri.from({ scheme: LOG_SCHEME, authority: encodeURIComponent(picked.cluster), path: picked.path.startsWith('/') ? picked.path : `/${picked.path}` });
     const doc = await vscode.workspace.openTextDocument(uri);
     await vscode.window.showTextDocument(doc, { preview: true });
   }

@@ -122,7 +122,7 @@ export class JobsProvider extends Disposable implements vscode.TreeDataProvider<
         item.tooltip = jobTooltip(j);
         item.contextValue = `job.${g}${j.arrayJobId ? '.task' : ''}`;
         item.id = `job:${node.cluster}:${j.jobId}`;
-        item.command = { title: 'Open Log', command: 'hpcGeo.openLog', arguments: [node] };
+        item.command = { title: 'Follow Log', command: 'hpcGeo.tailLog', arguments: [node] };
         return item;
       }
       case 'message': {

@@ -6,7 +6,10 @@
  * replacement (it starts over). Pause keeps the stream and holds lines back until resume.
  * No vscode here.
  */
+import type { TailStatus } from '../../../common/logs/protocol';
 import { LogStream, type LogLine } from '../../../common/logs/stream';
+
+export type { TailStatus };
 import type { CommandRunner } from '../ssh/types';
 
 export interface TailSource extends CommandRunner {
@@ -14,7 +17,6 @@ export interface TailSource extends CommandRunner {
   readRange(path: string, start: number, length: number): Promise<Buffer>;
 }
 
-export type TailStatus = 'opening' | 'waiting' | 'following' | 'paused' | 'stopped' | 'error';
 
 export interface TailListener {
   lines(lines: LogLine[], open: LogLine | undefined): void;

@@ -1,0 +1,224 @@
+/**
+ * The log tail page: a ring buffer of lines (the newest `maxLines`), rendering only the rows on
+ * screen, so a log that chatters for hours costs the same as one that does not. Search (plain or
+ * regex) highlights or filters; failure lines are marked and "Next error" jumps between them.
+ */
+import { failureOf } from '../../../common/logs/failures';
+import type { TailFromPage, TailPanelState, TailToPage } from '../../../common/logs/protocol';
+import type { LogLine } from '../../../common/logs/stream';
+import { registerToolkit, type ToolkitCheckbox, type ToolkitInput } from '../toolkit';
+import { vscodeApi } from '../vscodeApi';
+import './logTail.css';
+
+registerToolkit();
+const api = vscodeApi<TailPanelState>();
+const post = (m: TailFromPage) => api.postMessage(m);
+
+const ROW = 18;
+const OVERSCAN = 30;
+
+interface Row extends LogLine {
+  failure: boolean;
+}
+
+const lines: Row[] = [];
+let open: Row | undefined;
+let maxLines = 100_000;
+let dropped = 0;
+let paused = false;
+let query: RegExp | undefined;
+let filtering = false;
+let visible: number[] | undefined; // indexes shown when filtering
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const viewport = $('viewport');
+const spacer = $('spacer');
+const rows = $('rows');
+const status = $('status');
+const search = $<ToolkitInput>('search');
+const regex = $<ToolkitCheckbox>('regex');
+const filter = $<ToolkitCheckbox>('filter');
+const pauseButton = $('pause');
+
+function toRow(l: LogLine): Row {
+  return { ...l, failure: failureOf(l.text) !== undefined };
+}
+
+function count(): number {
+  return (visible ? visible.length : lines.length) + (open && !visible ? 1 : 0);
+}
+
+function rowAt(i: number): Row | undefined {
+  if (visible) return lines[visible[i]!];
+  return i < lines.length ? lines[i] : open;
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+}
+
+/** The line as HTML: ANSI styles as classes, search matches marked. */
+function render(r: Row): string {
+  const text = r.text;
+  const marks: [number, number][] = [];
+  if (query) {
+    query.lastIndex = 0;
+    for (let m = query.exec(text); m; m = query.exec(text)) {
+      if (m[0].length === 0) {
+        query.lastIndex++;
+        continue;
+      }
+      marks.push([m.index, m.index + m[0].length]);
+    }
+  }
+  let html = '';
+  const cuts = new Set<number>([0, text.length]);
+  for (const [s, e] of marks) cuts.add(s).add(e);
+  for (const [s, e] of r.spans ?? []) cuts.add(s).add(e);
+  const points = [...cuts].sort((a, b) => a - b);
+  for (let k = 0; k + 1 < points.length; k++) {
+    const a = points[k]!;
+    const b = points[k + 1]!;
+    const span = r.spans?.find(([s, e]) => s <= a && b <= e)?.[2];
+    const marked = marks.some(([s, e]) => s <= a && b <= e);
+    const cls = [span?.fg !== undefined ? `fg${span.fg}` : '', span?.bg !== undefined ? `bg${span.bg}` : '', span?.bold ? 'bold' : '', marked ? 'match' : ''].filter(Boolean).join(' ');
+    const piece = escapeHtml(text.slice(a, b));
+    html += cls ? `<span class="${cls}">${piece}</span>` : piece;
+  }
+  return html || '&nbsp;';
+}
+
+let scheduled = false;
+function draw(): void {
+  if (scheduled) return;
+  scheduled = true;
+  requestAnimationFrame(() => {
+    scheduled = false;
+    const n = count();
+    spacer.style.height = `${n * ROW}px`;
+    const first = Math.max(0, Math.floor(viewport.scrollTop / ROW) - OVERSCAN);
+    const last = Math.min(n, Math.ceil((viewport.scrollTop + viewport.clientHeight) / ROW) + OVERSCAN);
+    let html = '';
+    for (let i = first; i < last; i++) {
+      const r = rowAt(i)!;
+      html += `<div class="row${r.failure ? ' fail' : ''}${r === open ? ' open' : ''}" style="top:${i * ROW}px" data-i="${i}">${render(r)}</div>`;
+    }
+    rows.innerHTML = html;
+  });
+}
+
+function atBottom(): boolean {
+  return viewport.scrollTop + viewport.clientHeight >= viewport.scrollHeight - ROW * 2;
+}
+
+function follow(stick: boolean): void {
+  draw();
+  if (stick) requestAnimationFrame(() => (viewport.scrollTop = viewport.scrollHeight));
+}
+
+function rebuildFilter(): void {
+  visible = filtering && query ? lines.map((_, i) => i).filter((i) => (query!.lastIndex = 0, query!.test(lines[i]!.text))) : undefined;
+}
+
+function append(batch: LogLine[], newOpen: LogLine | undefined): void {
+  const stick = atBottom();
+  for (const l of batch) lines.push(toRow(l));
+  open = newOpen ? toRow(newOpen) : undefined;
+  const over = lines.length - maxLines;
+  if (over > 0) {
+    lines.splice(0, over);
+    dropped += over;
+  }
+  if (filtering) rebuildFilter();
+  updateStatus();
+  follow(stick);
+}
+
+let lastStatus = '';
+function updateStatus(text?: string): void {
+  if (text !== undefined) lastStatus = text;
+  status.textContent = `${lastStatus}${dropped ? ` · ${dropped.toLocaleString()} older lines dropped` : ''} · ${lines.length.toLocaleString()} lines`;
+}
+
+function setQuery(): void {
+  const v = search.value;
+  query = undefined;
+  search.classList.remove('invalid');
+  if (v) {
+    try {
+      query = new RegExp(regex.checked ? v : v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'gi');
+    } catch {
+      search.classList.add('invalid');
+    }
+  }
+  rebuildFilter();
+  draw();
+}
+
+function nextError(): void {
+  const from = Math.floor(viewport.scrollTop / ROW) + 1;
+  const n = count();
+  for (let k = 0; k < n; k++) {
+    const i = (from + k) % n;
+    if (rowAt(i)?.failure) {
+      viewport.scrollTop = Math.max(0, i * ROW - viewport.clientHeight / 3);
+      draw();
+      return;
+    }
+  }
+}
+
+function reveal(text: string): void {
+  for (let i = lines.length - 1; i >= 0; i--) {
+    if (lines[i]!.text.includes(text)) {
+      viewport.scrollTop = Math.max(0, i * ROW - viewport.clientHeight / 3);
+      draw();
+      return;
+    }
+  }
+}
+
+let pendingReveal: string | undefined;
+
+window.addEventListener('message', (e: MessageEvent<TailToPage>) => {
+  const m = e.data;
+  switch (m.type) {
+    case 'init':
+      maxLines = m.maxLines;
+      api.setState({ cluster: m.cluster, path: m.path });
+      $('title').textContent = `${m.cluster}: ${m.path}`;
+      pendingReveal = m.reveal;
+      break;
+    case 'lines':
+      append(m.lines, m.open);
+      if (pendingReveal) {
+        reveal(pendingReveal);
+        pendingReveal = undefined;
+      }
+      break;
+    case 'reset':
+      append([{ text: `——— ${m.reason} ———` }], undefined);
+      break;
+    case 'status': {
+      const words: Record<string, string> = { opening: 'Opening…', waiting: 'Waiting for the file', following: 'Following', paused: 'Paused', stopped: 'Stopped', error: 'Error' };
+      updateStatus(`${words[m.status]}${m.detail ? `: ${m.detail}` : ''} · ${(m.bytesMoved / 1024).toFixed(0)} KiB read`);
+      paused = m.status === 'paused';
+      pauseButton.textContent = paused ? 'Resume' : 'Pause';
+      $('reopen').hidden = m.status !== 'error' && m.status !== 'stopped';
+      break;
+    }
+  }
+});
+
+viewport.addEventListener('scroll', draw, { passive: true });
+window.addEventListener('resize', draw);
+search.addEventListener('input', setQuery);
+regex.addEventListener('change', setQuery);
+filter.addEventListener('change', () => {
+  filtering = filter.checked;
+  setQuery();
+});
+pauseButton.addEventListener('click', () => post({ type: paused ? 'resume' : 'pause' }));
+$('next').addEventListener('click', nextError);
+$('reopen').addEventListener('click', () => post({ type: 'reopen' }));
+post({ type: 'ready' });
