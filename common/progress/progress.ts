@@ -54,17 +54,18 @@ export function logPathFor(spec: Pick<ProgressSpec, 'log' | 'dir'>, key: string)
   return p.startsWith('/') || !spec.dir ? p : `${spec.dir.replace(/\/+$/, '')}/${p}`;
 }
 
-/** tqdm `45%|`, `N/M`, or a bare `NN%`, from the last line that carries one. */
+/** tqdm `45%|`, a bare `NN%`, or `N/M`, in that order of trust. */
 export function percentOf(line: string): number | undefined {
   const tqdm = /(\d{1,3})%\|/.exec(line);
   if (tqdm) return Math.min(100, Number(tqdm[1]));
+  const pct = /(\d{1,3}(?:\.\d+)?)\s*%/.exec(line);
+  if (pct) return Math.min(100, Number(pct[1]));
   const frac = /\b(\d[\d,]*)\s*\/\s*(\d[\d,]*)\b/.exec(line);
   if (frac) {
     const [n, d] = [Number(frac[1]!.replace(/,/g, '')), Number(frac[2]!.replace(/,/g, ''))];
     if (d > 0 && n <= d) return Math.round((n / d) * 100);
   }
-  const pct = /(\d{1,3}(?:\.\d+)?)\s*%/.exec(line);
-  return pct ? Math.min(100, Number(pct[1])) : undefined;
+  return undefined;
 }
 
 const TIME = /^\[?(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})/;
