@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+bash scripts/ensure-browser.sh
 echo "test: type-check" >&2
 npx tsc -b
 echo "test: package" >&2

@@ -4,6 +4,7 @@ import { commandTable } from './commands';
 import { Config } from './config';
 import { JobsController } from './jobs/jobsController';
 import { LogsController } from './logs/logsController';
+import { ProgressController } from './progress/progressController';
 import { LintClient } from './lint/lintClient';
 import { Disposable } from './lifecycle';
 import { Log } from './log';
@@ -19,12 +20,14 @@ export class Ctx extends Disposable {
   readonly clusters: ClusterManager;
   readonly jobs: JobsController;
   readonly logs: LogsController;
+  readonly progress: ProgressController;
 
   constructor(readonly extension: vscode.ExtensionContext) {
     super();
     this.clusters = this.register(new ClusterManager(extension, this.config, this.log));
     this.jobs = this.register(new JobsController(extension, this.clusters, this.config, this.log));
     this.logs = this.register(new LogsController(extension, this.clusters, this.jobs, this.config, this.log));
+    this.progress = this.register(new ProgressController(extension, this.clusters, this.jobs, this.logs, this.log));
     for (const [id, handler] of Object.entries(commandTable)) {
       this.register(vscode.commands.registerCommand(id, (...args: unknown[]) => this.run(id, () => handler(this, ...args))));
     }

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { loadBundle } from '../bundles';
 import type { Config } from '../config';
 import { Disposable } from '../lifecycle';
 import type { Log } from '../log';
@@ -39,8 +40,7 @@ export class ClusterManager extends Disposable {
   ) {
     super();
     this.sessions = new SessionManager(new VsCodePrompter(context.secrets, () => this.config.get('ssh.rememberPassphrases')), {
-      // ssh2 lives in dist/ssh.js, loaded on the first connect (see sshMain.ts)
-      open: (target, prompter) => (require(context.asAbsolutePath('dist/ssh.js')) as typeof import('../ssh/sshMain')).SshConnection.open(target, prompter),
+      open: (target, prompter) => loadBundle<typeof import('../ssh/sshMain')>(context, 'ssh').SshConnection.open(target, prompter),
     });
     this.sessions.on('state', (s: SessionStatus) => this.onState(s));
     this.register({ dispose: () => this.sessions.dispose() });

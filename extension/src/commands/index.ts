@@ -32,4 +32,5 @@ export const commandTable: Readonly<Record<string, CommandHandler>> = {
   'hpcGeo.openJobShell': (ctx, node) => ctx.jobs.openJobShell(node),
   'hpcGeo.showJobUsage': (ctx, node) => ctx.jobs.showUsage(node),
   'hpcGeo.tailLog': (ctx, node) => ctx.logs.tail(node),
+  'hpcGeo.showProgress': (ctx, node) => ctx.progress.show(node),
 };

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import type { createLanguageClient } from './languageClientMain';
+import { loadBundle } from '../bundles';
 import { Disposable } from '../lifecycle';
 import type { Log } from '../log';
 
@@ -36,8 +37,7 @@ export class LintClient extends Disposable {
   }
 
   private async launch(): Promise<void> {
-    // a bundle of its own, loaded on first use (see languageClientMain.ts)
-    const { createLanguageClient: create } = require(this.context.asAbsolutePath('dist/languageClient.js')) as { createLanguageClient: typeof createLanguageClient };
+    const { createLanguageClient: create } = loadBundle<{ createLanguageClient: typeof createLanguageClient }>(this.context, 'languageClient');
     const watcher = this.register(vscode.workspace.createFileSystemWatcher('**/.hpc-geo.yaml'));
     this.client = create(this.context.asAbsolutePath('dist/server.js'), watcher, LINTED_LANGUAGES);
     this.register({ dispose: () => void this.client?.stop() });

@@ -40,10 +40,20 @@ export interface Profile {
   partitions?: Record<string, PartitionProfile>;
 }
 
+export interface ProgressConfig {
+  preset?: 'fields-pipeline';
+  log?: string;
+  dir?: string;
+  keys?: string | string[];
+  stages?: { name: string; start: string; done?: string; skip?: string }[];
+  failure?: string[];
+}
+
 export interface WorkspaceConfig {
   defaultProfile?: string;
   profiles: Record<string, Profile>;
   rules: Record<string, Severity | 'off'>;
+  progress: Record<string, ProgressConfig>;
 }
 
 export interface ConfigProblem {
@@ -61,8 +71,9 @@ type Schema =
   | { type: 'number'; min?: number }
   | { type: 'boolean' }
   | { type: 'array'; items: Schema }
-  | { type: 'object'; props: Record<string, Schema> }
-  | { type: 'map'; values: Schema };
+  | { type: 'object'; props: Record<string, Schema>; required?: string[] }
+  | { type: 'map'; values: Schema }
+  | { type: 'oneOf'; options: Schema[]; what: string };
 
 const timeCheck = (v: string) => (parseTime(v) === undefined ? `'${v}' is not a Slurm time (days-hours:minutes:seconds)` : undefined);
 const memPolicySchema: Schema = { type: 'string', enum: ['required', 'forbidden', 'allowed'] };
@@ -109,12 +120,36 @@ const profileSchema: Schema = {
 
 const severitySchema: Schema = { type: 'string', enum: ['error', 'warning', 'info', 'off'] };
 
+const regexCheck = (v: string) => {
+  try {
+    new RegExp(v);
+    return undefined;
+  } catch (e) {
+    return `not a regular expression: ${(e as Error).message}`;
+  }
+};
+const regexSchema: Schema = { type: 'string', check: regexCheck };
+
+/** A progress view: which logs, which keys, which stages (see common/progress). */
+const progressSchema: Schema = {
+  type: 'object',
+  props: {
+    preset: { type: 'string', enum: ['fields-pipeline'] },
+    log: { type: 'string', check: (v) => (v.includes('{key}') ? undefined : `'${v}' has no {key}`) },
+    dir: { type: 'string' },
+    keys: { type: 'oneOf', what: 'a list of keys or a range such as 2008..2024', options: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] },
+    stages: { type: 'array', items: { type: 'object', props: { name: { type: 'string' }, start: regexSchema, done: regexSchema, skip: regexSchema }, required: ['name', 'start'] } },
+    failure: { type: 'array', items: regexSchema },
+  },
+};
+
 const workspaceSchema: Schema = {
   type: 'object',
   props: {
     defaultProfile: { type: 'string' },
     profiles: { type: 'map', values: profileSchema },
     rules: { type: 'map', values: severitySchema },
+    progress: { type: 'map', values: progressSchema },
   },
 };
 
@@ -163,6 +198,15 @@ function parseWithSchema(text: string, schema: Schema): { value: unknown; proble
         });
         return out;
       }
+      case 'oneOf': {
+        for (const option of s.options) {
+          const before = problems.length;
+          const v = check(node, option, path);
+          if (problems.length === before) return v;
+          problems.length = before;
+        }
+        return wrong(`expected ${s.what}`);
+      }
       case 'object':
       case 'map': {
         if (!isMap(node)) return wrong('expected a mapping of keys to values');
@@ -181,6 +225,9 @@ function parseWithSchema(text: string, schema: Schema): { value: unknown; proble
           const v = check(pair.value as YamlNode, sub, path ? `${path}.${key}` : key);
           if (v !== undefined) out[key] = v;
         }
+        for (const req of s.type === 'object' ? (s.required ?? []) : []) {
+          if (!(req in out)) at(start, end, `${path || 'this entry'}: ${req} is required`);
+        }
         return out;
       }
     }
@@ -197,10 +244,10 @@ export const WORKSPACE_CONFIG_FILE = '.hpc-geo.yaml';
 
 export function parseWorkspaceConfig(text: string): { config: WorkspaceConfig; problems: ConfigProblem[] } {
   const { value, problems } = parseWithSchema(text, workspaceSchema);
-  const v = (value ?? {}) as { defaultProfile?: string; profiles?: Record<string, Omit<Profile, 'name'>>; rules?: Record<string, Severity | 'off'> };
+  const v = (value ?? {}) as { defaultProfile?: string; profiles?: Record<string, Omit<Profile, 'name'>>; rules?: Record<string, Severity | 'off'>; progress?: Record<string, ProgressConfig> };
   const profiles: Record<string, Profile> = {};
   for (const [name, p] of Object.entries(v.profiles ?? {})) profiles[name] = { name, ...p };
-  return { config: { ...(v.defaultProfile ? { defaultProfile: v.defaultProfile } : {}), profiles, rules: v.rules ?? {} }, problems };
+  return { config: { ...(v.defaultProfile ? { defaultProfile: v.defaultProfile } : {}), profiles, rules: v.rules ?? {}, progress: v.progress ?? {} }, problems };
 }
 
 /** The shipped profiles, read once from their folder. */

@@ -1,0 +1,77 @@
+import * as vscode from 'vscode';
+import type { ProgressPanelState } from '../../../common/progress/protocol';
+import type { ProgressConfig } from '../../../server/src/profiles/profiles';
+import { loadBundle } from '../bundles';
+import type { ClusterManager } from '../clusters/clusterManager';
+import type { JobsController } from '../jobs/jobsController';
+import { Disposable } from '../lifecycle';
+import type { Log } from '../log';
+import type { LogsController } from '../logs/logsController';
+import { webviewOptions } from '../webviews/html';
+import { PROGRESS_VIEW, ProgressPanel, type ProgressDeps } from './progressPanel';
+
+type ConfigModule = typeof import('./workspaceConfigMain');
+
+/** Opens progress views (from an array job, a spec in .hpc-geo.yaml, or a preset) and restores them. */
+export class ProgressController extends Disposable {
+  private readonly deps: ProgressDeps;
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly clusters: ClusterManager,
+    jobs: JobsController,
+    logs: LogsController,
+    private readonly log: Log,
+  ) {
+    super();
+    this.deps = { clusters, jobs, logs, log, specs: () => this.specs() };
+    this.register(
+      vscode.window.registerWebviewPanelSerializer(PROGRESS_VIEW, {
+        deserializeWebviewPanel: async (panel, state: ProgressPanelState | undefined) => {
+          if (!state?.cluster) return panel.dispose();
+          panel.webview.options = webviewOptions(context.extensionUri);
+          this.register(new ProgressPanel(panel, state, this.deps, context.extensionUri));
+        },
+      }),
+    );
+  }
+
+  /** The progress specs of the workspace's .hpc-geo.yaml (problems go to the log). */
+  async specs(): Promise<Record<string, ProgressConfig>> {
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    if (!folder) return {};
+    const { parseWorkspaceConfig, WORKSPACE_CONFIG_FILE } = loadBundle<ConfigModule>(this.context, 'workspaceConfig');
+    let text: string;
+    try {
+      text = new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder.uri, WORKSPACE_CONFIG_FILE)));
+    } catch {
+      return {};
+    }
+    const { config, problems } = parseWorkspaceConfig(text);
+    for (const p of problems) this.log.warn(`${WORKSPACE_CONFIG_FILE}:${p.line + 1}:${p.character + 1}: ${p.message}`);
+    return config.progress;
+  }
+
+  async show(node?: unknown): Promise<void> {
+    let state: ProgressPanelState | undefined;
+    const n = node as { type?: string; cluster?: string; entry?: { arrayJobId: string } } | undefined;
+    if (n?.type === 'array' && n.cluster && n.entry) {
+      state = { cluster: n.cluster, spec: 'array', arrayJobId: n.entry.arrayJobId };
+    } else {
+      const specs = await this.specs();
+      const names = [...Object.keys(specs).map((k) => ({ label: k, description: specs[k]!.preset ? `preset ${specs[k]!.preset}` : '.hpc-geo.yaml' })), ...(specs['fields-pipeline'] ? [] : [{ label: 'fields-pipeline', description: 'preset: one log per year, logs/year_{key}.log' }])];
+      const picked = await vscode.window.showQuickPick(names, { placeHolder: 'Which pipeline? (define your own under progress: in .hpc-geo.yaml)' });
+      if (!picked) return;
+      const cluster = await this.clusters.connect();
+      if (!cluster) return;
+      let dir = specs[picked.label]?.dir ?? cluster.workDir;
+      if (!dir) {
+        dir = await vscode.window.showInputBox({ title: `${picked.label} on ${cluster.name}`, prompt: 'Folder the log paths are relative to (absolute, or relative to your home)', ignoreFocusOut: true });
+        if (dir === undefined) return;
+      }
+      state = { cluster: cluster.name, spec: picked.label, ...(dir ? { dir } : {}) };
+    }
+    const panel = vscode.window.createWebviewPanel(PROGRESS_VIEW, 'Progress', vscode.ViewColumn.Active, webviewOptions(this.context.extensionUri));
+    this.register(new ProgressPanel(panel, state, this.deps, this.context.extensionUri));
+  }
+}

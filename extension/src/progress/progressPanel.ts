@@ -1,0 +1,154 @@
+import * as vscode from 'vscode';
+import { ARRAY_JOB, expandKeys, FIELDS_PIPELINE, logPathFor, type ProgressSpec } from '../../../common/progress/progress';
+import type { ProgressFromPage, ProgressPanelState, ProgressRow, ProgressToPage } from '../../../common/progress/protocol';
+import { stateGroup } from '../../../common/slurm/jobs';
+import { defaultLogPattern, resolveLogPattern } from '../../../common/slurm/logPath';
+import type { ClusterManager } from '../clusters/clusterManager';
+import type { JobsController } from '../jobs/jobsController';
+import { JobActions } from '../jobs/jobActions';
+import { Disposable } from '../lifecycle';
+import type { Log } from '../log';
+import type { LogsController } from '../logs/logsController';
+import { pageHtml } from '../webviews/html';
+import type { ProgressConfig } from '../../../server/src/profiles/profiles';
+import { ProgressReader } from './progressReader';
+
+export const PROGRESS_VIEW = 'hpcGeo.progress';
+const REFRESH_MS = 10_000;
+
+const BODY = `
+<div class="bar">
+  <span id="title"></span>
+  <vscode-button id="refresh" appearance="secondary">Refresh</vscode-button>
+  <span id="status"></span>
+</div>
+<vscode-data-grid id="grid" aria-label="Progress" grid-template-columns=""></vscode-data-grid>`;
+
+export interface ProgressDeps {
+  clusters: ClusterManager;
+  jobs: JobsController;
+  logs: LogsController;
+  log: Log;
+  specs: () => Promise<Record<string, ProgressConfig>>;
+}
+
+/** The spec of a panel: a named spec of .hpc-geo.yaml (maybe built on a preset), or a preset. */
+export function buildSpec(name: string, config: ProgressConfig | undefined, dir: string | undefined): ProgressSpec {
+  const base = config?.preset === 'fields-pipeline' || (!config && name === 'fields-pipeline') ? FIELDS_PIPELINE : undefined;
+  const log = config?.log ?? base?.log;
+  const stages = config?.stages ?? base?.stages;
+  if (!log || !stages?.length) throw new Error(`The progress view '${name}' needs a log pattern and stages (or preset: fields-pipeline) in .hpc-geo.yaml.`);
+  return {
+    name,
+    log,
+    keys: config?.keys ?? base?.keys ?? [],
+    stages,
+    failure: config?.failure ?? base?.failure ?? [],
+    ...((config?.dir ?? dir) ? { dir: config?.dir ?? dir } : {}),
+  };
+}
+
+/** A grid of keys × stages, refreshed with one remote command while it is visible. */
+export class ProgressPanel extends Disposable {
+  private reader: ProgressReader | undefined;
+  private spec: ProgressSpec | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private paths = new Map<string, string>();
+
+  constructor(
+    private readonly panel: vscode.WebviewPanel,
+    private readonly state: ProgressPanelState,
+    private readonly deps: ProgressDeps,
+    extensionUri: vscode.Uri,
+  ) {
+    super();
+    this.register(panel);
+    panel.title = `Progress: ${state.arrayJobId ? `array ${state.arrayJobId}` : state.spec}`;
+    panel.webview.html = pageHtml(panel.webview, extensionUri, 'progress', BODY);
+    this.register(panel.webview.onDidReceiveMessage((m: ProgressFromPage) => void this.onMessage(m)));
+    this.register(panel.onDidDispose(() => this.dispose()));
+    this.register(panel.onDidChangeViewState(() => (panel.visible ? void this.refresh() : clearTimeout(this.timer))));
+    this.register({ dispose: () => clearTimeout(this.timer) });
+  }
+
+  private post(m: ProgressToPage): void {
+    void this.panel.webview.postMessage(m);
+  }
+
+  private async onMessage(m: ProgressFromPage): Promise<void> {
+    if (m.type === 'ready') {
+      try {
+        await this.prepare();
+        this.post({ type: 'init', title: `${this.state.cluster}: ${this.spec!.name}`, stages: this.spec!.stages.map((s) => s.name) });
+      } catch (e) {
+        this.post({ type: 'rows', rows: [], updated: Date.now(), bytesMoved: 0, error: e instanceof Error ? e.message : String(e) });
+        return;
+      }
+      await this.refresh();
+    } else if (m.type === 'refresh') {
+      await this.refresh();
+    } else if (m.type === 'openLog') {
+      const path = this.paths.get(m.key);
+      if (path) await this.deps.logs.tail({ cluster: this.state.cluster, path }, m.line);
+    }
+  }
+
+  private async prepare(): Promise<void> {
+    const cluster = this.deps.clusters.find(this.state.cluster);
+    if (!cluster) throw new Error(`There is no cluster ${this.state.cluster} any more.`);
+    const runner = await this.deps.clusters.runner(cluster);
+    let entries: { key: string; path: string }[];
+    if (this.state.arrayJobId) {
+      const id = this.state.arrayJobId;
+      const records = await new JobActions(runner, cluster.target?.user ?? '').show(id);
+      const workDir = records[0]?.WorkDir ?? '.';
+      const tasks = (this.deps.jobs.service.jobs(this.state.cluster)?.current ?? []).concat(this.deps.jobs.service.jobs(this.state.cluster)?.history ?? []).filter((t) => t.arrayJobId === id);
+      const keys = [...new Set(tasks.map((t) => t.arrayTaskId!).filter((k) => /^\d+$/.test(k)))].sort((a, b) => Number(a) - Number(b));
+      entries = keys.map((key) => {
+        const rec = records.find((r) => r.ArrayTaskId === key);
+        const facts = { jobId: rec?.JobId ?? id, arrayJobId: id, arrayTaskId: key, name: tasks[0]?.name ?? '', user: cluster.target?.user ?? '', workDir };
+        return { key, path: resolveLogPattern(rec?.StdOut ?? records[0]?.StdOut?.replace(/_\d+(\.\w+)$/, '_%a$1') ?? defaultLogPattern(true), facts) };
+      });
+      this.spec = { ...ARRAY_JOB, name: `array ${id}`, log: '', keys: keys };
+    } else {
+      const specs = await this.deps.specs();
+      this.spec = buildSpec(this.state.spec, specs[this.state.spec], this.state.dir);
+      entries = expandKeys(this.spec.keys).map((key) => ({ key, path: logPathFor(this.spec!, key) }));
+    }
+    this.paths = new Map(entries.map((e) => [e.key, e.path]));
+    this.reader = new ProgressReader(runner, this.spec, entries);
+  }
+
+  private async refresh(): Promise<void> {
+    clearTimeout(this.timer);
+    if (!this.reader || !this.spec || this.isDisposed) return;
+    try {
+      const raw = await this.reader.refresh();
+      const slurm = new Map((this.deps.jobs.service.jobs(this.state.cluster)?.current ?? []).concat(this.deps.jobs.service.jobs(this.state.cluster)?.history ?? []).filter((t) => t.arrayJobId === this.state.arrayJobId).map((t) => [t.arrayTaskId, t]));
+      const rows: ProgressRow[] = raw.map((r) => {
+        const row: ProgressRow = {
+          key: r.key,
+          cells: r.cells,
+          ...(r.current >= 0 ? { currentStage: this.spec!.stages[r.current]!.name } : {}),
+          ...(r.lastLine ? { lastLine: r.lastLine } : {}),
+          ...(r.percent !== undefined ? { percent: r.percent } : {}),
+          ...(r.firstTime && r.lastTime ? { elapsedSeconds: Math.round((r.lastTime - r.firstTime) / 1000) } : {}),
+          ...(r.failedLine ? { failedLine: r.failedLine } : {}),
+          missing: !r.exists,
+        };
+        const task = this.state.arrayJobId ? slurm.get(r.key) : undefined;
+        if (task) {
+          // an array task's state is Slurm's; its log gives the percentage and the last line
+          const g = stateGroup(task.state);
+          row.cells = [g === 'finished' ? 'done' : g];
+          row.currentStage = task.state;
+        }
+        return row;
+      });
+      this.post({ type: 'rows', rows, updated: Date.now(), bytesMoved: this.reader.bytesMoved });
+    } catch (e) {
+      this.post({ type: 'rows', rows: [], updated: Date.now(), bytesMoved: this.reader.bytesMoved, error: e instanceof Error ? e.message : String(e) });
+    }
+    if (this.panel.visible) this.timer = setTimeout(() => void this.refresh(), REFRESH_MS);
+  }
+}
