@@ -1,16 +1,14 @@
 import * as vscode from 'vscode';
 import type { TailFromPage, TailPanelState, TailToPage } from '../../../common/logs/protocol';
-import type { LogLine } from '../../../common/logs/stream';
 import type { ClusterManager } from '../clusters/clusterManager';
 import type { Config } from '../config';
 import { Disposable } from '../lifecycle';
 import type { Log } from '../log';
 import { pageHtml, webviewOptions } from '../webviews/html';
+import { LineBatcher } from './lineBatcher';
 import { LogTailer, type TailSource } from './tailer';
 
 export const LOG_TAIL_VIEW = 'hpcGeo.logTail';
-/** Lines are handed to the page in batches this often at most. */
-const BATCH_MS = 40;
 
 const BODY = `
 <div class="bar">
@@ -28,9 +26,7 @@ const BODY = `
 /** A live tail of one log in a panel; restored after a window reload. */
 export class LogTailPanel extends Disposable {
   private tailer: LogTailer | undefined;
-  private pending: LogLine[] = [];
-  private open: LogLine | undefined;
-  private timer: NodeJS.Timeout | undefined;
+  private readonly batcher = new LineBatcher((lines, open) => this.post({ type: 'lines', lines, ...(open ? { open } : {}) }));
 
   constructor(
     private readonly panel: vscode.WebviewPanel,
@@ -48,7 +44,7 @@ export class LogTailPanel extends Disposable {
     this.register(panel.webview.onDidReceiveMessage((m: TailFromPage) => void this.onMessage(m)));
     this.register(panel.onDidDispose(() => this.dispose()));
     this.register({ dispose: () => this.tailer?.stop() });
-    this.register({ dispose: () => clearTimeout(this.timer) });
+    this.register(this.batcher);
   }
 
   static create(extensionUri: vscode.Uri, state: TailPanelState, deps: { clusters: ClusterManager; config: Config; log: Log }, reveal?: string): LogTailPanel {
@@ -86,13 +82,13 @@ export class LogTailPanel extends Disposable {
       if (!cluster) throw new Error(`There is no cluster ${this.state.cluster} any more.`);
       const source = (await this.clusters.runner(cluster)) as unknown as TailSource;
       const tailer = new LogTailer(source, this.state.path, {
-        lines: (lines, open) => this.queue(lines, open),
+        lines: (lines, open) => this.batcher.push(lines, open),
         reset: (reason) => {
-          this.flush();
+          this.batcher.flush();
           this.post({ type: 'reset', reason });
         },
         status: (status, detail) => {
-          this.flush();
+          this.batcher.flush();
           this.post({ type: 'status', status, ...(detail ? { detail } : {}), bytesMoved: tailer.bytesMoved });
         },
       }, this.config.get('logs.initialLines'));
@@ -103,19 +99,5 @@ export class LogTailPanel extends Disposable {
       this.log.warn(`log tail of ${this.state.path} on ${this.state.cluster}: ${detail}`);
       this.post({ type: 'status', status: 'error', detail, bytesMoved: this.tailer?.bytesMoved ?? 0 });
     }
-  }
-
-  private queue(lines: LogLine[], open: LogLine | undefined): void {
-    this.pending.push(...lines);
-    this.open = open;
-    this.timer ??= setTimeout(() => this.flush(), BATCH_MS);
-  }
-
-  private flush(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    if (!this.pending.length && !this.open) return;
-    this.post({ type: 'lines', lines: this.pending, ...(this.open ? { open: this.open } : {}) });
-    this.pending = [];
   }
 }
