@@ -18,7 +18,10 @@ import { algorithmsFor, appendKnownHost, checkHostKey, fingerprint, keyType, kno
 import { commandLine } from './quote';
 import { DEFAULT_MAX_BYTES, targetKey, type ClusterTarget, type CommandRunner, type ExecOptions, type ExecResult, type HopTarget, type Prompter } from './types';
 
-const READY_TIMEOUT_MS = 30_000;
+/** Reaching the server (TCP and key exchange, up to its host key). */
+const NETWORK_TIMEOUT_MS = 30_000;
+/** The whole login, people included: fetching a one-time code from a phone takes a while. */
+const LOGIN_TIMEOUT_MS = 10 * 60_000;
 
 export interface PortForward {
   localPort: number;
@@ -35,6 +38,8 @@ interface HopState {
   interactive: boolean;
   /** Ends the attempt at once (a cancelled prompt). */
   abort?: () => void;
+  /** The server's host key arrived: the network part is done, people may take their time now. */
+  reached?: () => void;
 }
 
 /** The ssh2 client config and auth for one hop, asking the prompter as needed. */
@@ -101,12 +106,13 @@ function hopConfig(hop: HopTarget, prompter: Prompter, state: HopState): Connect
     host: hop.host,
     port: hop.port,
     username: hop.user,
-    readyTimeout: READY_TIMEOUT_MS,
+    readyTimeout: LOGIN_TIMEOUT_MS,
     keepaliveInterval: hop.keepaliveSeconds * 1000,
     keepaliveCountMax: 3,
     // ask for the key types already trusted for this host first, as OpenSSH does
     ...(types.length ? { algorithms: { serverHostKey: { prepend: types.flatMap(algorithmsFor) as ServerHostKeyAlgorithm[], append: [], remove: [] } } } : {}),
     hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
+      state.reached?.();
       void verifyHostKey(hop, key, prompter).then(
         () => verify(true),
         (e: unknown) => {
@@ -167,13 +173,17 @@ function connectHop(hop: HopTarget, prompter: Prompter, sock?: NodeJS.ReadWriteS
     const client = new Client();
     let ready = false;
     state.abort = () => client.end();
+    const networkTimer = setTimeout(() => fail(new Error(`no answer within ${NETWORK_TIMEOUT_MS / 1000} s`)), NETWORK_TIMEOUT_MS);
+    state.reached = () => clearTimeout(networkTimer);
     const fail = (e: Error) => {
+      clearTimeout(networkTimer);
       if (ready) return;
       ready = true;
       client.end();
       reject(state.cancelled ?? state.hostKey ?? (/authentication methods failed/i.test(e.message) ? new AuthFailed(targetKey(hop), 'the server refused every method tried (key, one-time code, password).') : new Error(`Could not connect to ${targetKey(hop)}: ${e.message}`)));
     };
     client.once('ready', () => {
+      clearTimeout(networkTimer);
       ready = true;
       client.removeListener('error', fail);
       client.removeListener('close', onClose);
