@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, FrameLocator, Page } from 'playwright-core';
 import { browserMissing, launch } from '../support/browser';
 import { startCodeServer, type CodeServer } from '../support/codeServer';
 import { labIsRequired, requireLab, type LabFacts } from '../support/lab';
@@ -78,6 +78,29 @@ describe('HPC Geo in VS Code, end to end', function () {
   const statusItem = (name: string) => page.locator('.statusbar-item', { hasText: name });
   const jobRow = (text: string | RegExp) => page.locator('.part.sidebar .monaco-list-row', { hasText: text });
 
+  async function openFile(name: string): Promise<void> {
+    await command('Go to File');
+    await page.locator('.quick-input-widget input').fill(name);
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor();
+    await page.keyboard.press('Enter');
+    await page.locator('.tab.active', { hasText: name }).waitFor();
+  }
+
+  /** Submits the open script to the lab; returns the job id from the notification. */
+  async function submitActive(): Promise<string> {
+    await command('HPC Geo: Submit Job');
+    await pick('lab');
+    await pick('No dependency');
+    const note = page.locator('.notification-toast', { hasText: /Submitted .* to lab as job \d+/ }).last();
+    await note.waitFor({ timeout: 60_000 });
+    return /as job (\d+)/.exec((await note.textContent())!)![1]!;
+  }
+
+  /** The innermost frame of the webview panel whose title is shown. */
+  function webview(): FrameLocator {
+    return page.frameLocator('iframe.webview.ready >> visible=true').frameLocator('iframe#active-frame');
+  }
+
   it('1. trusts the workspace, opens HPC Geo, connects to the lab and to the one-time-code cluster', async () => {
     await dialogButton('Yes, I trust the authors');
     await page.locator('.activitybar .action-item a[aria-label^="HPC Geo"]').click();
@@ -107,5 +130,75 @@ describe('HPC Geo in VS Code, end to end', function () {
     await page.locator('.statusbar-item', { hasText: 'lab-totp' }).first().waitFor();
     await page.waitForFunction(() => [...document.querySelectorAll('.statusbar-item')].filter((e) => /lab/.test(e.textContent ?? '') && e.querySelector('.codicon-vm-connect')).length >= 2, undefined, { timeout: 60_000 });
     await screenshot('connected');
+  });
+
+  it('2. submits an example script from the editor and sees the job appear and finish', async () => {
+    await openFile('hello.sbatch');
+    const id = await submitActive();
+    await jobRow(new RegExp(`^${id} hello`)).first().waitFor({ timeout: 60_000 });
+    await screenshot('submitted');
+    await jobRow(/^Recently finished/).first().click();
+    await page.waitForFunction((jobId) => [...document.querySelectorAll('.part.sidebar .monaco-list-row')].some((r) => r.textContent?.startsWith(`${jobId} hello`) && /0:0/.test(r.textContent ?? '')), id, { timeout: 120_000 });
+    await screenshot('finished');
+  });
+
+  it('3. shows the pitfalls in the Problems panel, and a quick fix makes one go', async () => {
+    await openFile('pitfalls.sbatch');
+    await command('View: Focus Problems (Errors, Warnings, Infos)');
+    const problems = page.locator('.markers-panel .monaco-list-row');
+    await problems.filter({ hasText: 'Do not use --mem' }).first().waitFor({ timeout: 60_000 });
+    for (const text of ['needs at least 4 nodes', 'tippecanoe -j is a feature filter', 'AWS secret access key', 'PyTorch']) {
+      await problems.filter({ hasText: text }).first().waitFor();
+    }
+    await screenshot('problems');
+    // a double click puts the cursor on the problem in the editor
+    await problems.filter({ hasText: 'Do not use --mem' }).first().dblclick();
+    await page.locator('.monaco-editor.focused').waitFor();
+    await page.keyboard.press('Control+.');
+    // the preferred fix comes first and is selected: Enter applies it, as a user would
+    await page.getByText('Remove --mem', { exact: true }).first().waitFor({ timeout: 30_000 });
+    await screenshot('quick-fix');
+    await page.keyboard.press('Enter');
+    await problems.filter({ hasText: 'Do not use --mem' }).first().waitFor({ state: 'detached', timeout: 30_000 });
+    await screenshot('fixed');
+  });
+
+  let running = '';
+  it('4. follows the log of a running job live, and fills the progress grid of the fields pipeline', async () => {
+    await openFile('progress.sbatch');
+    running = await submitActive();
+    const row = jobRow(new RegExp(`^${running} tiles`)).first();
+    await row.waitFor({ timeout: 60_000 });
+    await page.waitForFunction((jobId) => [...document.querySelectorAll('.part.sidebar .monaco-list-row')].some((r) => r.textContent?.startsWith(`${jobId} tiles`) && /\d+:\d+ \//.test(r.textContent ?? '')), running, { timeout: 60_000 });
+    await row.click();
+    const lines = webview().locator('.row');
+    await lines.filter({ hasText: 'tile 3 of 120' }).first().waitFor({ timeout: 60_000 });
+    const seen = await lines.count();
+    await lines.filter({ hasText: 'tile 6 of 120' }).first().waitFor({ timeout: 60_000 });
+    assert.ok((await lines.count()) >= seen, 'new lines arrived');
+    await screenshot('log-tail');
+
+    await openFile('fields_year.sbatch');
+    await submitActive();
+    await command('HPC Geo: Show Pipeline Progress');
+    await pick('fields-demo');
+    await pick('lab');
+    const grid = webview();
+    await grid.locator('.state.failed').first().waitFor({ timeout: 120_000 });
+    await grid.locator('.state.done').first().waitFor();
+    assert.equal(await grid.locator('vscode-data-grid-row').count(), 5, 'a header and four years');
+    await screenshot('progress');
+  });
+
+  it('5. cancels a job from its context menu', async () => {
+    if (!(await page.locator('.part.sidebar').getByText('HPC GEO: JOBS').isVisible())) await page.locator('.activitybar .action-item a[aria-label^="HPC Geo"]').click();
+    const row = jobRow(new RegExp(`^${running} tiles`)).first();
+    await row.click({ button: 'right' });
+    await page.locator('.context-view .action-label', { hasText: 'Cancel Job' }).first().click();
+    await page.locator('.monaco-dialog-box', { hasText: `Cancel job ${running}?` }).waitFor();
+    await screenshot('cancel-confirm');
+    await dialogButton('Cancel Jobs');
+    await page.waitForFunction((jobId) => [...document.querySelectorAll('.part.sidebar .monaco-list-row')].some((r) => r.textContent?.startsWith(`${jobId} tiles`) && /CANCELLED/.test(r.textContent ?? '')), running, { timeout: 60_000 });
+    await screenshot('cancelled');
   });
 });

@@ -33,6 +33,8 @@ describe('webview pages in Chromium', function () {
       if (url.pathname.endsWith('.html')) {
         const body = bodyOf(page === 'logTail' ? 'extension/src/logs/logTailPanel.ts' : 'extension/src/progress/progressPanel.ts');
         res.setHeader('content-type', 'text/html');
+        // the CSP the panels give their pages (extension/src/webviews/html.ts), nonce aside
+        res.setHeader('content-security-policy', "default-src 'none'; style-src 'self'; font-src 'self'; img-src 'self'; script-src 'self' 'unsafe-inline'");
         res.end(`<!DOCTYPE html><html><head><link rel="stylesheet" href="/${page}.css"><script>
           window.posted = []; window.state = undefined;
           window.acquireVsCodeApi = () => ({ postMessage: (m) => window.posted.push(m), getState: () => window.state, setState: (s) => { window.state = s; } });
@@ -82,6 +84,8 @@ describe('webview pages in Chromium', function () {
     });
     await p.waitForSelector('.row');
     const rendered = await p.locator('.row').count();
+    const tops = await p.locator('.row').evaluateAll((rs) => new Set(rs.map((r) => (r as HTMLElement).style.top)).size);
+    assert.equal(tops, rendered, 'every row at its own position (CSP allows CSSOM, not style attributes)');
     assert.ok(rendered > 10 && rendered < 200, `${rendered} rows in the DOM for 40,000 lines; viewport ${await p.evaluate(() => { const v = document.getElementById('viewport')!; return `${v.clientHeight} ${v.scrollTop} ${v.scrollHeight}`; })}`);
     assert.match((await p.locator('#status').textContent())!, /Following · 121 KiB read · 10,000 older lines dropped · 40,000 lines/);
     assert.match((await p.locator('.row').last().textContent())!, /progress 45%/, 'scrolled to the end, the open line last');
