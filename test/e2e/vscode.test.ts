@@ -46,14 +46,19 @@ describe('HPC Geo in VS Code, end to end', function () {
   let shot = 0;
   const screenshot = (name: string) => page.screenshot({ path: join(SHOTS, `${String(++shot).padStart(2, '0')}-${name}.png`) });
 
+  // what was on screen when a step failed is the first thing to look at
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed' && page) await screenshot('failed').catch(() => undefined);
+  });
+
   async function command(title: string): Promise<void> {
     await page.keyboard.press('Escape');
     await page.keyboard.press('F1');
     const input = page.locator('.quick-input-widget input');
     await input.waitFor();
     await input.fill(`>${title}`);
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
-    await page.keyboard.press('Enter');
+    // the palette ranks recently used and fuzzy matches first: click the row that names the command
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().click();
   }
 
   /** Picks the quick-pick item whose label is exactly `label` (or matches a regex). */
@@ -87,11 +92,12 @@ describe('HPC Geo in VS Code, end to end', function () {
   }
 
   /** Submits the open script to the lab; returns the job id from the notification. */
-  async function submitActive(): Promise<string> {
+  async function submitActive(file: string): Promise<string> {
     await command('HPC Geo: Submit Job');
     await pick('lab');
     await pick('No dependency');
-    const note = page.locator('.notification-toast', { hasText: /Submitted .* to lab as job \d+/ }).last();
+    // earlier toasts may still be showing: find the one about this file
+    const note = page.locator('.notification-toast', { hasText: `Submitted ${file} to lab as job ` }).first();
     await note.waitFor({ timeout: 60_000 });
     return /as job (\d+)/.exec((await note.textContent())!)![1]!;
   }
@@ -134,7 +140,7 @@ describe('HPC Geo in VS Code, end to end', function () {
 
   it('2. submits an example script from the editor and sees the job appear and finish', async () => {
     await openFile('hello.sbatch');
-    const id = await submitActive();
+    const id = await submitActive('hello.sbatch');
     await jobRow(new RegExp(`^${id} hello`)).first().waitFor({ timeout: 60_000 });
     await screenshot('submitted');
     await jobRow(/^Recently finished/).first().click();
@@ -166,7 +172,7 @@ describe('HPC Geo in VS Code, end to end', function () {
   let running = '';
   it('4. follows the log of a running job live, and fills the progress grid of the fields pipeline', async () => {
     await openFile('progress.sbatch');
-    running = await submitActive();
+    running = await submitActive('progress.sbatch');
     const row = jobRow(new RegExp(`^${running} tiles`)).first();
     await row.waitFor({ timeout: 60_000 });
     await page.waitForFunction((jobId) => [...document.querySelectorAll('.part.sidebar .monaco-list-row')].some((r) => r.textContent?.startsWith(`${jobId} tiles`) && /\d+:\d+ \//.test(r.textContent ?? '')), running, { timeout: 60_000 });
@@ -179,7 +185,7 @@ describe('HPC Geo in VS Code, end to end', function () {
     await screenshot('log-tail');
 
     await openFile('fields_year.sbatch');
-    await submitActive();
+    await submitActive('fields_year.sbatch');
     await command('HPC Geo: Show Pipeline Progress');
     await pick('fields-demo');
     await pick('lab');
@@ -193,12 +199,47 @@ describe('HPC Geo in VS Code, end to end', function () {
   it('5. cancels a job from its context menu', async () => {
     if (!(await page.locator('.part.sidebar').getByText('HPC GEO: JOBS').isVisible())) await page.locator('.activitybar .action-item a[aria-label^="HPC Geo"]').click();
     const row = jobRow(new RegExp(`^${running} tiles`)).first();
-    await row.click({ button: 'right' });
-    await page.locator('.context-view .action-label', { hasText: 'Cancel Job' }).first().click();
-    await page.locator('.monaco-dialog-box', { hasText: `Cancel job ${running}?` }).waitFor();
+    const confirm = page.locator('.monaco-dialog-box', { hasText: `Cancel job ${running}?` });
+    // a menu ignores a click that lands while it is still opening; a user clicks again, so do we
+    for (let attempt = 1; !(await confirm.isVisible()); attempt++) {
+      await page.keyboard.press('Escape');
+      await row.click({ button: 'right' });
+      await page.locator('.context-view .action-label', { hasText: 'Cancel Job' }).first().click();
+      await confirm.waitFor({ timeout: 5_000 }).catch((e: unknown) => {
+        if (attempt === 3) throw e;
+      });
+    }
     await screenshot('cancel-confirm');
     await dialogButton('Cancel Jobs');
     await page.waitForFunction((jobId) => [...document.querySelectorAll('.part.sidebar .monaco-list-row')].some((r) => r.textContent?.startsWith(`${jobId} tiles`) && /CANCELLED/.test(r.textContent ?? '')), running, { timeout: 60_000 });
     await screenshot('cancelled');
   });
+
+  it('6. keeps the pages readable in dark, high-contrast and light themes', async () => {
+    await page.keyboard.press('Escape');
+    await page.locator('.tab', { hasText: 'Progress: fields-demo' }).click();
+    const backgrounds = new Set<string>();
+    for (const theme of ['Dark Modern', 'Dark High Contrast', 'Light Modern']) {
+      await command('Preferences: Color Theme');
+      await pick(theme);
+      const { fg, bg } = await webview().locator('body').evaluate((b) => ({ fg: getComputedStyle(b).color, bg: getComputedStyle(b).backgroundColor }));
+      assert.ok(contrast(fg, bg) >= 4.5, `${theme}: text ${fg} on ${bg} has a contrast of at least 4.5:1`);
+      backgrounds.add(bg);
+      await screenshot(`progress-${theme.toLowerCase().replace(/ /g, '-')}`);
+    }
+    assert.equal(backgrounds.size, 3, 'the page follows the theme');
+  });
 });
+
+/** WCAG contrast ratio of two CSS rgb()/rgba() colours. */
+function contrast(a: string, b: string): number {
+  const luminance = (css: string) => {
+    const [r, g, bl] = (css.match(/[\d.]+/g) ?? []).slice(0, 3).map((v) => {
+      const c = Number(v) / 255;
+      return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r! + 0.7152 * g! + 0.0722 * bl!;
+  };
+  const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+  return (hi! + 0.05) / (lo! + 0.05);
+}
