@@ -43,8 +43,9 @@ HPC Geo demo is running.
 
   Stop with Ctrl+C (the lab keeps running: bash test/lab/lab.sh down).
 `);
+  // stop code-server but keep its folder: the demo workspace may hold the user's edits
   const stop = () => {
-    vscode.stop();
+    vscode.process.kill();
     process.exit(0);
   };
   process.on('SIGINT', stop);

@@ -74,6 +74,27 @@ describe('jobs against the lab', function () {
     assert.ok(grouped.finished.some((e) => e.kind === 'job' && e.job.jobId === jobId));
   });
 
+  it('redraws once per background poll, and shows "refreshing…" only for a refresh someone asked for', async () => {
+    // every redraw re-renders the Jobs view's rows; two per poll made clicks miss twice as often
+    let polls = 0;
+    const redraws: boolean[] = [];
+    const polled = new JobService(async () => (polls++, conn), new MemoryStore(), () => undefined, { historyDays: 1, minIntervalMs: 150, maxIntervalMs: 150, sacctEvery: 1000, maxHistory: 10 });
+    polled.on('change', () => redraws.push(polled.jobs('lab')?.refreshing ?? false));
+    try {
+      polled.watch({ name: 'lab', user: lab.user });
+      await polled.refresh('lab');
+      assert.deepEqual(redraws, [false, true, false], 'shown, refreshing…, refreshed');
+      redraws.length = 0;
+      polls = 0;
+      await waitFor('three background polls', async () => (polls >= 3 ? true : undefined), 30_000, 50);
+      polled.setPaused(true);
+      await waitFor(`one redraw per poll (polls and redraws so far: ${polls}, ${redraws.length})`, async () => (redraws.length === polls ? true : undefined), 10_000, 50);
+      assert.ok(redraws.every((r) => !r), 'a background poll does not show "refreshing…"');
+    } finally {
+      polled.dispose();
+    }
+  });
+
   it('keeps names with spaces, pipes, quotes and unicode intact', async () => {
     const name = `a b|c "q" 'x' é 日本 $(id)`;
     const s = await script('names.sbatch', 'sleep 1');

@@ -4,7 +4,7 @@
  * tests and the demo.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +16,8 @@ export interface CodeServer {
   workspace: string;
   home: string;
   process: ChildProcess;
-  stop(): void;
+  /** Stops code-server and removes its home, after copying its logs to `keepLogsIn` if given. */
+  stop(keepLogsIn?: string): Promise<void>;
 }
 
 /** Installs code-server if needed (test/e2e/install-code-server.sh); its package folder. */
@@ -84,5 +85,14 @@ export async function startCodeServer(lab: LabFacts, port: number, opts: { keepR
   });
   const url = `http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`;
   await waitHttp(`http://127.0.0.1:${port}/healthz`, 60_000);
-  return { url, workspace, home, process: proc, stop: () => proc.kill() };
+  const stop = async (keepLogsIn?: string) => {
+    if (proc.exitCode === null && proc.signalCode === null) {
+      const exited = new Promise((resolve) => proc.once('exit', resolve));
+      proc.kill();
+      await exited;
+    }
+    if (keepLogsIn && existsSync(join(userData, 'logs'))) cpSync(join(userData, 'logs'), keepLogsIn, { recursive: true });
+    rmSync(home, { recursive: true, force: true });
+  };
+  return { url, workspace, home, process: proc, stop };
 }

@@ -105,14 +105,19 @@ export class JobService extends EventEmitter {
     }
   }
 
-  /** One refresh now: squeue, and sacct when asked, due, or a job left the queue. */
-  refresh(name: string, opts: { history?: boolean } = {}): Promise<void> {
+  /**
+   * One refresh now: squeue, and sacct when asked, due, or a job left the queue. A background poll
+   * does not announce itself ("refreshing…"): the view then redraws once per poll, not twice.
+   */
+  refresh(name: string, opts: { history?: boolean; background?: boolean } = {}): Promise<void> {
     const w = this.watches.get(name);
     if (!w) return Promise.resolve();
     if (w.inFlight) return w.inFlight;
     clearTimeout(w.timer);
-    w.data.refreshing = true;
-    this.emit('change', name);
+    if (!opts.background) {
+      w.data.refreshing = true;
+      this.emit('change', name);
+    }
     w.inFlight = this.doRefresh(w, opts).finally(() => {
       w.inFlight = undefined;
       w.data.refreshing = false;
@@ -154,7 +159,7 @@ export class JobService extends EventEmitter {
   private schedule(w: Watch): void {
     clearTimeout(w.timer);
     if (this.paused || !this.watches.has(w.cluster.name)) return;
-    w.timer = setTimeout(() => void this.refresh(w.cluster.name), w.interval);
+    w.timer = setTimeout(() => void this.refresh(w.cluster.name, { background: true }), w.interval);
   }
 
   /** The current interval of a cluster (for tests and the tooltip). */

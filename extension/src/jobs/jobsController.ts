@@ -84,6 +84,11 @@ export class JobsController extends Disposable {
     return new JobActions(await this.clusters.runner(c), this.userOf(c));
   }
 
+  /** The one selected row of the Jobs view: the row a click or Enter opened. */
+  selectedRow(): JobsNode | undefined {
+    return this.view.selection.length === 1 ? this.view.selection[0] : undefined;
+  }
+
   /** The job nodes a command acts on: the selection when the clicked node is in it. */
   private targets(node: unknown, selected?: unknown): Extract<JobsNode, { type: 'job' | 'array' }>[] {
     const all = (Array.isArray(selected) && selected.length ? selected : [node]) as JobsNode[];

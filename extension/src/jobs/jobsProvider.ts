@@ -39,6 +39,15 @@ export function jobTooltip(job: JobRecord): vscode.MarkdownString {
   return md;
 }
 
+/**
+ * What a click on a row runs. It carries no arguments on purpose: VS Code keeps a command with
+ * arguments in a cache entry that lives only as long as that rendering of the row, and the view
+ * re-renders on every poll, so a click landing during a refresh failed with "Actual command not
+ * found". The handler reads the clicked row from the view's selection, which VS Code keeps by the
+ * rows' stable ids.
+ */
+export const ROW_CLICK: vscode.Command = { title: 'Open', command: 'hpcGeo.openSelectedRow' };
+
 /** The Jobs view: clusters, then Running / Pending / Recently finished / Failed, then jobs. */
 export class JobsProvider extends Disposable implements vscode.TreeDataProvider<JobsNode> {
   private readonly changed = this.register(new vscode.EventEmitter<JobsNode | undefined>());
@@ -122,15 +131,16 @@ export class JobsProvider extends Disposable implements vscode.TreeDataProvider<
         item.tooltip = jobTooltip(j);
         item.contextValue = `job.${g}${j.arrayJobId ? '.task' : ''}`;
         item.id = `job:${node.cluster}:${j.jobId}`;
-        item.command = { title: 'Follow Log', command: 'hpcGeo.tailLog', arguments: [node] };
+        item.command = ROW_CLICK;
         return item;
       }
       case 'message': {
         const item = new vscode.TreeItem(node.text, vscode.TreeItemCollapsibleState.None);
         item.iconPath = new vscode.ThemeIcon(node.retry ? 'error' : 'info');
         item.tooltip = node.retry ? `${node.text}\n\nThe jobs shown are from the last successful refresh. Click to retry.` : node.text;
-        if (node.retry) item.command = { title: 'Retry', command: 'hpcGeo.refreshJobs', arguments: [node] };
+        if (node.retry) item.command = ROW_CLICK;
         item.contextValue = 'message';
+        item.id = `message:${node.cluster}`;
         return item;
       }
     }
