@@ -4,6 +4,7 @@ import { existsSync, readFileSync, writeFileSync, mkdtempSync, mkdirSync, copyFi
 import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { LogStream, type StreamUpdate } from '../../common/logs/stream';
 import { SshConnection } from '../../extension/src/ssh/connection';
 import { AuthCancelled, AuthFailed, CommandError, ConnectionLost, HostKeyError } from '../../extension/src/ssh/errors';
 import { appendKnownHost } from '../../extension/src/ssh/knownHosts';
@@ -173,12 +174,16 @@ describe('SSH sessions against the lab', function () {
 
   it('streams a 100,000-line output without buffering it', async () => {
     const c = track(await SshConnection.open(labTarget(lab, 'ssh', freshKnownHosts(lab)), new ScriptedPrompter()));
+    // as the log tail streams: exec's onStdout into a LogStream, one chunk at a time
+    const stream = new LogStream();
     let n = 0;
     let last = '';
-    const r = await c.lines(['seq', '1', '100000'], (line) => {
-      n++;
-      last = line;
-    });
+    const take = (u: StreamUpdate) => {
+      n += u.lines.length;
+      if (u.lines.length) last = u.lines.at(-1)!.text;
+    };
+    const r = await c.exec(['seq', '1', '100000'], { onStdout: (chunk) => take(stream.push(chunk)) });
+    take(stream.end());
     assert.equal(n, 100_000);
     assert.equal(last, '100000');
     assert.equal(r.stdout.length, 0, 'nothing kept in memory');

@@ -13,10 +13,11 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { Client, utils, type AnyAuthMethod, type AuthHandlerMiddleware, type ClientChannel, type ConnectConfig, type ServerHostKeyAlgorithm, type SFTPWrapper, type Stats } from 'ssh2';
-import { AuthCancelled, AuthFailed, CommandError, ConnectionLost, describeArgv, HostKeyError } from './errors';
+import { AuthCancelled, AuthFailed, ConnectionLost, describeArgv, HostKeyError } from './errors';
 import { algorithmsFor, appendKnownHost, checkHostKey, fingerprint, keyType, knownHostName, knownTypes } from './knownHosts';
 import { commandLine } from './quote';
-import { DEFAULT_MAX_BYTES, targetKey, type ClusterTarget, type CommandRunner, type ExecOptions, type ExecResult, type HopTarget, type Prompter } from './types';
+import { CommandOutput } from './output';
+import { targetKey, type ClusterTarget, type CommandRunner, type ExecOptions, type ExecResult, type HopTarget, type Prompter } from './types';
 
 /** Reaching the server (TCP and key exchange, up to its host key). */
 const NETWORK_TIMEOUT_MS = 30_000;
@@ -269,15 +270,11 @@ export class SshConnection implements CommandRunner {
     const command = commandLine(argv);
     const what = describeArgv(argv);
     if (this.closed) return Promise.reject(new ConnectionLost(this.name, what));
-    const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+    const output = new CommandOutput(what, options);
     return new Promise<ExecResult>((resolve, reject) => {
       let channel: ClientChannel | undefined;
       let timer: NodeJS.Timeout | undefined;
       let settled = false;
-      const out: Buffer[] = [];
-      let outBytes = 0;
-      const err: Buffer[] = [];
-      let errBytes = 0;
       let code: number | null = null;
       let signal: string | undefined;
       const finish = (e?: Error) => {
@@ -290,14 +287,16 @@ export class SshConnection implements CommandRunner {
           channel?.close();
           return reject(e);
         }
-        const stderr = Buffer.concat(err).toString('utf8');
-        if (code !== 0 && !options.allowNonZero) return reject(new CommandError(what, code, stderr, signal ? `${what} was killed by signal ${signal}` : undefined));
-        resolve({ code, ...(signal ? { signal } : {}), stdout: Buffer.concat(out), stderr });
+        try {
+          resolve(output.result(code, signal));
+        } catch (ce) {
+          reject(ce);
+        }
       };
       const onLost = () => finish(new ConnectionLost(this.name, what));
       const onAbort = () => {
         channel?.signal('TERM');
-        finish(new CommandError(what, null, '', `${what} was cancelled`));
+        finish(output.cancelled());
       };
       this.inFlight.add(onLost);
       if (options.signal?.aborted) return onAbort();
@@ -305,7 +304,7 @@ export class SshConnection implements CommandRunner {
       if (options.timeoutMs) {
         timer = setTimeout(() => {
           channel?.signal('KILL');
-          finish(new CommandError(what, null, '', `${what} did not finish within ${Math.round(options.timeoutMs! / 1000)} s`));
+          finish(output.timedOut());
         }, options.timeoutMs);
       }
       this.client.exec(command, (e, ch) => {
@@ -313,18 +312,10 @@ export class SshConnection implements CommandRunner {
         channel = ch;
         if (settled) return ch.close();
         ch.on('data', (d: Buffer) => {
-          if (options.onStdout) return options.onStdout(d);
-          outBytes += d.length;
-          if (outBytes > maxBytes) return finish(new CommandError(what, null, '', `${what} printed more than ${Math.round(maxBytes / 1048576)} MiB; stream it instead`));
-          out.push(d);
+          const overflow = output.stdout(d);
+          if (overflow) finish(overflow);
         });
-        ch.stderr.on('data', (d: Buffer) => {
-          options.onStderr?.(d);
-          // keep the end of stderr: that is where the reason is
-          err.push(d);
-          errBytes += d.length;
-          while (errBytes > 65536 && err.length > 1) errBytes -= err.shift()!.length;
-        });
+        ch.stderr.on('data', (d: Buffer) => output.stderr(d));
         ch.on('exit', (c: number | null, sig?: string) => {
           code = c;
           if (sig) signal = sig;
@@ -335,24 +326,6 @@ export class SshConnection implements CommandRunner {
         else ch.end();
       });
     });
-  }
-
-  /** Runs argv and hands stdout to `onLine` line by line, holding at most one partial line. */
-  async lines(argv: readonly string[], onLine: (line: string) => void, options: Omit<ExecOptions, 'onStdout'> = {}): Promise<ExecResult> {
-    const decoder = new TextDecoder('utf-8');
-    let rest = '';
-    const result = await this.exec(argv, {
-      ...options,
-      onStdout: (chunk) => {
-        const text = rest + decoder.decode(chunk, { stream: true });
-        const parts = text.split('\n');
-        rest = parts.pop()!;
-        for (const p of parts) onLine(p);
-      },
-    });
-    rest += decoder.decode();
-    if (rest) onLine(rest);
-    return result;
   }
 
   /** An interactive command on a pseudo-terminal (a job shell): the caller owns the channel. */

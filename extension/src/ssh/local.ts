@@ -6,7 +6,8 @@ import { spawn } from 'node:child_process';
 import { delimiter, join } from 'node:path';
 import { accessSync, constants, openSync, readSync, closeSync, statSync, type Stats } from 'node:fs';
 import { CommandError, describeArgv } from './errors';
-import { DEFAULT_MAX_BYTES, type CommandRunner, type ExecOptions, type ExecResult } from './types';
+import { CommandOutput } from './output';
+import type { CommandRunner, ExecOptions, ExecResult } from './types';
 
 /** Whether `program` is on PATH (how the local cluster is detected: squeue here). */
 export function onPath(program: string, path = process.env.PATH ?? ''): boolean {
@@ -26,12 +27,9 @@ export class LocalRunner implements CommandRunner {
 
   exec(argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
     const what = describeArgv(argv);
-    const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+    const output = new CommandOutput(what, options);
     return new Promise((resolve, reject) => {
       const child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'], signal: options.signal });
-      const out: Buffer[] = [];
-      let bytes = 0;
-      const err: Buffer[] = [];
       let settled = false;
       const fail = (e: Error) => {
         if (settled) return;
@@ -40,25 +38,22 @@ export class LocalRunner implements CommandRunner {
         child.kill('SIGKILL');
         reject(e);
       };
-      const timer = options.timeoutMs ? setTimeout(() => fail(new CommandError(what, null, '', `${what} did not finish within ${Math.round(options.timeoutMs! / 1000)} s`)), options.timeoutMs) : undefined;
+      const timer = options.timeoutMs ? setTimeout(() => fail(output.timedOut()), options.timeoutMs) : undefined;
       child.stdout.on('data', (d: Buffer) => {
-        if (options.onStdout) return options.onStdout(d);
-        bytes += d.length;
-        if (bytes > maxBytes) return fail(new CommandError(what, null, '', `${what} printed more than ${Math.round(maxBytes / 1048576)} MiB; stream it instead`));
-        out.push(d);
+        const overflow = output.stdout(d);
+        if (overflow) fail(overflow);
       });
-      child.stderr.on('data', (d: Buffer) => {
-        options.onStderr?.(d);
-        err.push(d);
-      });
-      child.on('error', (e: NodeJS.ErrnoException) => fail(e.name === 'AbortError' ? new CommandError(what, null, '', `${what} was cancelled`) : new CommandError(what, null, '', e.code === 'ENOENT' ? `${argv[0]} is not installed here` : e.message)));
+      child.stderr.on('data', (d: Buffer) => output.stderr(d));
+      child.on('error', (e: NodeJS.ErrnoException) => fail(e.name === 'AbortError' ? output.cancelled() : new CommandError(what, null, '', e.code === 'ENOENT' ? `${argv[0]} is not installed here` : e.message)));
       child.on('close', (code, signal) => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
-        const stderr = Buffer.concat(err).toString('utf8');
-        if (code !== 0 && !options.allowNonZero) return reject(new CommandError(what, code, stderr, signal ? `${what} was killed by signal ${signal}` : undefined));
-        resolve({ code, ...(signal ? { signal } : {}), stdout: Buffer.concat(out), stderr });
+        try {
+          resolve(output.result(code, signal));
+        } catch (ce) {
+          reject(ce);
+        }
       });
       child.stdin.on('error', () => undefined);
       child.stdin.end(options.stdin ?? '');
