@@ -9,7 +9,7 @@ import { LineBatcher } from '../extension/src/logs/lineBatcher';
 import { LogTailer } from '../extension/src/logs/tailer';
 import { SshConnection } from '../extension/src/ssh/connection';
 import { startLab } from '../test/support/lab';
-import { labTarget } from '../test/support/labTargets';
+import { labTarget, opensshArgv } from '../test/support/labTargets';
 import { ScriptedPrompter } from '../test/support/prompter';
 import { median, type Bench } from './types';
 
@@ -47,7 +47,7 @@ const bench: Bench = {
       const theirs: number[] = [];
       const b = `${dir}/latency-b.log`;
       await conn.exec(['sh', '-c', ': > "$1"', 'sh', b]);
-      const ssh = spawn('ssh', ['-i', lab.keys.private, '-p', String(lab.ssh.port), '-o', 'BatchMode=yes', '-o', `UserKnownHostsFile=${lab.knownHosts}`, '-o', 'IdentitiesOnly=yes', `${lab.user}@${lab.host}`, 'tail', '-F', b]);
+      const ssh = spawn('ssh', opensshArgv(lab, ['tail', '-F', b]));
       let rest = '';
       ssh.stdout.on('data', (d: Buffer) => {
         const parts = (rest + d.toString()).split('\n');

@@ -7,7 +7,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { SshConnection } from '../extension/src/ssh/connection';
 import { startLab } from '../test/support/lab';
-import { labTarget } from '../test/support/labTargets';
+import { labTarget, opensshArgv } from '../test/support/labTargets';
 import { ScriptedPrompter } from '../test/support/prompter';
 import { median, type Bench } from './types';
 
@@ -28,7 +28,7 @@ const bench: Bench = {
         kept.push(performance.now() - t);
       }
       const perProcess: number[] = [];
-      const sshArgs = ['-i', lab.keys.private, '-p', String(lab.ssh.port), '-o', 'BatchMode=yes', '-o', `UserKnownHostsFile=${lab.knownHosts}`, '-o', 'IdentitiesOnly=yes', `${lab.user}@${lab.host}`, ...argv];
+      const sshArgs = opensshArgv(lab, argv);
       for (let i = 0; i < 20; i++) {
         const t = performance.now();
         const r = spawnSync('ssh', sshArgs, { stdio: 'ignore' });

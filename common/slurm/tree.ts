@@ -28,10 +28,22 @@ export const GROUP_LABELS: Record<StateGroup, string> = { running: 'Running', pe
  * Current jobs win over history for the same id (squeue is fresher); history fills in the rest.
  * An array goes into the group of its most urgent task: running, then pending, then failed.
  */
-export function groupJobs(current: readonly JobRecord[], history: readonly JobRecord[]): Record<StateGroup, Entry[]> {
+/** One record per job id: what squeue says now wins over the history. */
+export function latestJobs(current: readonly JobRecord[], history: readonly JobRecord[]): Map<string, JobRecord> {
   const byId = new Map<string, JobRecord>();
   for (const j of history) byId.set(j.jobId, j);
   for (const j of current) byId.set(j.jobId, j);
+  return byId;
+}
+
+/** The tasks of one array by task index (numeric indexes only), squeue winning over history. */
+export function arrayTasks(arrayJobId: string, current: readonly JobRecord[], history: readonly JobRecord[]): Map<string, JobRecord> {
+  const tasks = [...latestJobs(current, history).values()].filter((j) => j.arrayJobId === arrayJobId && /^\d+$/.test(j.arrayTaskId ?? ''));
+  return new Map(tasks.sort((a, b) => Number(a.arrayTaskId) - Number(b.arrayTaskId)).map((j) => [j.arrayTaskId!, j]));
+}
+
+export function groupJobs(current: readonly JobRecord[], history: readonly JobRecord[]): Record<StateGroup, Entry[]> {
+  const byId = latestJobs(current, history);
   const arrays = new Map<string, JobRecord[]>();
   const singles: JobRecord[] = [];
   for (const j of byId.values()) {

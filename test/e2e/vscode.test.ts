@@ -87,6 +87,15 @@ describe('HPC Geo in VS Code, end to end', function () {
   const statusItem = (name: string) => page.locator('.statusbar-item', { hasText: name });
   const jobRow = (text: string | RegExp) => page.locator('.part.sidebar .monaco-list-row', { hasText: text });
 
+  /** Waits until a Jobs row starting with `label` (e.g. "12 tiles") shows `state` in its text. */
+  async function jobRowShows(label: string, state: RegExp, timeout = 60_000): Promise<void> {
+    await page.waitForFunction(
+      ([start, pattern]) => [...document.querySelectorAll('.part.sidebar .monaco-list-row')].some((r) => r.textContent?.startsWith(start!) && new RegExp(pattern!).test(r.textContent ?? '')),
+      [label, state.source],
+      { timeout },
+    );
+  }
+
   async function openFile(name: string): Promise<void> {
     await command('Go to File');
     await page.locator('.quick-input-widget input').fill(name);
@@ -148,7 +157,7 @@ describe('HPC Geo in VS Code, end to end', function () {
     await jobRow(new RegExp(`^${id} hello`)).first().waitFor({ timeout: 60_000 });
     await screenshot('submitted');
     await jobRow(/^Recently finished/).first().click();
-    await page.waitForFunction((jobId) => [...document.querySelectorAll('.part.sidebar .monaco-list-row')].some((r) => r.textContent?.startsWith(`${jobId} hello`) && /0:0/.test(r.textContent ?? '')), id, { timeout: 120_000 });
+    await jobRowShows(`${id} hello`, /0:0/, 120_000);
     await screenshot('finished');
   });
 
@@ -179,7 +188,7 @@ describe('HPC Geo in VS Code, end to end', function () {
     running = await submitActive('progress.sbatch');
     const row = jobRow(new RegExp(`^${running} tiles`)).first();
     await row.waitFor({ timeout: 60_000 });
-    await page.waitForFunction((jobId) => [...document.querySelectorAll('.part.sidebar .monaco-list-row')].some((r) => r.textContent?.startsWith(`${jobId} tiles`) && /\d+:\d+ \//.test(r.textContent ?? '')), running, { timeout: 60_000 });
+    await jobRowShows(`${running} tiles`, /\d+:\d+ \//);
     await row.click();
     const lines = webview().locator('.row');
     await lines.filter({ hasText: 'tile 3 of 120' }).first().waitFor({ timeout: 60_000 });
@@ -215,7 +224,7 @@ describe('HPC Geo in VS Code, end to end', function () {
     }
     await screenshot('cancel-confirm');
     await dialogButton('Cancel Jobs');
-    await page.waitForFunction((jobId) => [...document.querySelectorAll('.part.sidebar .monaco-list-row')].some((r) => r.textContent?.startsWith(`${jobId} tiles`) && /CANCELLED/.test(r.textContent ?? '')), running, { timeout: 60_000 });
+    await jobRowShows(`${running} tiles`, /CANCELLED/);
     await screenshot('cancelled');
   });
 

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { SshConnection } from '../../extension/src/ssh/connection';
 import { JobActions } from '../../extension/src/jobs/jobActions';
 import { JobService, type HistoryStore } from '../../extension/src/jobs/jobService';
-import { groupJobs, countsLabel } from '../../common/slurm/tree';
+import { arrayTasks, groupJobs, countsLabel } from '../../common/slurm/tree';
 import type { JobRecord } from '../../common/slurm/jobs';
 import { labScript, requireLab, type LabFacts } from '../support/lab';
 import { freshKnownHosts, labTarget } from '../support/labTargets';
@@ -168,6 +168,9 @@ describe('jobs against the lab', function () {
     const al = await actions.logPaths(job(`${a.jobId}_1`)!);
     assert.equal(al.stdout, `${dir()}/logs/logarr_${a.jobId}_1.out`);
     assert.equal((await conn.exec(['cat', al.stdout])).stdout.toString(), 'task 1\n');
+    // every task of the array at once (the progress grid of an array), from one scontrol
+    const tasks = arrayTasks(a.jobId, service.jobs('lab')!.current, service.jobs('lab')!.history);
+    assert.deepEqual([...(await actions.arrayLogPaths(a.jobId, tasks.values()))], ['0', '1'].map((i) => [i, `${dir()}/logs/logarr_${a.jobId}_${i}.out`]));
     const usage = await actions.usage(p.jobId);
     assert.ok(usage.some((u) => u.jobId === p.jobId && u.elapsed), JSON.stringify(usage));
   });

@@ -29,3 +29,8 @@ export function labHop(lab: LabFacts, server: 'ssh' | 'totp', knownHosts: string
 export function labTarget(lab: LabFacts, server: 'ssh' | 'totp', knownHosts: string, over: Partial<ClusterTarget> = {}): ClusterTarget {
   return { ...labHop(lab, server, knownHosts), jumps: [], ...over };
 }
+
+/** OpenSSH's `ssh` argv running `argv` on the lab's key-only sshd: what the benches compare with. */
+export function opensshArgv(lab: LabFacts, argv: readonly string[]): string[] {
+  return ['-i', lab.keys.private, '-p', String(lab.ssh.port), '-o', 'BatchMode=yes', '-o', `UserKnownHostsFile=${lab.knownHosts}`, '-o', 'IdentitiesOnly=yes', `${lab.user}@${lab.host}`, ...argv];
+}

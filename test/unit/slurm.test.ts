@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
-import { compressIndexes, durationSeconds, normalizeState, parseSacct, parseSbatchParsable, parseScontrolJobs, parseSqueue, parseUsage, sacctArgv, SEP, squeueArgv } from '../../common/slurm/jobs';
+import { compressIndexes, durationSeconds, type JobRecord, normalizeState, parseSacct, parseSbatchParsable, parseScontrolJobs, parseSqueue, parseUsage, sacctArgv, SEP, squeueArgv } from '../../common/slurm/jobs';
 import { resolveLogPattern } from '../../common/slurm/logPath';
-import { countsLabel, failedIndexes, groupJobs } from '../../common/slurm/tree';
+import { arrayTasks, countsLabel, failedIndexes, groupJobs } from '../../common/slurm/tree';
 import { mergeHistory } from '../../extension/src/jobs/jobService';
 
 const row = (...f: string[]) => f.join(SEP);
@@ -101,6 +101,13 @@ describe('Slurm adapter', () => {
     assert.equal(arr.kind === 'array' && countsLabel(arr.counts), '1 running · 1 pending');
     assert.equal(g.finished.length, 0, 'the running record replaced the history one');
     assert.deepEqual(failedIndexes(parseSacct([row('1_0', '2', 'FAILED', '1:0', '', '', '', '', '', '', '', '', '', 'x'), row('1_1', '3', 'COMPLETED', '0:0', '', '', '', '', '', '', '', '', '', 'x')].join('\n')).items), [0]);
+  });
+
+  it('lists an array\'s tasks by index, in order, squeue winning over history', () => {
+    // task 1 failed once and was requeued: sacct has the failure, squeue has it running again
+    const task = (id: string, state: string) => ({ jobId: `7_${id}`, arrayJobId: '7', arrayTaskId: id, name: 'a', state, rawState: state } as JobRecord);
+    const tasks = arrayTasks('7', [task('1', 'RUNNING')], [task('10', 'COMPLETED'), task('1', 'FAILED'), task('2', 'COMPLETED'), { ...task('3', 'PENDING'), arrayTaskId: '3-9' }]);
+    assert.deepEqual([...tasks].map(([i, t]) => `${i} ${t.state}`), ['1 RUNNING', '2 COMPLETED', '10 COMPLETED']);
   });
 
   it('keeps the name squeue showed when sacct rewrote it', () => {

@@ -20,7 +20,7 @@ import {
   type SubmitOptions,
   type UsageRow,
 } from '../../../common/slurm/jobs';
-import { defaultLogPattern, resolveLogPattern } from '../../../common/slurm/logPath';
+import { defaultLogPattern, resolveLogPattern, type LogFacts } from '../../../common/slurm/logPath';
 import { failedIndexes } from '../../../common/slurm/tree';
 import { CommandError, describeArgv } from '../ssh/errors';
 import type { CommandRunner } from '../ssh/types';
@@ -105,21 +105,39 @@ export class JobActions {
    */
   async logPaths(job: JobRecord, record?: SubmitRecord): Promise<{ stdout: string; stderr?: string }> {
     const rec = (await this.show(job.jobId))[0];
-    const facts = {
-      jobId: rec?.JobId ?? job.jobId.replace(/_.*/, ''),
-      ...(job.arrayJobId ? { arrayJobId: job.arrayJobId } : {}),
-      ...(job.arrayTaskId ? { arrayTaskId: job.arrayTaskId } : {}),
-      name: rec?.JobName ?? job.name,
-      user: this.user,
-      workDir: rec?.WorkDir ?? job.workDir ?? record?.workDir ?? '.',
-      ...(job.nodeList ? { node: job.nodeList.split(/[,[]/)[0]! } : {}),
-    };
+    const facts = this.logFacts(job, rec, record?.workDir);
     if (rec?.StdOut) {
       const stdout = resolveLogPattern(rec.StdOut, facts);
       const stderr = rec.StdErr ? resolveLogPattern(rec.StdErr, facts) : undefined;
       return { stdout, ...(stderr && stderr !== stdout ? { stderr } : {}) };
     }
     return { stdout: resolveLogPattern(defaultLogPattern(!!job.arrayJobId), facts) };
+  }
+
+  /** The stdout file of each task of an array (task index → path), from one `scontrol show job`. */
+  async arrayLogPaths(arrayJobId: string, tasks: Iterable<JobRecord>): Promise<Map<string, string>> {
+    const records = await this.show(arrayJobId);
+    // a task Slurm no longer lists writes where its siblings do, with its own index
+    const siblings = records[0]?.StdOut?.replace(/_\d+(\.\w+)$/, '_%a$1') ?? defaultLogPattern(true);
+    const paths = new Map<string, string>();
+    for (const task of tasks) {
+      const rec = records.find((r) => r.ArrayTaskId === task.arrayTaskId);
+      paths.set(task.arrayTaskId!, resolveLogPattern(rec?.StdOut ?? siblings, this.logFacts(task, rec, records[0]?.WorkDir)));
+    }
+    return paths;
+  }
+
+  /** What a log pattern's % fields stand for: Slurm's record first, then ours. */
+  private logFacts(job: JobRecord, rec: Record<string, string> | undefined, workDir?: string): LogFacts {
+    return {
+      jobId: rec?.JobId ?? job.jobId.replace(/_.*/, ''),
+      ...(job.arrayJobId ? { arrayJobId: job.arrayJobId } : {}),
+      ...(job.arrayTaskId ? { arrayTaskId: job.arrayTaskId } : {}),
+      name: rec?.JobName ?? job.name,
+      user: this.user,
+      workDir: rec?.WorkDir ?? job.workDir ?? workDir ?? '.',
+      ...(job.nodeList ? { node: job.nodeList.split(/[,[]/)[0]! } : {}),
+    };
   }
 
   /** sacct's usage of a finished job and its steps: Elapsed, MaxRSS, TotalCPU against the request. */

@@ -79,7 +79,8 @@ export class JobsController extends Disposable {
     this.service.watch({ name, user: this.userOf(c) });
   }
 
-  private async actionsFor(name: string): Promise<JobActions> {
+  /** The job actions on a cluster, over its shared connection, as its login user. */
+  async actionsFor(name: string): Promise<JobActions> {
     const c = this.cluster(name);
     return new JobActions(await this.clusters.runner(c), this.userOf(c));
   }

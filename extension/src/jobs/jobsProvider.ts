@@ -27,14 +27,18 @@ function describe(job: JobRecord): string {
   return parts.filter(Boolean).join(' · ');
 }
 
+/** Text shown literally in a Markdown tooltip: job names may hold any character. */
+function escapeMarkdown(s: string): string {
+  return s.replace(/[|\\`*_<>[\]]/g, (c) => `\\${c}`);
+}
+
 export function jobTooltip(job: JobRecord): vscode.MarkdownString {
   const rows: [string, string | undefined][] = [
     ['Job', job.jobId], ['Name', job.name], ['State', job.rawState], ['Exit code', job.exitCode], ['Reason', job.reason], ['Partition', job.partition],
     ['Nodes', job.nodeList ?? (job.nodes ? String(job.nodes) : undefined)], ['Elapsed', job.elapsed], ['Time limit', job.timeLimit], ['Submitted', job.submit],
     ['Started', job.start], ['Ended', job.end], ['Working directory', job.workDir], ['User', job.user], ['From', job.source],
   ];
-  const esc = (s: string) => s.replace(/[|\\`*_<>[\]]/g, (c) => `\\${c}`);
-  const md = new vscode.MarkdownString(`| | |\n|---|---|\n${rows.filter(([, v]) => v).map(([k, v]) => `| ${k} | ${esc(v!)} |`).join('\n')}`);
+  const md = new vscode.MarkdownString(`| | |\n|---|---|\n${rows.filter(([, v]) => v).map(([k, v]) => `| ${k} | ${escapeMarkdown(v!)} |`).join('\n')}`);
   md.supportHtml = false;
   return md;
 }
@@ -115,7 +119,7 @@ export class JobsProvider extends Disposable implements vscode.TreeDataProvider<
         item.description = countsLabel(e.counts);
         const [icon, color] = STATE_ICON[group];
         item.iconPath = new vscode.ThemeIcon(icon === 'sync~spin' ? 'layers-active' : 'layers', new vscode.ThemeColor(color));
-        item.tooltip = new vscode.MarkdownString(`**Array ${e.arrayJobId}** ${e.name.replace(/[|\\`*_<>[\]]/g, (c) => `\\${c}`)}\n\n${countsLabel(e.counts)} of ${e.tasks.length} tasks`);
+        item.tooltip = new vscode.MarkdownString(`**Array ${e.arrayJobId}** ${escapeMarkdown(e.name)}\n\n${countsLabel(e.counts)} of ${e.tasks.length} tasks`);
         item.contextValue = `array.${group}${e.counts.failed ? '.hasFailed' : ''}`;
         item.id = `array:${node.cluster}:${e.arrayJobId}`;
         return item;

@@ -1,11 +1,10 @@
 import * as vscode from 'vscode';
 import { ARRAY_JOB, expandKeys, FIELDS_PIPELINE, logPathFor, type ProgressSpec } from '../../../common/progress/progress';
 import type { ProgressFromPage, ProgressPanelState, ProgressRow, ProgressToPage } from '../../../common/progress/protocol';
-import { stateGroup } from '../../../common/slurm/jobs';
-import { defaultLogPattern, resolveLogPattern } from '../../../common/slurm/logPath';
+import { stateGroup, type JobRecord } from '../../../common/slurm/jobs';
+import { arrayTasks } from '../../../common/slurm/tree';
 import type { ClusterManager } from '../clusters/clusterManager';
 import type { JobsController } from '../jobs/jobsController';
-import { JobActions } from '../jobs/jobActions';
 import { Disposable } from '../lifecycle';
 import type { Log } from '../log';
 import type { LogsController } from '../logs/logsController';
@@ -100,16 +99,10 @@ export class ProgressPanel extends Disposable {
     let entries: { key: string; path: string }[];
     if (this.state.arrayJobId) {
       const id = this.state.arrayJobId;
-      const records = await new JobActions(runner, cluster.target?.user ?? '').show(id);
-      const workDir = records[0]?.WorkDir ?? '.';
-      const tasks = (this.deps.jobs.service.jobs(this.state.cluster)?.current ?? []).concat(this.deps.jobs.service.jobs(this.state.cluster)?.history ?? []).filter((t) => t.arrayJobId === id);
-      const keys = [...new Set(tasks.map((t) => t.arrayTaskId!).filter((k) => /^\d+$/.test(k)))].sort((a, b) => Number(a) - Number(b));
-      entries = keys.map((key) => {
-        const rec = records.find((r) => r.ArrayTaskId === key);
-        const facts = { jobId: rec?.JobId ?? id, arrayJobId: id, arrayTaskId: key, name: tasks[0]?.name ?? '', user: cluster.target?.user ?? '', workDir };
-        return { key, path: resolveLogPattern(rec?.StdOut ?? records[0]?.StdOut?.replace(/_\d+(\.\w+)$/, '_%a$1') ?? defaultLogPattern(true), facts) };
-      });
-      this.spec = { ...ARRAY_JOB, name: `array ${id}`, log: '', keys: keys };
+      const tasks = this.arrayTasks();
+      const paths = await (await this.deps.jobs.actionsFor(this.state.cluster)).arrayLogPaths(id, tasks.values());
+      entries = [...paths].map(([key, path]) => ({ key, path }));
+      this.spec = { ...ARRAY_JOB, name: `array ${id}`, log: '', keys: [...tasks.keys()] };
     } else {
       const specs = await this.deps.specs();
       this.spec = buildSpec(this.state.spec, specs[this.state.spec], this.state.dir);
@@ -119,12 +112,18 @@ export class ProgressPanel extends Disposable {
     this.reader = new ProgressReader(runner, this.spec, entries);
   }
 
+  /** The tasks of the array this panel shows, as the Jobs view knows them (none for a pipeline). */
+  private arrayTasks(): Map<string, JobRecord> {
+    const data = this.deps.jobs.service.jobs(this.state.cluster);
+    return this.state.arrayJobId && data ? arrayTasks(this.state.arrayJobId, data.current, data.history) : new Map();
+  }
+
   private async refresh(): Promise<void> {
     clearTimeout(this.timer);
     if (!this.reader || !this.spec || this.isDisposed) return;
     try {
       const raw = await this.reader.refresh();
-      const slurm = new Map((this.deps.jobs.service.jobs(this.state.cluster)?.current ?? []).concat(this.deps.jobs.service.jobs(this.state.cluster)?.history ?? []).filter((t) => t.arrayJobId === this.state.arrayJobId).map((t) => [t.arrayTaskId, t]));
+      const slurm = this.arrayTasks();
       const rows: ProgressRow[] = raw.map((r) => {
         const row: ProgressRow = {
           key: r.key,

@@ -6,6 +6,7 @@
 import { failureOf } from '../../../common/logs/failures';
 import type { TailFromPage, TailPanelState, TailToPage } from '../../../common/logs/protocol';
 import type { LogLine } from '../../../common/logs/stream';
+import { escapeHtml } from '../html';
 import { registerToolkit, type ToolkitCheckbox, type ToolkitInput } from '../toolkit';
 import { vscodeApi } from '../vscodeApi';
 import './logTail.css';
@@ -51,10 +52,6 @@ function count(): number {
 function rowAt(i: number): Row | undefined {
   if (visible) return lines[visible[i]!];
   return i < lines.length ? lines[i] : open;
-}
-
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 }
 
 /** The line as HTML: ANSI styles as classes, search matches marked. */

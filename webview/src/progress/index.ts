@@ -3,6 +3,7 @@
  * log carries one, elapsed time and the last line. A failed cell opens the log at the failing line.
  */
 import type { ProgressFromPage, ProgressPanelState, ProgressRow, ProgressToPage } from '../../../common/progress/protocol';
+import { escapeHtml } from '../html';
 import { registerToolkit } from '../toolkit';
 import { vscodeApi } from '../vscodeApi';
 import './progress.css';
@@ -16,10 +17,6 @@ let stages: string[] = [];
 
 const SYMBOL: Record<string, string> = { pending: '·', running: '●', done: '✓', failed: '✗', skipped: '↷' };
 
-function esc(s: string): string {
-  return s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
-}
-
 function duration(s: number | undefined): string {
   if (s === undefined) return '';
   const h = Math.floor(s / 3600);
@@ -30,21 +27,21 @@ function duration(s: number | undefined): string {
 function render(rows: ProgressRow[]): void {
   const columns = ['Key', ...stages, 'Current', '%', 'Elapsed', 'Last line'];
   grid.setAttribute('grid-template-columns', `90px ${stages.map(() => '1fr').join(' ')} 140px 60px 80px 3fr`);
-  let html = `<vscode-data-grid-row row-type="header">${columns.map((c, i) => `<vscode-data-grid-cell cell-type="columnheader" grid-column="${i + 1}">${esc(c)}</vscode-data-grid-cell>`).join('')}</vscode-data-grid-row>`;
+  let html = `<vscode-data-grid-row row-type="header">${columns.map((c, i) => `<vscode-data-grid-cell cell-type="columnheader" grid-column="${i + 1}">${escapeHtml(c)}</vscode-data-grid-cell>`).join('')}</vscode-data-grid-row>`;
   for (const r of rows) {
     let col = 1;
     const cell = (content: string, cls = '', attrs = '') => `<vscode-data-grid-cell grid-column="${col++}" class="${cls}" ${attrs}>${content}</vscode-data-grid-cell>`;
     html += `<vscode-data-grid-row>`;
-    html += cell(`<a href="#" data-key="${esc(r.key)}">${esc(r.key)}</a>`, r.missing ? 'missing' : '', r.missing ? 'title="no log yet"' : '');
+    html += cell(`<a href="#" data-key="${escapeHtml(r.key)}">${escapeHtml(r.key)}</a>`, r.missing ? 'missing' : '', r.missing ? 'title="no log yet"' : '');
     r.cells.forEach((state, i) => {
       const failed = state === 'failed';
-      html += cell(failed ? `<a href="#" data-key="${esc(r.key)}" data-line="${esc(r.failedLine ?? '')}">${SYMBOL[state]}</a>` : SYMBOL[state]!, `state ${state}`, `title="${esc(`${stages[i]}: ${state}${failed && r.failedLine ? ` — ${r.failedLine}` : ''}`)}"`);
+      html += cell(failed ? `<a href="#" data-key="${escapeHtml(r.key)}" data-line="${escapeHtml(r.failedLine ?? '')}">${SYMBOL[state]}</a>` : SYMBOL[state]!, `state ${state}`, `title="${escapeHtml(`${stages[i]}: ${state}${failed && r.failedLine ? ` — ${r.failedLine}` : ''}`)}"`);
     });
     for (let k = r.cells.length; k < stages.length; k++) html += cell('');
-    html += cell(esc(r.currentStage ?? ''));
+    html += cell(escapeHtml(r.currentStage ?? ''));
     html += cell(r.percent !== undefined ? `${Math.round(r.percent)}%` : '');
     html += cell(duration(r.elapsedSeconds));
-    html += cell(esc(r.lastLine ?? ''), 'last', `title="${esc(r.lastLine ?? '')}"`);
+    html += cell(escapeHtml(r.lastLine ?? ''), 'last', `title="${escapeHtml(r.lastLine ?? '')}"`);
     html += `</vscode-data-grid-row>`;
   }
   grid.innerHTML = html;
