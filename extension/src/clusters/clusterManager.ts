@@ -86,8 +86,8 @@ export class ClusterManager extends Disposable {
   async connect(name?: string): Promise<Cluster | undefined> {
     const cluster = typeof name === 'string' ? this.find(name) : await this.pick('Connect to which cluster?');
     if (!cluster) return undefined;
+    // the session's state change logs the connection (onState), once, when it happens
     await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Connecting to ${cluster.name}` }, () => this.runner(cluster, { user: true }));
-    this.log.info(`${cluster.name}: connected${cluster.target ? ` (${targetKey(cluster.target)})` : ''}`);
     return cluster;
   }
 
@@ -165,7 +165,7 @@ export class ClusterManager extends Disposable {
   private onState(s: SessionStatus): void {
     const cluster = this.byKey.get(s.key);
     const name = cluster?.name ?? s.key;
-    this.log.info(`${name}: ${s.state}${s.reason ? ` (${s.reason})` : ''}`);
+    this.log.info(`${name} (${s.key}): ${s.state}${s.reason ? `: ${s.reason}` : ''}`);
     let item = this.items.get(s.key);
     if (!item) {
       item = this.register(vscode.window.createStatusBarItem(`hpcGeo.cluster.${s.key}`, vscode.StatusBarAlignment.Left, 50));
