@@ -239,16 +239,33 @@ describe('HPC Geo in VS Code, end to end', function () {
   it('6. keeps the pages readable in dark, high-contrast and light themes', async () => {
     await page.keyboard.press('Escape');
     await page.locator('.tab', { hasText: 'Progress: fields-demo' }).click();
+    // the kind of theme as the workbench shows it, and as the page was told
+    const kinds = { 'Dark Modern': ['vs-dark', 'dark'], 'Dark High Contrast': ['hc-black', 'high-contrast'], 'Light Modern': ['vs', 'light'] } as const;
+    const workbenchKind = () => page.locator('.monaco-workbench').evaluate((w) => ['vs', 'vs-dark', 'hc-black', 'hc-light'].find((k) => w.classList.contains(k)));
+    const body = () => webview().locator('body').evaluate((b) => ({ kind: b.dataset['vscodeThemeKind'], fg: getComputedStyle(b).color, bg: getComputedStyle(b).backgroundColor }));
     const backgrounds = new Set<string>();
-    const body = () => webview().locator('body').evaluate((b) => ({ fg: getComputedStyle(b).color, bg: getComputedStyle(b).backgroundColor }));
-    for (const theme of ['Dark Modern', 'Dark High Contrast', 'Light Modern']) {
-      await command('Preferences: Color Theme');
-      await pick(theme);
-      // the page gets the new theme's colours a moment after the workbench
+    for (const [theme, [workbench, kind]] of Object.entries(kinds)) {
+      // VS Code saves each pick to settings.json; on a busy machine the save of the previous pick can
+      // land after this one and switch the theme back. A person picks again; so do we, and wait until
+      // the workbench has held the theme for a second.
+      for (let attempt = 1; ; attempt++) {
+        await command('Preferences: Color Theme');
+        await pick(theme);
+        const held = await waitFor(`the workbench to hold ${theme}`, async () => {
+          if ((await workbenchKind()) !== workbench) return undefined;
+          await page.waitForTimeout(1_000);
+          return (await workbenchKind()) === workbench ? true : undefined;
+        }, 15_000).catch((e: unknown) => {
+          if (attempt === 3) throw e;
+          console.log(`      picking ${theme} again: ${String(e)}`);
+          return false;
+        });
+        if (held) break;
+      }
       const { fg, bg } = await waitFor(`the page to take the colours of ${theme}`, async () => {
         const c = await body();
-        return backgrounds.has(c.bg) ? undefined : c;
-      }, 10_000);
+        return c.kind === `vscode-${kind}` && !backgrounds.has(c.bg) ? c : undefined;
+      }, 15_000);
       assert.ok(contrast(fg, bg) >= 4.5, `${theme}: text ${fg} on ${bg} has a contrast of at least 4.5:1`);
       backgrounds.add(bg);
       await screenshot(`progress-${theme.toLowerCase().replace(/ /g, '-')}`);
