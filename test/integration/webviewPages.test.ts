@@ -1,25 +1,16 @@
 import { strict as assert } from 'node:assert';
-import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { browserMissing, launch } from '../support/browser';
-import { repoRoot } from '../support/manifest';
+import { servePages, type PageName, type PageServer } from '../support/webviewPage';
 
 /**
  * The built webview pages in a real browser, with a stand-in for VS Code's webview API: what the
  * page posts is recorded, what the host would send is posted to it.
  */
-function bodyOf(panelSource: string): string {
-  return /const BODY = `([\s\S]*?)`;/.exec(readFileSync(join(repoRoot, panelSource), 'utf8'))![1]!;
-}
-
 describe('webview pages in Chromium', function () {
   this.timeout(60_000);
   let browser: Browser;
-  let server: Server;
-  let base: string;
+  let pages: PageServer;
 
   before(async function () {
     const missing = browserMissing();
@@ -27,48 +18,19 @@ describe('webview pages in Chromium', function () {
       console.log(`      skipped: ${missing}`);
       this.skip();
     }
-    server = createServer((req, res) => {
-      const url = new URL(req.url!, 'http://x');
-      const page = url.pathname.slice(1).replace(/\.html$/, '');
-      if (url.pathname.endsWith('.html')) {
-        const body = bodyOf(page === 'logTail' ? 'extension/src/logs/logTailPanel.ts' : 'extension/src/progress/progressPanel.ts');
-        res.setHeader('content-type', 'text/html');
-        // the CSP the panels give their pages (extension/src/webviews/html.ts), nonce aside
-        res.setHeader('content-security-policy', "default-src 'none'; style-src 'self'; font-src 'self'; img-src 'self'; script-src 'self' 'unsafe-inline'");
-        res.end(`<!DOCTYPE html><html><head><link rel="stylesheet" href="/${page}.css"><script>
-          window.posted = []; window.state = undefined;
-          window.acquireVsCodeApi = () => ({ postMessage: (m) => window.posted.push(m), getState: () => window.state, setState: (s) => { window.state = s; } });
-          window.send = (m) => window.dispatchEvent(new MessageEvent('message', { data: m }));
-        </script></head><body style="height:600px">${body}<script type="module" src="/${page}.js"></script></body></html>`);
-        return;
-      }
-      try {
-        const file = readFileSync(join(repoRoot, 'dist', 'webview', url.pathname.slice(1)));
-        res.setHeader('content-type', url.pathname.endsWith('.css') ? 'text/css' : 'text/javascript');
-        res.end(file);
-      } catch {
-        res.statusCode = 404;
-        res.end();
-      }
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    pages = await servePages();
     browser = await launch();
   });
 
   after(async () => {
     await browser?.close();
-    server?.close();
+    pages?.close();
   });
 
-  async function open(page: string): Promise<Page> {
-    const p = await browser.newPage({ viewport: { width: 1200, height: 700 } });
-    const errors: string[] = [];
-    p.on('pageerror', (e) => errors.push(String(e)));
-    await p.goto(`${base}/${page}.html`);
-    await p.waitForFunction(() => (window as unknown as { posted: unknown[] }).posted.length > 0);
+  async function open(name: PageName): Promise<Page> {
+    const { page, errors } = await pages.open(browser, name);
     assert.deepEqual(errors, []);
-    return p;
+    return page;
   }
 
   it('log tail: says ready, renders only the visible rows of 50,000 lines, marks failures, searches and jumps to errors', async () => {
@@ -119,5 +81,30 @@ describe('webview pages in Chromium', function () {
     assert.match((await p.locator('vscode-data-grid-row').nth(2).textContent())!, /67%/);
     await p.locator('.state.failed a').click();
     assert.deepEqual((await p.evaluate(() => (window as unknown as { posted: unknown[] }).posted)).at(-1), { type: 'openLog', key: '2014', line: 'Internal error: 745 shards not a power of 2' });
+  });
+
+  it('progress: a 1,000-task array puts only the rows on screen in the page, and scrolls to every task', async () => {
+    const p = await open('progress');
+    await p.evaluate(() => {
+      const w = window as unknown as { send(m: unknown): void };
+      w.send({ type: 'init', title: 'lab: array 4242', stages: ['Task'] });
+      const rows = Array.from({ length: 1000 }, (_, i) => ({ key: String(i), cells: [i === 998 ? 'failed' : 'done'], currentStage: 'Task', lastLine: `task ${i} done`, missing: false, ...(i === 998 ? { failedLine: 'CUDA error: out of memory' } : {}) }));
+      w.send({ type: 'rows', updated: Date.now(), bytesMoved: 4096, rows });
+    });
+    const keys = () => p.locator('vscode-data-grid-row:not(.header) a[data-key]').evaluateAll((as) => as.map((a) => (a as HTMLElement).dataset['key']));
+    await p.waitForSelector('vscode-data-grid-row:not(.header)');
+    const first = await keys();
+    assert.equal(first[0], '0');
+    assert.ok(first.length > 10 && first.length < 100, `${first.length} rows in the page for 1,000 tasks`);
+    const viewport = p.locator('#viewport');
+    const { scrollHeight, rowHeight } = await viewport.evaluate((v) => ({ scrollHeight: v.scrollHeight, rowHeight: v.querySelector('vscode-data-grid-row:not(.header)')!.getBoundingClientRect().height }));
+    assert.ok(scrollHeight >= 1000 * rowHeight, `scroll height ${scrollHeight} holds 1,000 rows of ${rowHeight} px`);
+    await viewport.evaluate((v) => (v.scrollTop = v.scrollHeight));
+    await p.waitForFunction(() => [...document.querySelectorAll('vscode-data-grid-row a[data-key]')].some((a) => (a as HTMLElement).dataset['key'] === '999'));
+    const last = await keys();
+    assert.ok(last.length < 100 && !last.includes('0'), 'the rows on screen replace the ones scrolled away');
+    assert.equal(await p.locator('vscode-data-grid-row.header').isVisible(), true, 'the header stays on top');
+    await p.locator('.state.failed a').click();
+    assert.deepEqual((await p.evaluate(() => (window as unknown as { posted: unknown[] }).posted)).at(-1), { type: 'openLog', key: '998', line: 'CUDA error: out of memory' });
   });
 });

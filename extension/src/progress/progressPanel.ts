@@ -21,7 +21,7 @@ const BODY = `
   <vscode-button id="refresh" appearance="secondary">Refresh</vscode-button>
   <span id="status"></span>
 </div>
-<vscode-data-grid id="grid" aria-label="Progress" grid-template-columns=""></vscode-data-grid>`;
+<div id="viewport"><vscode-data-grid id="grid" aria-label="Progress" grid-template-columns=""></vscode-data-grid></div>`;
 
 export interface ProgressDeps {
   clusters: ClusterManager;
