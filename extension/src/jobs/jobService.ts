@@ -135,7 +135,8 @@ export class JobService extends EventEmitter {
       for (const line of q.skipped) this.log(`${name}: squeue line skipped: ${JSON.stringify(line.slice(0, 200))}`);
       const before = w.data.current;
       for (const j of [...before, ...q.items]) w.seenNames.set(j.jobId, j.name);
-      const left = before.some((j) => !q.items.some((n) => n.jobId === j.jobId));
+      const queued = new Set(q.items.map((j) => j.jobId));
+      const left = before.some((j) => !queued.has(j.jobId));
       const changed = left || signature(before) !== signature(q.items);
       w.data.current = q.items;
       w.refreshes++;
