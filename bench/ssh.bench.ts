@@ -5,21 +5,15 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
-import { SshConnection } from '../extension/src/ssh/connection';
-import { startLab } from '../test/support/lab';
-import { labTarget, opensshArgv } from '../test/support/labTargets';
-import { ScriptedPrompter } from '../test/support/prompter';
+import { opensshArgv } from '../test/support/labTargets';
+import { withLab } from './lab';
 import { median, type Bench } from './types';
 
 const bench: Bench = {
   name: 'ssh',
   async run() {
-    const state = startLab();
-    if (!state.ok) return [{ metric: 'small command latency', value: NaN, unit: 'ms', note: `no lab: ${state.reason}` }];
-    const lab = state.facts;
-    const argv = ['squeue', '-h', '-u', lab.user];
-    const conn = await SshConnection.open(labTarget(lab, 'ssh', lab.knownHosts), new ScriptedPrompter());
-    try {
+    return withLab('small command latency', 'ms', async (lab, conn) => {
+      const argv = ['squeue', '-h', '-u', lab.user];
       for (let i = 0; i < 5; i++) await conn.exec(argv);
       const kept: number[] = [];
       for (let i = 0; i < 60; i++) {
@@ -47,9 +41,7 @@ const bench: Bench = {
         { metric: 'squeue on the open connection (median of 60)', value: ours, unit: 'ms', alternative: { name: 'a new ssh process per command (median of 20)', value: median(perProcess) }, note: 'target: ≥ 10× faster' },
         { metric: 'squeue on the open connection (median of 60)', value: ours, unit: 'ms', alternative: { name: 'squeue run on this machine, the floor (median of 60)', value: median(local) }, note: 'target: ≤ 1.5× the floor' },
       ];
-    } finally {
-      conn.end();
-    }
+    });
   },
 };
 export default bench;

@@ -134,10 +134,12 @@ export class JobService extends EventEmitter {
       const q = parseSqueue((await runner.exec(squeueArgv(w.cluster.user), { timeoutMs: 60_000 })).stdout.toString('utf8'));
       for (const line of q.skipped) this.log(`${name}: squeue line skipped: ${JSON.stringify(line.slice(0, 200))}`);
       const before = w.data.current;
-      for (const j of [...before, ...q.items]) w.seenNames.set(j.jobId, j.name);
+      // the jobs of `before` were recorded when they were the new ones
+      for (const j of q.items) w.seenNames.set(j.jobId, j.name);
       const queued = new Set(q.items.map((j) => j.jobId));
       const left = before.some((j) => !queued.has(j.jobId));
-      const changed = left || signature(before) !== signature(q.items);
+      const was = new Map(before.map((j) => [j.jobId, j.state]));
+      const changed = left || q.items.some((j) => was.get(j.jobId) !== j.state);
       w.data.current = q.items;
       w.refreshes++;
       if (opts.history || left || w.refreshes % this.options.sacctEvery === 0) {
@@ -177,10 +179,6 @@ export class JobService extends EventEmitter {
 
 export function historyKey(cluster: string): string {
   return `hpcGeo.history.${cluster}`;
-}
-
-function signature(jobs: readonly JobRecord[]): string {
-  return jobs.map((j) => `${j.jobId}:${j.state}`).sort().join(',');
 }
 
 /**

@@ -7,6 +7,7 @@ import { failureOf } from '../../../common/logs/failures';
 import type { TailFromPage, TailPanelState, TailToPage } from '../../../common/logs/protocol';
 import type { LogLine } from '../../../common/logs/stream';
 import { escapeHtml } from '../html';
+import { framePainter, visibleRows } from '../rows';
 import { registerToolkit, type ToolkitCheckbox, type ToolkitInput } from '../toolkit';
 import { vscodeApi } from '../vscodeApi';
 import './logTail.css';
@@ -85,29 +86,22 @@ function render(r: Row): string {
   return html || '&nbsp;';
 }
 
-let scheduled = false;
-function draw(): void {
-  if (scheduled) return;
-  scheduled = true;
-  requestAnimationFrame(() => {
-    scheduled = false;
-    const n = count();
-    spacer.style.height = `${n * ROW}px`;
-    const first = Math.max(0, Math.floor(viewport.scrollTop / ROW) - OVERSCAN);
-    const last = Math.min(n, Math.ceil((viewport.scrollTop + viewport.clientHeight) / ROW) + OVERSCAN);
-    // positions through the CSSOM: the page's CSP forbids style attributes in markup
-    const fragment = document.createDocumentFragment();
-    for (let i = first; i < last; i++) {
-      const r = rowAt(i)!;
-      const div = document.createElement('div');
-      div.className = `row${r.failure ? ' fail' : ''}${r === open ? ' open' : ''}`;
-      div.style.top = `${i * ROW}px`;
-      div.innerHTML = render(r);
-      fragment.appendChild(div);
-    }
-    rows.replaceChildren(fragment);
-  });
-}
+const draw = framePainter(() => {
+  const n = count();
+  spacer.style.height = `${n * ROW}px`;
+  const { first, last } = visibleRows(viewport, ROW, n, OVERSCAN);
+  // positions through the CSSOM: the page's CSP forbids style attributes in markup
+  const fragment = document.createDocumentFragment();
+  for (let i = first; i < last; i++) {
+    const r = rowAt(i)!;
+    const div = document.createElement('div');
+    div.className = `row${r.failure ? ' fail' : ''}${r === open ? ' open' : ''}`;
+    div.style.top = `${i * ROW}px`;
+    div.innerHTML = render(r);
+    fragment.appendChild(div);
+  }
+  rows.replaceChildren(fragment);
+});
 
 function atBottom(): boolean {
   return viewport.scrollTop + viewport.clientHeight >= viewport.scrollHeight - ROW * 2;

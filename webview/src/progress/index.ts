@@ -4,6 +4,7 @@
  */
 import type { ProgressFromPage, ProgressPanelState, ProgressRow, ProgressToPage } from '../../../common/progress/protocol';
 import { escapeHtml } from '../html';
+import { framePainter, visibleRows } from '../rows';
 import { registerToolkit } from '../toolkit';
 import { vscodeApi } from '../vscodeApi';
 import './progress.css';
@@ -48,33 +49,20 @@ function rowHtml(r: ProgressRow): string {
  * keep the scroll height; the header row stays on top.
  */
 let rows: ProgressRow[] = [];
+let header = '';
 let rowHeight = 32;
 let measured = false;
 const OVERSCAN = 10;
 /** The rows in the page, and whether new data came since they were drawn. */
 let drawn = { first: -1, last: -1 };
 let dirty = true;
-let scheduled = false;
 
-function draw(): void {
-  if (scheduled) return;
-  scheduled = true;
-  requestAnimationFrame(() => {
-    scheduled = false;
-    paint();
-  });
-}
-
-function paint(): void {
-  const first = Math.max(0, Math.min(rows.length, Math.floor(viewport.scrollTop / rowHeight) - OVERSCAN));
-  const last = Math.min(rows.length, Math.ceil((viewport.scrollTop + viewport.clientHeight) / rowHeight) + OVERSCAN);
+const draw = framePainter(() => {
+  const { first, last } = visibleRows(viewport, rowHeight, rows.length, OVERSCAN);
   // a scroll within the rows already drawn changes nothing
   if (!dirty && first === drawn.first && last === drawn.last) return;
   dirty = false;
   drawn = { first, last };
-  const columns = ['Key', ...stages, 'Current', '%', 'Elapsed', 'Last line'];
-  grid.setAttribute('grid-template-columns', `90px ${stages.map(() => '1fr').join(' ')} 140px 60px 80px 3fr`);
-  const header = `<vscode-data-grid-row row-type="sticky-header" class="header">${columns.map((c, i) => `<vscode-data-grid-cell cell-type="columnheader" grid-column="${i + 1}">${escapeHtml(c)}</vscode-data-grid-cell>`).join('')}</vscode-data-grid-row>`;
   grid.innerHTML = `${header}<div class="filler"></div>${rows.slice(first, last).map(rowHtml).join('')}<div class="filler"></div>`;
   // heights through the CSSOM: the page's CSP forbids style attributes in markup
   const [above, below] = grid.querySelectorAll<HTMLElement>('.filler');
@@ -91,13 +79,21 @@ function paint(): void {
       draw();
     }
   }
+});
+
+/** The columns and the header row: they change with the stages only. */
+function setStages(names: string[]): void {
+  stages = names;
+  const columns = ['Key', ...stages, 'Current', '%', 'Elapsed', 'Last line'];
+  grid.setAttribute('grid-template-columns', `90px ${stages.map(() => '1fr').join(' ')} 140px 60px 80px 3fr`);
+  header = `<vscode-data-grid-row row-type="sticky-header" class="header">${columns.map((c, i) => `<vscode-data-grid-cell cell-type="columnheader" grid-column="${i + 1}">${escapeHtml(c)}</vscode-data-grid-cell>`).join('')}</vscode-data-grid-row>`;
+  dirty = true;
 }
 
 window.addEventListener('message', (e: MessageEvent<ProgressToPage>) => {
   const m = e.data;
   if (m.type === 'init') {
-    stages = m.stages;
-    dirty = true;
+    setStages(m.stages);
     document.getElementById('title')!.textContent = m.title;
   } else {
     if (!m.error) {
