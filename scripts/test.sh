@@ -7,6 +7,8 @@ bash scripts/setup.sh
 bash scripts/ensure-browser.sh
 echo "test: type-check" >&2
 npx tsc -b
+echo "test: regex safety (eslint-plugin-regexp)" >&2
+npm run --silent lint:regex
 echo "test: package" >&2
 node scripts/package.mjs
 # Where the lab can run (root on Debian) a lab that fails to start fails the run; elsewhere the

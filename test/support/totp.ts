@@ -6,7 +6,7 @@ export function base32Decode(text: string): Buffer {
   let bits = 0;
   let value = 0;
   const out: number[] = [];
-  for (const ch of text.replace(/=+$/, '').toUpperCase()) {
+  for (const ch of text.replace(/(?<!=)=+$/, '').toUpperCase()) {
     const i = alphabet.indexOf(ch);
     if (i < 0) throw new Error(`not base32: ${ch}`);
     value = (value << 5) | i;
