@@ -5,8 +5,8 @@ import type { Config } from '../config';
 import { Disposable } from '../lifecycle';
 import type { Log } from '../log';
 import { pageHtml, webviewOptions } from '../webviews/html';
-import { LineBatcher } from './lineBatcher';
-import { LogTailer, type TailSource } from './tailer';
+import type { TailSource } from './tailer';
+import { TailSession } from './tailSession';
 
 export const LOG_TAIL_VIEW = 'hpcGeo.logTail';
 
@@ -25,26 +25,35 @@ const BODY = `
 
 /** A live tail of one log in a panel; restored after a window reload. */
 export class LogTailPanel extends Disposable {
-  private tailer: LogTailer | undefined;
-  private readonly batcher = new LineBatcher((lines, open) => this.post({ type: 'lines', lines, ...(open ? { open } : {}) }));
+  private readonly session: TailSession;
 
   constructor(
     private readonly panel: vscode.WebviewPanel,
     private readonly state: TailPanelState,
-    private readonly clusters: ClusterManager,
+    clusters: ClusterManager,
     private readonly config: Config,
-    private readonly log: Log,
+    log: Log,
     extensionUri: vscode.Uri,
     private readonly reveal?: string,
   ) {
     super();
+    this.session = new TailSession({
+      path: state.path,
+      initialLines: config.get('logs.initialLines'),
+      source: async () => {
+        const cluster = clusters.find(state.cluster);
+        if (!cluster) throw new Error(`There is no cluster ${state.cluster} any more.`);
+        return (await clusters.runner(cluster)) as unknown as TailSource;
+      },
+      post: (m) => this.post(m),
+      warn: (message) => log.warn(`${message} (on ${state.cluster})`),
+    });
     this.register(panel);
     panel.title = `Log: ${state.path.split('/').pop()}`;
     panel.webview.html = pageHtml(panel.webview, extensionUri, 'logTail', BODY);
     this.register(panel.webview.onDidReceiveMessage((m: TailFromPage) => void this.onMessage(m)));
     this.register(panel.onDidDispose(() => this.dispose()));
-    this.register({ dispose: () => this.tailer?.stop() });
-    this.register(this.batcher);
+    this.register(this.session);
   }
 
   static create(extensionUri: vscode.Uri, state: TailPanelState, deps: { clusters: ClusterManager; config: Config; log: Log }, reveal?: string): LogTailPanel {
@@ -60,44 +69,17 @@ export class LogTailPanel extends Disposable {
     switch (m.type) {
       case 'ready':
         this.post({ type: 'init', cluster: this.state.cluster, path: this.state.path, maxLines: this.config.get('logs.maxLines'), ...(this.reveal ? { reveal: this.reveal } : {}) });
-        await this.start();
+        await this.session.open();
         break;
       case 'pause':
-        this.tailer?.pause();
+        this.session.pause();
         break;
       case 'resume':
-        this.tailer?.resume();
+        this.session.resume();
         break;
       case 'reopen':
-        this.tailer?.stop();
-        await this.start();
+        await this.session.reopen();
         break;
-    }
-  }
-
-  private async start(): Promise<void> {
-    if (this.isDisposed) return;
-    try {
-      const cluster = this.clusters.find(this.state.cluster);
-      if (!cluster) throw new Error(`There is no cluster ${this.state.cluster} any more.`);
-      const source = (await this.clusters.runner(cluster)) as unknown as TailSource;
-      const tailer = new LogTailer(source, this.state.path, {
-        lines: (lines, open) => this.batcher.push(lines, open),
-        reset: (reason) => {
-          this.batcher.flush();
-          this.post({ type: 'reset', reason });
-        },
-        status: (status, detail) => {
-          this.batcher.flush();
-          this.post({ type: 'status', status, ...(detail ? { detail } : {}), bytesMoved: tailer.bytesMoved });
-        },
-      }, this.config.get('logs.initialLines'));
-      this.tailer = tailer;
-      await tailer.start();
-    } catch (e) {
-      const detail = e instanceof Error ? e.message : String(e);
-      this.log.warn(`log tail of ${this.state.path} on ${this.state.cluster}: ${detail}`);
-      this.post({ type: 'status', status: 'error', detail, bytesMoved: this.tailer?.bytesMoved ?? 0 });
     }
   }
 }

@@ -1,0 +1,71 @@
+/**
+ * The tail behind one log page: opens a LogTailer on the cluster's connection when the page asks
+ * (its `ready`, a Reopen), pauses and resumes it, and hands its lines to the page through a
+ * LineBatcher. No vscode here: the panel wires a webview to it, the tests a real connection.
+ */
+import type { TailToPage } from '../../../common/logs/protocol';
+import { LineBatcher } from './lineBatcher';
+import { LogTailer, type TailSource } from './tailer';
+
+export interface TailSessionOptions {
+  path: string;
+  initialLines: number;
+  /** The cluster's connection, as it is now (it may have been reopened since the last call). */
+  source: () => Promise<TailSource>;
+  post: (m: TailToPage) => void;
+  warn: (message: string) => void;
+}
+
+export class TailSession {
+  private tailer: LogTailer | undefined;
+  private disposed = false;
+  private readonly batcher: LineBatcher;
+
+  constructor(private readonly o: TailSessionOptions) {
+    this.batcher = new LineBatcher((lines, open) => this.o.post({ type: 'lines', lines, ...(open ? { open } : {}) }));
+  }
+
+  async open(): Promise<void> {
+    if (this.disposed) return;
+    try {
+      const source = await this.o.source();
+      const tailer = new LogTailer(source, this.o.path, {
+        lines: (lines, open) => this.batcher.push(lines, open),
+        reset: (reason) => {
+          this.batcher.flush();
+          this.o.post({ type: 'reset', reason });
+        },
+        status: (status, detail) => {
+          this.batcher.flush();
+          this.o.post({ type: 'status', status, ...(detail ? { detail } : {}), bytesMoved: tailer.bytesMoved });
+        },
+      }, this.o.initialLines);
+      this.tailer = tailer;
+      await tailer.start();
+    } catch (e) {
+      const detail = e instanceof Error ? e.message : String(e);
+      this.o.warn(`log tail of ${this.o.path}: ${detail}`);
+      this.o.post({ type: 'status', status: 'error', detail, bytesMoved: this.tailer?.bytesMoved ?? 0 });
+    }
+  }
+
+  /** The page's Reopen (after an error, or tail ended). */
+  async reopen(): Promise<void> {
+    this.tailer?.stop();
+    await this.open();
+  }
+
+  pause(): void {
+    this.tailer?.pause();
+  }
+
+  resume(): void {
+    this.tailer?.resume();
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.tailer?.stop();
+    this.batcher.dispose();
+  }
+}
