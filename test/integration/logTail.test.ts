@@ -1,6 +1,8 @@
 import { strict as assert } from 'node:assert';
+import type { TailToPage } from '../../common/logs/protocol';
 import type { LogLine } from '../../common/logs/stream';
 import { LogTailer, type TailStatus } from '../../extension/src/logs/tailer';
+import { TailSession } from '../../extension/src/logs/tailSession';
 import { SshConnection } from '../../extension/src/ssh/connection';
 import { requireLab, type LabFacts } from '../support/lab';
 import { freshKnownHosts, labTarget } from '../support/labTargets';
@@ -111,5 +113,41 @@ describe('log tail against the lab', function () {
     assert.deepEqual(c.lines, ['a'], 'nothing while paused');
     t.resume();
     await waitFor('b and c', async () => (c.lines.join() === 'a,b,c' ? true : undefined), 10_000, 50);
+  });
+
+  /** The `tail` processes of the lab user that follow `path` (the pattern's brackets keep pgrep's own shell out). */
+  async function remoteTails(path: string): Promise<number> {
+    const r = await conn.exec(['pgrep', '-c', '-u', lab.user, '-f', `[t]ail -c .* -F .*${path}`], { allowNonZero: true });
+    return Number(r.stdout.toString().trim()) || 0;
+  }
+
+  it('a page that says ready again and again follows with one remote tail, shows each line once, and leaves none after dispose', async () => {
+    const log = `${dir()}/reload.log`;
+    await conn.exec(['sh', '-c', 'echo first > "$1"', 'sh', log]);
+    const posted: TailToPage[] = [];
+    const session = new TailSession({ path: log, initialLines: 100, source: async () => conn, post: (m) => posted.push(m), warn: () => undefined });
+    const shown = () => posted.flatMap((m) => (m.type === 'lines' ? m.lines.map((l) => l.text) : []));
+    const following = () => posted.filter((m) => m.type === 'status' && m.status === 'following').length;
+    try {
+      // VS Code reloads a hidden page when it is shown again: each load says ready; two arrive together
+      await Promise.all([session.open(), session.open()]);
+      await session.open();
+      await session.open();
+      await waitFor('the tail to follow', async () => (following() >= 1 ? true : undefined), 20_000, 50);
+      await waitFor('one remote tail', async () => ((await remoteTails(log)) === 1 ? true : undefined), 10_000, 100).catch(async (e) => {
+        throw new Error(`${await remoteTails(log)} remote tails after four readys (${String(e)})`);
+      });
+      posted.length = 0;
+      await conn.exec(['sh', '-c', 'echo second >> "$1"', 'sh', log]);
+      await waitFor('the new line', async () => (shown().includes('second') ? true : undefined), 20_000, 50);
+      await conn.exec(['sh', '-c', 'echo third >> "$1"', 'sh', log]);
+      await waitFor('the line after', async () => (shown().includes('third') ? true : undefined), 20_000, 50);
+      assert.deepEqual(shown(), ['second', 'third'], 'each new line once');
+    } finally {
+      session.dispose();
+    }
+    await waitFor('no remote tail after dispose', async () => ((await remoteTails(log)) === 0 ? true : undefined), 10_000, 100).catch(async (e) => {
+      throw new Error(`${await remoteTails(log)} remote tails after dispose (${String(e)})`);
+    });
   });
 });

@@ -36,6 +36,14 @@ export class LineBatcher {
     this.deliver(lines, this.open);
   }
 
+  /** Drops what is pending (the page it was meant for is gone). */
+  clear(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.pending = [];
+    this.open = undefined;
+  }
+
   dispose(): void {
     clearTimeout(this.timer);
   }

@@ -68,6 +68,7 @@ export class LogTailPanel extends Disposable {
   private async onMessage(m: TailFromPage): Promise<void> {
     switch (m.type) {
       case 'ready':
+        // a page loaded again (VS Code reloads a hidden page when it is shown) starts from init
         this.post({ type: 'init', cluster: this.state.cluster, path: this.state.path, maxLines: this.config.get('logs.maxLines'), ...(this.reveal ? { reveal: this.reveal } : {}) });
         await this.session.open();
         break;
@@ -78,7 +79,7 @@ export class LogTailPanel extends Disposable {
         this.session.resume();
         break;
       case 'reopen':
-        await this.session.reopen();
+        await this.session.open();
         break;
     }
   }

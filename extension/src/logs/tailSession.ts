@@ -18,6 +18,8 @@ export interface TailSessionOptions {
 
 export class TailSession {
   private tailer: LogTailer | undefined;
+  /** Counts opens: an open overtaken by a later one (while it waited for the connection) gives up. */
+  private opens = 0;
   private disposed = false;
   private readonly batcher: LineBatcher;
 
@@ -25,10 +27,20 @@ export class TailSession {
     this.batcher = new LineBatcher((lines, open) => this.o.post({ type: 'lines', lines, ...(open ? { open } : {}) }));
   }
 
+  /**
+   * Opens the log from its end and follows it, in place of any tail opened before: a page that is
+   * loaded again (VS Code reloads a hidden page when it is shown) says ready again, and so does
+   * Reopen. One remote `tail` per page, whatever the number of opens.
+   */
   async open(): Promise<void> {
     if (this.disposed) return;
+    const mine = ++this.opens;
+    this.tailer?.stop();
+    this.tailer = undefined;
+    this.batcher.clear();
     try {
       const source = await this.o.source();
+      if (mine !== this.opens || this.disposed) return;
       const tailer = new LogTailer(source, this.o.path, {
         lines: (lines, open) => this.batcher.push(lines, open),
         reset: (reason) => {
@@ -43,16 +55,11 @@ export class TailSession {
       this.tailer = tailer;
       await tailer.start();
     } catch (e) {
+      if (mine !== this.opens || this.disposed) return;
       const detail = e instanceof Error ? e.message : String(e);
       this.o.warn(`log tail of ${this.o.path}: ${detail}`);
       this.o.post({ type: 'status', status: 'error', detail, bytesMoved: this.tailer?.bytesMoved ?? 0 });
     }
-  }
-
-  /** The page's Reopen (after an error, or tail ended). */
-  async reopen(): Promise<void> {
-    this.tailer?.stop();
-    await this.open();
   }
 
   pause(): void {
@@ -66,6 +73,7 @@ export class TailSession {
   dispose(): void {
     this.disposed = true;
     this.tailer?.stop();
+    this.tailer = undefined;
     this.batcher.dispose();
   }
 }

@@ -57,10 +57,12 @@ export class LogTailer {
     } catch {
       size = undefined; // not there yet (a pending job): tail -F waits for it
     }
+    if (this.stopped) return;
     let offset = 0;
     if (size !== undefined && size > 0) {
       const start = await this.findStart(size);
       const bytes = await this.source.readRange(this.path, start, size - start);
+      if (this.stopped) return;
       this.bytesMoved += bytes.length;
       const u = this.stream.push(bytes);
       offset = start + bytes.length;
@@ -98,6 +100,7 @@ export class LogTailer {
         signal: abort.signal,
         allowNonZero: true,
         onStdout: (chunk) => {
+          if (this.stopped) return;
           this.bytesMoved += chunk.length;
           const u = this.stream.push(chunk);
           this.deliver(u.lines, u.open);
