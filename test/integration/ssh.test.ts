@@ -12,6 +12,7 @@ import { LocalRunner } from '../../extension/src/ssh/local';
 import { SessionManager } from '../../extension/src/ssh/sessions';
 import { SshConfigFile } from '../../extension/src/ssh/sshConfig';
 import { requireLab, type LabFacts } from '../support/lab';
+import { hostileArgs } from '../support/hostileArgs';
 import { freshKnownHosts, labTarget } from '../support/labTargets';
 import { ScriptedPrompter } from '../support/prompter';
 import { totp } from '../support/totp';
@@ -171,6 +172,26 @@ describe('SSH sessions against the lab', function () {
     assert.deepEqual(back, args);
     assert.equal((await c.exec(['test', '-e', canary], { allowNonZero: true })).code, 1, 'nothing was executed');
   });
+
+  for (const shell of ['bash', 'tcsh', 'fish'] as const) {
+    it(`round-trips 1,000 hostile arguments byte-exactly for a user whose login shell is ${shell}, and executes none`, async () => {
+      const c = track(await SshConnection.open(labTarget(lab, 'ssh', freshKnownHosts(lab), { user: lab.shellUsers[shell] }), new ScriptedPrompter()));
+      const canary = `hpc-geo-canary-${shell}-${process.pid}`; // relative: in the user's home
+      await c.exec(['rm', '-f', canary]);
+      const args = hostileArgs(1000, canary);
+      const back = (await c.exec(['printf', '%s\\0', ...args])).stdout.toString('utf8').split('\0').slice(0, -1);
+      assert.equal(back.length, args.length);
+      for (let i = 0; i < args.length; i++) assert.equal(back[i], args[i], `argument ${i}`);
+      assert.equal((await c.exec(['test', '-e', canary], { allowNonZero: true })).code, 1, 'nothing was executed');
+      // a pseudo-terminal command (the job shell) goes through the same wrapper
+      const fishEscape = args.find((a) => a.includes("\\'; touch"))!;
+      const ch = await c.pty(['printf', '%s', fishEscape], { cols: 80, rows: 24 });
+      const out: Buffer[] = [];
+      await new Promise<void>((resolve) => ch.on('data', (d: Buffer) => out.push(d)).on('close', () => resolve()));
+      assert.equal(Buffer.concat(out).toString('utf8'), fishEscape.replace(/\n/g, '\r\n'));
+      assert.equal((await c.exec(['test', '-e', canary], { allowNonZero: true })).code, 1, 'nothing was executed');
+    });
+  }
 
   it('streams a 100,000-line output without buffering it', async () => {
     const c = track(await SshConnection.open(labTarget(lab, 'ssh', freshKnownHosts(lab)), new ScriptedPrompter()));

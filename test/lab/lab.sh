@@ -18,6 +18,9 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 STATE=${HPC_GEO_LAB_DIR:-$repo/.lab}
 LAB_USER=${HPC_GEO_LAB_USER:-hpcgeo}
+# Users whose login shell is not POSIX (remote commands must not depend on the login shell).
+LAB_TCSH_USER=${LAB_USER}-tcsh
+LAB_FISH_USER=${LAB_USER}-fish
 LAB_ACCOUNT=geo
 CLUSTER=hpcgeo-lab
 PORT_SSH=${HPC_GEO_LAB_SSH_PORT:-22220}
@@ -28,7 +31,7 @@ PORT_SLURMD=${HPC_GEO_LAB_SLURMD_PORT:-16818}
 PORT_DBD=${HPC_GEO_LAB_SLURMDBD_PORT:-16819}
 PAM_SERVICE=hpcgeo-lab-totp
 PACKAGES=(slurm-wlm slurmdbd munge mariadb-server mariadb-client openssh-server openssh-client
-          libpam-google-authenticator oathtool procps)
+          libpam-google-authenticator oathtool procps tcsh fish)
 NODE=$(hostname -s)
 
 log() { printf 'lab: %s\n' "$*" >&2; }
@@ -77,12 +80,24 @@ install_packages() {
 }
 
 ensure_user() {
-  if ! id "$LAB_USER" >/dev/null 2>&1; then
-    log "creating user $LAB_USER"
-    useradd --create-home --shell /bin/bash "$LAB_USER"
+  local user=$1 shell=$2
+  if ! id "$user" >/dev/null 2>&1; then
+    log "creating user $user (login shell $shell)"
+    useradd --create-home --shell "$shell" "$user"
   fi
+  [[ $(getent passwd "$user" | cut -d: -f7) == "$shell" ]] || usermod --shell "$shell" "$user"
   # sshd refuses key logins to a locked account ('!'); '*' means no password but not locked.
-  usermod -p '*' "$LAB_USER"
+  usermod -p '*' "$user"
+}
+
+# The lab user's keys may log in as $1 as well (same authorized_keys).
+authorize_keys() {
+  local user=$1 home
+  home=$(getent passwd "$user" | cut -d: -f6)
+  install -d -m 700 -o "$user" -g "$user" "$home/.ssh"
+  cat "$STATE/keys/id_ed25519.pub" "$STATE/keys/id_ed25519_enc.pub" "$STATE/keys/id_rsa.pub" >"$home/.ssh/authorized_keys"
+  chown "$user:$user" "$home/.ssh/authorized_keys"
+  chmod 600 "$home/.ssh/authorized_keys"
 }
 
 ensure_keys() {
@@ -98,12 +113,9 @@ ensure_keys() {
   for k in host_ed25519 host_totp_ed25519; do
     [[ -f $STATE/sshd/$k ]] || ssh-keygen -q -t ed25519 -N '' -f "$STATE/sshd/$k"
   done
-  local home
+  local home u
+  for u in "$LAB_USER" "$LAB_TCSH_USER" "$LAB_FISH_USER"; do authorize_keys "$u"; done
   home=$(getent passwd "$LAB_USER" | cut -d: -f6)
-  install -d -m 700 -o "$LAB_USER" -g "$LAB_USER" "$home/.ssh"
-  cat "$STATE/keys/id_ed25519.pub" "$STATE/keys/id_ed25519_enc.pub" "$STATE/keys/id_rsa.pub" >"$home/.ssh/authorized_keys"
-  chown "$LAB_USER:$LAB_USER" "$home/.ssh/authorized_keys"
-  chmod 600 "$home/.ssh/authorized_keys"
 
   # TOTP secret for the second sshd (RFC 4648 base32, 80 bits, like google-authenticator makes).
   if [[ ! -f $STATE/keys/totp_secret ]]; then
@@ -263,13 +275,15 @@ start_slurm() {
 }
 
 write_sshd_conf() {
-  # $1 name, $2 port, $3 host key, $4 extra lines
-  cat >"$STATE/sshd/$1.conf" <<CONF
+  # $1 name, $2 port, $3 host key, $4 extra lines; a running sshd rereads a changed file (reload_sshd)
+  local conf=$STATE/sshd/$1.conf before=
+  [[ -f $conf ]] && before=$(cat "$conf")
+  cat >"$conf" <<CONF
 ListenAddress 127.0.0.1
 Port $2
 HostKey $STATE/sshd/$3
 PidFile $STATE/sshd/$1.pid
-AllowUsers $LAB_USER
+AllowUsers $LAB_USER $LAB_TCSH_USER $LAB_FISH_USER
 PubkeyAuthentication yes
 PasswordAuthentication no
 PermitRootLogin no
@@ -283,10 +297,28 @@ Subsystem sftp internal-sftp
 LogLevel VERBOSE
 $4
 CONF
+  [[ -z $before || $before == "$(cat "$conf")" ]] || SSHD_CHANGED+=("$1")
+}
+
+# A running sshd whose configuration changed (new lab users) rereads it: SIGHUP, and it re-executes
+# itself (a new pid in the same pid file) on the same port, without dropping open sessions.
+reload_sshd() {
+  local name=$1 port=$2 lines
+  pid_alive "$STATE/sshd/$name.pid" || return 0
+  lines=$(wc -l <"$STATE/log/sshd-$name.log")
+  log "sshd ($name): configuration changed, reloading"
+  kill -HUP "$(cat "$STATE/sshd/$name.pid")"
+  wait_for "sshd ($name) after its reload" 15 sshd_reloaded "$name" "$lines" "$port"
+}
+
+# The reloaded sshd logged that it listens again (after line $2 of its log), and it answers.
+sshd_reloaded() {
+  tail -n "+$(($2 + 1))" "$STATE/log/sshd-$1.log" | grep -q "Server listening" && pid_alive "$STATE/sshd/$1.pid" && (exec 3<>"/dev/tcp/127.0.0.1/$3")
 }
 
 start_sshd() {
   mkdir -p /run/sshd; chmod 755 /run/sshd
+  SSHD_CHANGED=()
   write_sshd_conf key "$PORT_SSH" host_ed25519 $'UsePAM no\nKbdInteractiveAuthentication no\nAuthenticationMethods publickey'
   write_sshd_conf totp "$PORT_SSH_TOTP" host_totp_ed25519 $'UsePAM yes\nKbdInteractiveAuthentication yes\nAuthenticationMethods publickey,keyboard-interactive'
   # OpenSSH 9.2 has no PAMServiceName: the PAM service is the name sshd runs under.
@@ -298,6 +330,8 @@ session  required pam_permit.so
 PAM
   mkdir -p "$STATE/bin"
   ln -sfn "$(command -v sshd)" "$STATE/bin/$PAM_SERVICE"
+  local n
+  for n in "${SSHD_CHANGED[@]}"; do reload_sshd "$n" "$([[ $n == key ]] && echo "$PORT_SSH" || echo "$PORT_SSH_TOTP")"; done
   if ! pid_alive "$STATE/sshd/key.pid"; then
     ensure_port_free "$PORT_SSH" sshd
     log "starting sshd (key only) on 127.0.0.1:$PORT_SSH"
@@ -324,6 +358,7 @@ facts() {
   "stateDir": "$STATE",
   "host": "127.0.0.1",
   "user": "$LAB_USER",
+  "shellUsers": { "bash": "$LAB_USER", "tcsh": "$LAB_TCSH_USER", "fish": "$LAB_FISH_USER" },
   "home": "$home",
   "account": "$LAB_ACCOUNT",
   "cluster": "$CLUSTER",
@@ -359,7 +394,9 @@ up() {
   install_packages
   mkdir -p "$STATE/log"
   chmod 755 "$STATE"
-  ensure_user
+  ensure_user "$LAB_USER" /bin/bash
+  ensure_user "$LAB_TCSH_USER" /usr/bin/tcsh
+  ensure_user "$LAB_FISH_USER" /usr/bin/fish
   ensure_keys
   start_munge
   start_mariadb

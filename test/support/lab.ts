@@ -10,6 +10,8 @@ export interface LabFacts {
   stateDir: string;
   host: string;
   user: string;
+  /** Lab users by login shell (the same keys log in as each): bash, tcsh, fish. */
+  shellUsers: { bash: string; tcsh: string; fish: string };
   home: string;
   account: string;
   cluster: string;

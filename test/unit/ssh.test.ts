@@ -1,10 +1,11 @@
 import { strict as assert } from 'node:assert';
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { appendKnownHost, checkHostKey, fingerprint, hostFieldMatches, knownHostName, keyType } from '../../extension/src/ssh/knownHosts';
-import { commandLine, quoteArg } from '../../extension/src/ssh/quote';
+import { commandLine, quoteArg, REMOTE_DECODER, remoteCommand } from '../../extension/src/ssh/quote';
+import { hostileArgs } from '../support/hostileArgs';
 import { SshConfigFile } from '../../extension/src/ssh/sshConfig';
 
 describe('shell quoting', () => {
@@ -12,6 +13,21 @@ describe('shell quoting', () => {
     const args = ['plain', '', "it's", 'a b', '$(rm -rf ~)', '`id`', 'x;y', '\n', 'é🌍', "'", "''", '\\', '*', '-n'];
     const out = execFileSync('sh', ['-c', `printf '%s\\0' ${args.map(quoteArg).join(' ')}`]);
     assert.deepEqual(out.toString('utf8').split('\0').slice(0, -1), args);
+  });
+
+  it('sends a remote command that every login shell passes to /bin/sh unchanged', () => {
+    // sshd runs `$SHELL -c <command>`: the part the login shell reads holds nothing it treats specially
+    assert.doesNotMatch(REMOTE_DECODER, /['\\!\n]/);
+    assert.match(remoteCommand(['printf', "x\\'; touch P; echo '"]), /^\/bin\/sh -c '[^']*' sh [0-9a-f ]+$/);
+    const args = hostileArgs(300, 'hpc-geo-unit-canary');
+    const shells = ['sh', 'bash', 'tcsh', 'fish', 'zsh'].filter((sh) => spawnSync(sh, ['-c', 'true']).status === 0);
+    assert.ok(shells.includes('sh'));
+    for (const sh of shells) {
+      const cwd = mkdtempSync(join(tmpdir(), 'q-'));
+      const out = execFileSync(sh, ['-c', remoteCommand(['printf', '%s\\0', ...args])], { cwd });
+      assert.deepEqual(out.toString('utf8').split('\0').slice(0, -1), args, sh);
+      assert.ok(!existsSync(join(cwd, 'hpc-geo-unit-canary')), `${sh} executed nothing`);
+    }
   });
 
   it('leaves plainly safe words bare and refuses an empty command', () => {

@@ -15,7 +15,7 @@ import { createServer, type AddressInfo, type Server, type Socket } from 'node:n
 import { Client, utils, type AnyAuthMethod, type AuthHandlerMiddleware, type ClientChannel, type ConnectConfig, type ServerHostKeyAlgorithm, type SFTPWrapper, type Stats } from 'ssh2';
 import { AuthCancelled, AuthFailed, ConnectionLost, describeArgv, HostKeyError } from './errors';
 import { algorithmsFor, appendKnownHost, checkHostKey, fingerprint, keyType, knownHostName, knownTypes } from './knownHosts';
-import { commandLine } from './quote';
+import { remoteCommand } from './quote';
 import { CommandOutput } from './output';
 import { targetKey, type ClusterTarget, type CommandRunner, type ExecOptions, type ExecResult, type HopTarget, type Prompter } from './types';
 
@@ -267,7 +267,7 @@ export class SshConnection implements CommandRunner {
 
   /** Runs argv on the cluster; every argument is shell-quoted. */
   exec(argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
-    const command = commandLine(argv);
+    const command = remoteCommand(argv);
     const what = describeArgv(argv);
     if (this.closed) return Promise.reject(new ConnectionLost(this.name, what));
     const output = new CommandOutput(what, options);
@@ -332,7 +332,7 @@ export class SshConnection implements CommandRunner {
   pty(argv: readonly string[], size: { cols: number; rows: number }): Promise<ClientChannel> {
     if (this.closed) return Promise.reject(new ConnectionLost(this.name, describeArgv(argv)));
     return new Promise((resolve, reject) => {
-      this.client.exec(commandLine(argv), { pty: { term: 'xterm-256color', cols: size.cols, rows: size.rows } }, (e, ch) => (e ? reject(new Error(`Could not start ${describeArgv(argv)} on ${this.name}: ${e.message}`)) : resolve(ch)));
+      this.client.exec(remoteCommand(argv), { pty: { term: 'xterm-256color', cols: size.cols, rows: size.rows } }, (e, ch) => (e ? reject(new Error(`Could not start ${describeArgv(argv)} on ${this.name}: ${e.message}`)) : resolve(ch)));
     });
   }
 
