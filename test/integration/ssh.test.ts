@@ -131,6 +131,24 @@ describe('SSH sessions against the lab', function () {
     assert.deepEqual(p.asked, []);
   });
 
+  it('warns when the host is known with another key type, and never adds the new one silently under accept-new', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hpc-geo-ecdsa-'));
+    execFileSync('ssh-keygen', ['-q', '-t', 'ecdsa', '-N', '', '-f', join(dir, 'other')]);
+    const kh = join(dir, 'known_hosts');
+    appendKnownHost(kh, lab.host, lab.ssh.port, keyBlob(join(dir, 'other.pub'))); // only an ECDSA key known; the lab offers ED25519
+    const before = readFileSync(kh, 'utf8');
+    const expected = execFileSync('ssh-keygen', ['-lf', lab.ssh.hostKey], { encoding: 'utf8' }).split(' ')[1];
+    const refuse = new ScriptedPrompter();
+    refuse.hostKeyAnswer = false;
+    await assert.rejects(SshConnection.open(labTarget(lab, 'ssh', kh, { strictHostKeyChecking: 'accept-new' }), refuse), (e: Error) => e instanceof HostKeyError && e.kind === 'rejected');
+    assert.deepEqual(refuse.asked, [`hostKey [127.0.0.1]:${lab.ssh.port} ssh-ed25519 ${expected} (known with ecdsa-sha2-nistp256)`], 'asked, naming the known type');
+    assert.equal(readFileSync(kh, 'utf8'), before, 'nothing added');
+    const accept = new ScriptedPrompter();
+    track(await SshConnection.open(labTarget(lab, 'ssh', kh), accept));
+    assert.deepEqual(accept.asked, [`hostKey [127.0.0.1]:${lab.ssh.port} ssh-ed25519 ${expected} (known with ecdsa-sha2-nistp256)`]);
+    assert.match(readFileSync(kh, 'utf8'), / ssh-ed25519 AAAA/, 'recorded once accepted');
+  });
+
   it('trusts a hashed known_hosts entry', async () => {
     const kh = freshKnownHosts();
     appendKnownHost(kh, lab.host, lab.ssh.port, keyBlob(lab.ssh.hostKey), true);

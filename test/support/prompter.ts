@@ -9,8 +9,8 @@ export class ScriptedPrompter implements Prompter {
   passwords: (string | undefined)[] = [];
   seenPrompts: PromptField[] = [];
 
-  async confirmHostKey(q: { target: string; keyType: string; fingerprint: string }): Promise<boolean> {
-    this.asked.push(`hostKey ${q.target} ${q.keyType} ${q.fingerprint}`);
+  async confirmHostKey(q: { target: string; keyType: string; fingerprint: string; knownTypes?: string[] }): Promise<boolean> {
+    this.asked.push(`hostKey ${q.target} ${q.keyType} ${q.fingerprint}${q.knownTypes?.length ? ` (known with ${q.knownTypes.join(', ')})` : ''}`);
     return this.hostKeyAnswer;
   }
 

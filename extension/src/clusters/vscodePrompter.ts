@@ -6,17 +6,25 @@ import type { PromptField, Prompter } from '../ssh/types';
  * prompt without echo is a password box. A passphrase is remembered only when the user turned
  * hpcGeo.ssh.rememberPassphrases on, and only in VS Code's SecretStorage.
  */
+/** `ssh-ed25519` → ED25519, `ecdsa-sha2-nistp256` → ECDSA, as OpenSSH's prompts name them. */
+function typeName(keyType: string): string {
+  return keyType.startsWith('ecdsa-') ? 'ECDSA' : keyType.replace(/^ssh-/, '').toUpperCase();
+}
+
 export class VsCodePrompter implements Prompter {
   constructor(
     private readonly secrets: vscode.SecretStorage,
     private readonly remember: () => boolean,
   ) {}
 
-  async confirmHostKey(q: { target: string; keyType: string; fingerprint: string; knownHostsFile: string }): Promise<boolean> {
-    const type = q.keyType.replace(/^ssh-/, '').toUpperCase();
+  async confirmHostKey(q: { target: string; keyType: string; fingerprint: string; knownHostsFile: string; knownTypes?: string[] }): Promise<boolean> {
+    const type = typeName(q.keyType);
+    const other = q.knownTypes?.length
+      ? `WARNING: ${q.target} is known with another key type (${q.knownTypes.map(typeName).join(', ')}), but now presents ${type}. The server may have been reconfigured, or someone may be intercepting the connection.\n\n`
+      : '';
     const answer = await vscode.window.showWarningMessage(
-      `The authenticity of host ${q.target} can't be established.`,
-      { modal: true, detail: `${type} key fingerprint is ${q.fingerprint}.\n\nCompare it with the fingerprint your cluster publishes. Connecting adds the key to ${q.knownHostsFile}.` },
+      other ? `The host key type of ${q.target} is not the one known.` : `The authenticity of host ${q.target} can't be established.`,
+      { modal: true, detail: `${other}${type} key fingerprint is ${q.fingerprint}.\n\nCompare it with the fingerprint your cluster publishes. Connecting adds the key to ${q.knownHostsFile}.` },
       'Connect and Remember Key',
     );
     return answer === 'Connect and Remember Key';

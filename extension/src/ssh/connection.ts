@@ -161,7 +161,10 @@ async function verifyHostKey(hop: HopTarget, key: Buffer, prompter: Prompter): P
       if (hop.strictHostKeyChecking === 'yes' || !file) {
         throw new HostKeyError(`${where} presents a host key that is not in known_hosts (${keyType(key)} ${fp}) and StrictHostKeyChecking is yes. Not connecting.`, 'unknown');
       }
-      const accepted = hop.strictHostKeyChecking === 'accept-new' || hop.strictHostKeyChecking === 'no' || (await prompter.confirmHostKey({ target: where, keyType: keyType(key), fingerprint: fp, knownHostsFile: file }));
+      // known with another key type is not a first contact: OpenSSH warns, and so does this, under accept-new too
+      const knownTypes = verdict.otherTypes;
+      const silent = hop.strictHostKeyChecking === 'no' || (hop.strictHostKeyChecking === 'accept-new' && !knownTypes.length);
+      const accepted = silent || (await prompter.confirmHostKey({ target: where, keyType: keyType(key), fingerprint: fp, knownHostsFile: file, ...(knownTypes.length ? { knownTypes } : {}) }));
       if (!accepted) throw new HostKeyError(`The host key of ${where} (${fp}) was not accepted. Not connecting.`, 'rejected');
       if (hop.strictHostKeyChecking !== 'no') appendKnownHost(file, hop.host, hop.port, key);
     }

@@ -39,8 +39,11 @@ export interface PromptField {
  * tests answer directly. `undefined` means the user cancelled.
  */
 export interface Prompter {
-  /** Unknown host key: accept (and record in known_hosts) or not. */
-  confirmHostKey(q: { target: string; keyType: string; fingerprint: string; knownHostsFile: string }): Promise<boolean>;
+  /**
+   * Unknown host key: accept (and record in known_hosts) or not. `knownTypes`: the host is known
+   * with keys of these other types only (a warning, not a first contact).
+   */
+  confirmHostKey(q: { target: string; keyType: string; fingerprint: string; knownHostsFile: string; knownTypes?: string[] }): Promise<boolean>;
   passphrase(q: { target: string; keyFile: string; retry: boolean }): Promise<string | undefined>;
   /** keyboard-interactive: every prompt with its own text, in order (a one-time code, a password). */
   keyboardInteractive(q: { target: string; name: string; instructions: string; prompts: PromptField[] }): Promise<string[] | undefined>;
