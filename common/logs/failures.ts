@@ -10,7 +10,7 @@ const PATTERNS: [FailureKind, RegExp][] = [
   ['timeout', /DUE TO TIME LIMIT/],
   ['oom', /oom[-_ ]kill|Out Of Memory|OutOfMemoryError|CUDA out of memory|MemoryError/i],
   ['cuda', /CUDA error|cudaError|CUBLAS_STATUS_|NCCL error|device-side assert/],
-  ['slurm', /slurmstepd: error|srun: error|\*\*\* (JOB|STEP) \d+.* CANCELLED/],
+  ['slurm', /slurmstepd: error|srun: error|\*\*\* (?:JOB|STEP) \d[\d.]* .*CANCELLED/],
   ['traceback', /^Traceback \(most recent call last\):/],
   ['exception', /^(?:[A-Za-z_][\w.]*)?(?:Error|Exception): /],
   ['killed', /^Killed$|Segmentation fault|core dumped|Bus error/],

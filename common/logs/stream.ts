@@ -26,14 +26,27 @@ export interface StreamUpdate {
   open?: LogLine;
 }
 
+/**
+ * The longest line kept, in characters: a longer one (a line that never ends, a dump) keeps its
+ * last MAX_LINE characters behind a marker that says how many were cut.
+ */
+export const MAX_LINE = 16 * 1024;
+
+/** Sticky: tried only where the ESC is, so an ESC that starts no sequence costs one step. */
 // eslint-disable-next-line no-control-regex
-const ESCAPE = /\u001b(?:\[([0-9;?]*)([A-Za-z])|\][^\u0007\u001b]*(?:\u0007|\u001b\\)|[()][A-Za-z0-9]|[=>])/g;
+const ESCAPE = /\u001b(?:\[([0-9;?]*)([A-Za-z])|\][^\u0007\u001b]*(?:\u0007|\u001b\\)|[()][A-Za-z0-9]|[=>])/y;
+
+/** What ESCAPE may still match once more input arrives (the end of a chunk holds the start of a sequence). */
+// eslint-disable-next-line no-control-regex
+const ESCAPE_START = /^\u001b(?:\[[0-9;?]*|\][^\u0007\u001b]*\u001b?|[()])?$/;
 
 export class LogStream {
   private decoder = new TextDecoder('utf-8');
   /** The current line: text after the last \r, with its styles. */
   private text = '';
   private spans: Span[] = [];
+  /** Characters cut from the start of the current line (see MAX_LINE). */
+  private cut = 0;
   private style: Style = {};
   private pendingCR = false;
   /** The start of an escape sequence cut by a chunk boundary, for the next chunk. */
@@ -61,6 +74,7 @@ export class LogStream {
     this.decoder = new TextDecoder('utf-8');
     this.text = '';
     this.spans = [];
+    this.cut = 0;
     this.style = {};
     this.pendingCR = false;
     this.carry = '';
@@ -74,10 +88,33 @@ export class LogStream {
   }
 
   private take(): LogLine {
-    const line: LogLine = this.spans.length ? { text: this.text, spans: this.spans } : { text: this.text };
+    const line = this.line();
+    this.clear();
+    return line;
+  }
+
+  private clear(): void {
     this.text = '';
     this.spans = [];
-    return line;
+    this.cut = 0;
+  }
+
+  /** The current line as shown: at most MAX_LINE characters of it, behind a marker when cut. */
+  private line(): LogLine {
+    const over = Math.max(0, this.text.length - MAX_LINE);
+    if (!this.cut && !over) return this.spans.length ? { text: this.text, spans: this.spans.map((sp) => [sp[0], sp[1], { ...sp[2] }] as Span) } : { text: this.text };
+    const marker = `[… ${(this.cut + over).toLocaleString('en-US')} characters cut …] `;
+    const spans = shiftSpans(this.spans, over, marker.length);
+    const text = marker + this.text.slice(over);
+    return spans.length ? { text, spans } : { text };
+  }
+
+  /** Drops the start of a line grown past twice MAX_LINE (amortised: one cut per MAX_LINE characters). */
+  private trim(): void {
+    const n = this.text.length - MAX_LINE;
+    this.text = this.text.slice(n);
+    this.spans = shiftSpans(this.spans, n, 0);
+    this.cut += n;
   }
 
   private append(s: string): void {
@@ -89,6 +126,7 @@ export class LogStream {
       if (last && last[1] === start && sameStyle(last[2], this.style)) last[1] = this.text.length;
       else this.spans.push([start, this.text.length, { ...this.style }]);
     }
+    if (this.text.length > 2 * MAX_LINE) this.trim();
   }
 
   private feed(s: string): StreamUpdate {
@@ -100,8 +138,7 @@ export class LogStream {
         this.pendingCR = false;
         if (ch !== '\n') {
           // a lone \r: the line is redrawn from its start (a progress bar); keep only the latest
-          this.text = '';
-          this.spans = [];
+          this.clear();
         }
       }
       if (ch === '\n') {
@@ -117,12 +154,12 @@ export class LogStream {
       if (ch === '\u001b') {
         ESCAPE.lastIndex = i;
         const m = ESCAPE.exec(s);
-        if (m && m.index === i) {
+        if (m) {
           if (m[2] === 'm') this.sgr(m[1] ?? '');
           i += m[0].length;
           continue;
         }
-        if (s.length - i < 16 && !/[A-Za-z\u0007]/.test(s.slice(i + 2))) {
+        if (s.length - i < 16 && ESCAPE_START.test(s.slice(i))) {
           // an escape sequence cut by the chunk boundary: finish it with the next chunk
           this.carry = s.slice(i);
           break;
@@ -135,7 +172,7 @@ export class LogStream {
       this.append(s.slice(i, j).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001a\u001c-\u001f]/g, ''));
       i = j;
     }
-    const open = this.text || this.pendingCR ? (this.spans.length ? { text: this.text, spans: this.spans.map((sp) => [sp[0], sp[1], { ...sp[2] }] as Span) } : { text: this.text }) : undefined;
+    const open = this.text || this.pendingCR ? this.line() : undefined;
     return { lines, ...(open ? { open } : {}) };
   }
 
@@ -153,6 +190,13 @@ export class LogStream {
       else if (c === 38 || c === 48) k += codes[k + 1] === 5 ? 2 : codes[k + 1] === 2 ? 4 : 0; // 256/true colour: skipped
     }
   }
+}
+
+/** The spans of a line whose first `drop` characters go and `add` characters come before the rest. */
+function shiftSpans(spans: Span[], drop: number, add: number): Span[] {
+  const out: Span[] = [];
+  for (const [a, b, st] of spans) if (b > drop) out.push([Math.max(a, drop) - drop + add, b - drop + add, { ...st }]);
+  return out;
 }
 
 function sameStyle(a: Style, b: Style): boolean {

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { failureOf } from '../../common/logs/failures';
-import { LogStream, type LogLine } from '../../common/logs/stream';
+import { LogStream, MAX_LINE, type LogLine } from '../../common/logs/stream';
 
 function run(chunks: (string | Buffer)[]): { lines: LogLine[]; open?: LogLine } {
   const s = new LogStream();
@@ -63,5 +63,90 @@ describe('log stream processing', () => {
     assert.equal(failureOf('2026-11-20 ERROR upload failed'), 'error');
     assert.equal(failureOf('zonal stats 45% (13,000,000 fields)'), undefined);
     assert.equal(failureOf('errors: 0'), undefined);
+    assert.equal(failureOf('srun: Job step aborted: *** STEP 812345.0 ON b1101 CANCELLED AT 2026-11-20T08:00:00 ***'), 'slurm');
+    assert.equal(failureOf('*** JOB 812345 ON b1101 CANCELLED AT 2026-11-20T08:00:00 ***'), 'slurm');
+  });
+
+  it('skips 256 KiB of lone ESCs in linear time (each one rescanned the rest of the input: 46 s)', function () {
+    this.timeout(120_000);
+    const t0 = performance.now();
+    const r = run([`${'\u001b'.repeat(256 * 1024)}x\n`]);
+    const ms = performance.now() - t0;
+    assert.deepEqual(texts(r.lines), ['x']);
+    assert.ok(ms < 2000, `took ${ms.toFixed(0)} ms`);
+  });
+
+  it('keeps only the tail of a line that never ends, marked as cut, in bounded memory', function () {
+    this.timeout(120_000);
+    const s = new LogStream();
+    const chunk = Buffer.from('0123456789abcdef'.repeat(4096)); // 64 KiB
+    global.gc?.();
+    const before = process.memoryUsage().heapUsed;
+    let open: LogLine | undefined;
+    for (let i = 0; i < 1024; i++) open = s.push(chunk).open; // 64 MiB without a newline
+    const grown = process.memoryUsage().heapUsed - before;
+    assert.ok(open!.text.length <= MAX_LINE + 100, `open line of ${open!.text.length} characters`);
+    assert.match(open!.text, /^\[… 67,\d{3},\d{3} characters cut …\] /);
+    assert.ok(open!.text.endsWith('0123456789abcdef'));
+    assert.ok(grown < 32 * 1024 * 1024, `heap grew by ${(grown / 1048576).toFixed(0)} MiB for a 64 MiB line`);
+    const done = s.push(Buffer.from('the end\n')).lines;
+    assert.equal(done.length, 1);
+    assert.ok(done[0]!.text.endsWith('0123456789abcdefthe end') && done[0]!.text.length <= MAX_LINE + 100);
+  });
+
+  it('keeps the styles of a cut line inside the line', () => {
+    const colours = Array.from({ length: MAX_LINE }, (_, i) => `\u001b[3${i % 8}m${'ab'[i % 2]}`).join('');
+    const [line] = run([`${colours}\u001b[0m tail\n`]).lines;
+    assert.match(line!.text, /^\[… [\d,]+ characters cut …\] /);
+    const marker = line!.text.indexOf('] ') + 2;
+    for (const [a, b] of line!.spans!) assert.ok(marker <= a && a < b && b <= line!.text.length, `span ${a}-${b} in ${line!.text.length}`);
+    assert.ok(line!.text.endsWith(' tail'));
+  });
+
+  describe('hostile input corpus', () => {
+    const rnd = (() => {
+      let x = 0x2545f491;
+      return () => ((x = (x * 1103515245 + 12345) >>> 0) / 2 ** 32);
+    })();
+    const pick = <T,>(xs: T[]) => xs[Math.floor(rnd() * xs.length)]!;
+    const cases: [string, () => Buffer][] = [
+      ['lone ESCs', () => Buffer.from('\u001b'.repeat(300_000))],
+      ['ESC [ and digits, never a final letter', () => Buffer.from(`\u001b[${'1;'.repeat(200_000)}`)],
+      ['unterminated OSC titles', () => Buffer.from(`\u001b]0;${'t'.repeat(100_000)}`.repeat(5))],
+      ['ESC ] ESC ] …', () => Buffer.from('\u001b]'.repeat(150_000))],
+      ['a 16 MiB line without a newline', () => Buffer.alloc(16 << 20, 'x')],
+      ['carriage returns only', () => Buffer.from(' 45%|████      | 450/1000\r'.repeat(200_000))],
+      ['one colour per character', () => Buffer.from(Array.from({ length: 100_000 }, (_, i) => `\u001b[3${i % 8}mx`).join(''))],
+      ['control characters and invalid UTF-8', () => Buffer.from(Array.from({ length: 1 << 20 }, () => Math.floor(rnd() * 256)))],
+      ['mixed', () => Buffer.from(Array.from({ length: 200_000 }, () => pick(['\u001b', '\u001b[', '\u001b[31m', '\r', '\n', '\r\n', 'x'.repeat(100), '\u001b]0;', '\u0007', 'é'])).join(''))],
+    ];
+    for (const [name, make] of cases) {
+      it(`${name}: no crash, lines and spans in bounds, bounded memory, within a wide budget`, function () {
+        this.timeout(120_000);
+        const input = make();
+        global.gc?.();
+        const before = process.memoryUsage().heapUsed;
+        const t0 = performance.now();
+        const s = new LogStream();
+        let longest = 0;
+        const check = (l: LogLine) => {
+          longest = Math.max(longest, l.text.length);
+          for (const [a, b] of l.spans ?? []) assert.ok(0 <= a && a < b && b <= l.text.length, `span ${a}-${b} in a line of ${l.text.length}`);
+        };
+        for (let at = 0; at < input.length; ) {
+          const n = 1 + Math.floor(rnd() * 70_000); // chunk boundaries anywhere
+          const u = s.push(input.subarray(at, at + n));
+          u.lines.forEach(check);
+          if (u.open) check(u.open);
+          at += n;
+        }
+        s.end().lines.forEach(check);
+        const ms = performance.now() - t0;
+        const grown = process.memoryUsage().heapUsed - before;
+        assert.ok(longest <= MAX_LINE + 100, `a line of ${longest} characters`);
+        assert.ok(ms < 5000, `took ${ms.toFixed(0)} ms for ${input.length} bytes`);
+        assert.ok(grown < 64 * 1024 * 1024, `heap grew by ${(grown / 1048576).toFixed(0)} MiB`);
+      });
+    }
   });
 });
