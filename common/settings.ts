@@ -8,15 +8,21 @@ export const SETTINGS_SECTION = 'hpcGeo';
 export interface SettingSpec<T> {
   readonly type: 'boolean' | 'string' | 'number' | 'array' | 'object';
   readonly default: T;
+  /**
+   * `machine`: VS Code reads it from user (or remote) settings only, never from a workspace's
+   * `.vscode/settings.json`: where to connect and whether passphrases are stored are not a
+   * repository's to decide.
+   */
+  readonly scope?: 'machine';
 }
 
 export const settingSpecs = {
   'sbatch.detectFromContent': { type: 'boolean', default: true } as SettingSpec<boolean>,
   'lint.enable': { type: 'boolean', default: true } as SettingSpec<boolean>,
   'lint.defaultProfile': { type: 'string', default: 'generic' } as SettingSpec<string>,
-  clusters: { type: 'array', default: [] } as SettingSpec<unknown[]>,
-  'ssh.configFile': { type: 'string', default: '' } as SettingSpec<string>,
-  'ssh.rememberPassphrases': { type: 'boolean', default: false } as SettingSpec<boolean>,
+  clusters: { type: 'array', default: [], scope: 'machine' } as SettingSpec<unknown[]>,
+  'ssh.configFile': { type: 'string', default: '', scope: 'machine' } as SettingSpec<string>,
+  'ssh.rememberPassphrases': { type: 'boolean', default: false, scope: 'machine' } as SettingSpec<boolean>,
   'jobs.historyDays': { type: 'number', default: 7 } as SettingSpec<number>,
   'jobs.refreshSeconds': { type: 'number', default: 5 } as SettingSpec<number>,
   'logs.initialLines': { type: 'number', default: 1000 } as SettingSpec<number>,

@@ -7,12 +7,13 @@ export interface Manifest {
   name: string;
   main: string;
   activationEvents?: string[];
+  capabilities?: { untrustedWorkspaces?: { supported: boolean | 'limited'; description?: string; restrictedConfigurations?: string[] } };
   contributes: {
     commands: { command: string; title: string }[];
     menus?: Record<string, { command: string; when?: string }[]>;
     viewsWelcome?: { view: string; contents: string }[];
     views: Record<string, { id: string }[]>;
-    configuration: { properties: Record<string, { type: string; default: unknown }> };
+    configuration: { properties: Record<string, { type: string; default: unknown; scope?: string }> };
     languages: { id: string; extensions?: string[]; configuration?: string }[];
     grammars: { language: string; scopeName: string; path: string }[];
   };

@@ -32,6 +32,20 @@ describe('manifest', () => {
     }
   });
 
+  it('lets no workspace set where to connect or whether to store passphrases (machine scope), and says so for untrusted workspaces', () => {
+    const props = manifest.contributes.configuration.properties;
+    const sensitive = ['clusters', 'ssh.configFile', 'ssh.rememberPassphrases'].map((k) => `${SETTINGS_SECTION}.${k}`);
+    for (const [key, spec] of Object.entries(settingSpecs)) {
+      const scope = props[`${SETTINGS_SECTION}.${key}`]!.scope;
+      assert.equal(scope, (spec as { scope?: string }).scope, `scope of ${key} agrees with common/settings.ts`);
+    }
+    for (const key of sensitive) assert.equal(props[key]!.scope, 'machine', key);
+    const untrusted = manifest.capabilities?.untrustedWorkspaces;
+    assert.equal(untrusted?.supported, 'limited');
+    assert.ok(untrusted?.description && untrusted.description.length > 20);
+    assert.deepEqual([...(untrusted?.restrictedConfigurations ?? [])].sort(), [...sensitive].sort());
+  });
+
   it('points languages and grammars at files that exist, with matching scope names', () => {
     for (const l of manifest.contributes.languages) {
       if (l.configuration) assert.ok(existsSync(join(repoRoot, l.configuration)), l.configuration);
