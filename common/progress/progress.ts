@@ -3,6 +3,7 @@
  * stages of the pipeline, found by regular expressions. Incremental: lines are fed as they are
  * read, so a refresh only reads what is new. Pure.
  */
+import { checkUserRegex, USER_REGEX_MAX_INPUT, type UserRegexCheck } from '../regexSafety';
 
 export type CellState = 'pending' | 'running' | 'done' | 'failed' | 'skipped';
 
@@ -41,6 +42,11 @@ export interface KeyProgress {
   failedLine?: string;
 }
 
+/** A stage or failure pattern as the parser compiles it (case-insensitive), refused if unsafe. */
+export function compileProgressRegex(source: string): UserRegexCheck {
+  return checkUserRegex(source, 'i');
+}
+
 export function expandKeys(keys: ProgressSpec['keys']): string[] {
   if (Array.isArray(keys)) return keys.map(String);
   const m = /^\s*(\d+)\s*\.\.\s*(\d+)\s*$/.exec(keys);
@@ -51,19 +57,78 @@ export function expandKeys(keys: ProgressSpec['keys']): string[] {
 
 export function logPathFor(spec: Pick<ProgressSpec, 'log' | 'dir'>, key: string): string {
   const p = spec.log.replace(/\{key\}/g, key);
-  return p.startsWith('/') || !spec.dir ? p : `${spec.dir.replace(/\/+$/, '')}/${p}`;
+  if (p.startsWith('/') || !spec.dir) return p;
+  let end = spec.dir.length;
+  while (end > 0 && spec.dir[end - 1] === '/') end--;
+  return `${spec.dir.slice(0, end)}/${p}`;
 }
 
-/** tqdm `45%|`, a bare `NN%`, or `N/M`, in that order of trust. */
+const isDigit = (c: number) => c >= 48 && c <= 57;
+const isWord = (c: number) => isDigit(c) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+const isSpace = (s: string, i: number) => i < s.length && /\s/.test(s[i]!);
+const skipSpaces = (s: string, i: number) => {
+  while (isSpace(s, i)) i++;
+  return i;
+};
+const digitsFrom = (s: string, i: number) => {
+  while (isDigit(s.charCodeAt(i))) i++;
+  return i;
+};
+
+/**
+ * tqdm `45%|`, a bare `NN%`, or `N/M`, in that order of trust. Plain string code, linear in the
+ * line (the regexes it replaces — `(\d{1,3})%\|`, `(\d{1,3}(?:\.\d+)?)\s*%`,
+ * `\b(\d[\d,]*)\s*\/\s*(\d[\d,]*)\b` — were quadratic on a line of `0,0,0,…`); it reads what
+ * their first matches read.
+ */
 export function percentOf(line: string): number | undefined {
-  const tqdm = /(\d{1,3})%\|/.exec(line);
-  if (tqdm) return Math.min(100, Number(tqdm[1]));
-  const pct = /(\d{1,3}(?:\.\d+)?)\s*%/.exec(line);
-  if (pct) return Math.min(100, Number(pct[1]));
-  const frac = /\b(\d[\d,]*)\s*\/\s*(\d[\d,]*)\b/.exec(line);
-  if (frac) {
-    const [n, d] = [Number(frac[1]!.replace(/,/g, '')), Number(frac[2]!.replace(/,/g, ''))];
-    if (d > 0 && n <= d) return Math.round((n / d) * 100);
+  // tqdm: the first `%|` with 1..3 digits before it
+  for (let p = line.indexOf('%|'); p >= 0; p = line.indexOf('%|', p + 2)) {
+    let i = p;
+    while (i > 0 && p - i < 3 && isDigit(line.charCodeAt(i - 1))) i--;
+    if (i < p) return Math.min(100, Number(line.slice(i, p)));
+  }
+  // NN% / NN.N%: the last 1..3 digits of a run of digits, an optional fraction, spaces, `%`
+  for (let a = 0; a < line.length; ) {
+    if (!isDigit(line.charCodeAt(a))) {
+      a++;
+      continue;
+    }
+    const b = digitsFrom(line, a);
+    let end = b;
+    if (line[b] === '.' && isDigit(line.charCodeAt(b + 1))) {
+      const m = digitsFrom(line, b + 1);
+      if (line[skipSpaces(line, m)] === '%') end = m;
+    }
+    if (line[skipSpaces(line, end)] === '%') return Math.min(100, Number(line.slice(Math.max(a, b - 3), end)));
+    a = b;
+  }
+  // N/M: digits and commas, at a word boundary, then `/`, then digits and commas up to a word boundary
+  for (let a = 0; a < line.length; ) {
+    const c = line.charCodeAt(a);
+    if (!isDigit(c) && c !== 44) {
+      a++;
+      continue;
+    }
+    let e = a;
+    let start = -1;
+    for (; e < line.length && (isDigit(line.charCodeAt(e)) || line.charCodeAt(e) === 44); e++) {
+      if (start < 0 && isDigit(line.charCodeAt(e)) && (e === 0 || !isWord(line.charCodeAt(e - 1)))) start = e;
+    }
+    const slash = skipSpaces(line, e);
+    const l = line[slash] === '/' ? skipSpaces(line, slash + 1) : -1;
+    if (start >= 0 && l >= 0 && isDigit(line.charCodeAt(l))) {
+      let f = l + 1;
+      while (isDigit(line.charCodeAt(f)) || line.charCodeAt(f) === 44) f++;
+      // back off to the last word boundary (the regex's trailing \b)
+      const boundary = (k: number) => k >= line.length || isWord(line.charCodeAt(k - 1)) !== isWord(line.charCodeAt(k));
+      while (f > l + 1 && !boundary(f)) f--;
+      if (boundary(f)) {
+        const [n, d] = [Number(line.slice(start, e).replaceAll(',', '')), Number(line.slice(l, f).replaceAll(',', ''))];
+        return d > 0 && n <= d ? Math.round((n / d) * 100) : undefined;
+      }
+    }
+    a = e;
   }
   return undefined;
 }
@@ -81,11 +146,15 @@ export class KeyParser {
     key: string,
     private readonly spec: ProgressSpec,
   ) {
-    const re = (s: string) => new RegExp(s, 'i');
-    this.starts = spec.stages.map((s) => re(s.start));
-    this.dones = spec.stages.map((s) => (s.done ? re(s.done) : undefined));
-    this.skips = spec.stages.map((s) => (s.skip ? re(s.skip) : undefined));
-    this.failures = spec.failure.map(re);
+    const re = (source: string, what: string) => {
+      const r = compileProgressRegex(source);
+      if (!r.ok) throw new Error(`The progress view '${spec.name}', ${what}: ${r.reason}.`);
+      return r.regex;
+    };
+    this.starts = spec.stages.map((s) => re(s.start, `stage '${s.name}' start`));
+    this.dones = spec.stages.map((s) => (s.done ? re(s.done, `stage '${s.name}' done`) : undefined));
+    this.skips = spec.stages.map((s) => (s.skip ? re(s.skip, `stage '${s.name}' skip`) : undefined));
+    this.failures = spec.failure.map((f, i) => re(f, `failure[${i}]`));
     this.progress = { key, cells: spec.stages.map(() => 'pending'), current: -1 };
   }
 
@@ -94,9 +163,11 @@ export class KeyParser {
     for (const k of ['lastLine', 'percent', 'firstTime', 'lastTime', 'failedLine'] as const) delete this.progress[k];
   }
 
+  /** Each line is matched (and kept as the last line) cut to USER_REGEX_MAX_INPUT characters. */
   feed(lines: readonly string[]): void {
     const p = this.progress;
-    for (const line of lines) {
+    for (const whole of lines) {
+      const line = whole.length > USER_REGEX_MAX_INPUT ? whole.slice(0, USER_REGEX_MAX_INPUT) : whole;
       if (!line.trim()) continue;
       const t = TIME.exec(line);
       if (t) {

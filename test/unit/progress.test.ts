@@ -1,7 +1,9 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expandKeys, FIELDS_PIPELINE, KeyParser, logPathFor, percentOf } from '../../common/progress/progress';
+import { expandKeys, FIELDS_PIPELINE, KeyParser, logPathFor, percentOf, type ProgressSpec } from '../../common/progress/progress';
+import { USER_REGEX_MAX_INPUT } from '../../common/regexSafety';
+import { parseWorkspaceConfig } from '../../server/src/profiles/profiles';
 import { repoRoot } from '../support/manifest';
 
 const spec = { ...FIELDS_PIPELINE, dir: '/cluster/work/users/digifarm/fields' };
@@ -54,5 +56,62 @@ describe('pipeline progress', () => {
     k.reset();
     assert.deepEqual(k.progress.cells, spec.stages.map(() => 'pending'));
     assert.equal(k.progress.lastLine, undefined);
+  });
+
+  it('refuses a stage pattern that can freeze the extension host, naming the stage', () => {
+    const bad: ProgressSpec = { ...spec, stages: [{ name: 'Stack', start: 'Stack' }, { name: 'Words', start: 'begin', done: '^(\\w+\\s?)*$' }] };
+    assert.throws(() => new KeyParser('k', bad), /stage 'Words' done: the regular expression can take exponential time/);
+    assert.throws(() => new KeyParser('k', { ...spec, failure: ['\\d+ tiles'] }), /failure\[0\]: the regular expression can take time quadratic/);
+  });
+
+  it('reports a dangerous pattern in .hpc-geo.yaml at its line', () => {
+    const text = ['progress:', '  words:', '    log: logs/{key}.log', '    keys: [a]', '    stages:', "      - { name: Words, start: '^(\\w+\\s?)*$' }", "    failure: ['Traceback', '(x+x+)+y']", ''].join('\n');
+    const { problems } = parseWorkspaceConfig(text);
+    const at = problems.map((p) => [p.line, p.message.split(':')[0]]);
+    assert.deepEqual(at.slice(0, 1), [[5, 'progress.words.stages[0].start']]);
+    assert.ok(at.some(([line, path]) => line === 6 && path === 'progress.words.failure[1]'), JSON.stringify(problems));
+    assert.match(problems[0]!.message, /exponential time on a line of repeated/);
+  });
+
+  it('runs users\' patterns on the first USER_REGEX_MAX_INPUT characters of a line only', function () {
+    this.timeout(10_000); // a hang guard: the unbounded line took minutes
+    // scslre lets this one through (its \b), yet it is quadratic on a line of 0,0,0,...
+    const k = new KeyParser('k', { ...spec, stages: [{ name: 'S', start: 'begin' }], failure: ['\\b(\\d[\\d,]*)\\s*\\/\\s*(\\d[\\d,]*)\\b'] });
+    k.feed(['begin', `${'0,'.repeat(500_000)} Traceback`]);
+    assert.equal(k.progress.cells[0], 'running');
+    assert.equal(k.progress.lastLine!.length, USER_REGEX_MAX_INPUT);
+    k.feed([`${'x'.repeat(USER_REGEX_MAX_INPUT)}1/2`]);
+    assert.equal(k.progress.cells[0], 'running', 'what lies past the cut is not matched');
+  });
+
+  it('reads a percentage in linear time (a 0,0,0,… line took 13 s at 128K characters)', function () {
+    this.timeout(10_000); // hang guard only; figures in bench/hostileProgress.bench.ts
+    assert.equal(percentOf('0,'.repeat(500_000)), undefined);
+    assert.equal(percentOf(`${'0,'.repeat(500_000)} 3/4`), 75);
+    assert.equal(percentOf(`${'9'.repeat(1_000_000)}%`), 100, 'the last three digits, as before');
+    assert.equal(percentOf(`${' '.repeat(1_000_000)}/`), undefined);
+  });
+
+  it('reads the same percentages as the old regexes on generated short lines', () => {
+    const old = (line: string): number | undefined => {
+      const tqdm = /(\d{1,3})%\|/.exec(line);
+      if (tqdm) return Math.min(100, Number(tqdm[1]));
+      const pct = /(\d{1,3}(?:\.\d+)?)\s*%/.exec(line);
+      if (pct) return Math.min(100, Number(pct[1]));
+      // eslint-disable-next-line regexp/no-super-linear-move -- the old one, on short lines only
+      const frac = /\b(\d[\d,]*)\s*\/\s*(\d[\d,]*)\b/.exec(line);
+      if (frac) {
+        const [n, d] = [Number(frac[1]!.replace(/,/g, '')), Number(frac[2]!.replace(/,/g, ''))];
+        if (d > 0 && n <= d) return Math.round((n / d) * 100);
+      }
+      return undefined;
+    };
+    const alphabet = ['0', '1', '5', '9', ',', '.', '%', '|', '/', ' ', '\t', 'a', '_', 'é', '\u00a0'];
+    let seed = 15;
+    const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+    for (let i = 0; i < 50_000; i++) {
+      const line = Array.from({ length: 1 + rnd(24) }, () => alphabet[rnd(alphabet.length)]).join('');
+      assert.equal(percentOf(line), old(line), JSON.stringify(line));
+    }
   });
 });

@@ -24,7 +24,7 @@ export class ProgressController extends Disposable {
     private readonly log: Log,
   ) {
     super();
-    this.deps = { clusters, jobs, logs, log, specs: () => this.specs() };
+    this.deps = { clusters, jobs, logs, log, specs: () => this.read() };
     this.register(
       vscode.window.registerWebviewPanelSerializer(PROGRESS_VIEW, {
         deserializeWebviewPanel: async (panel, state: ProgressPanelState | undefined) => {
@@ -38,18 +38,24 @@ export class ProgressController extends Disposable {
 
   /** The progress specs of the workspace's .hpc-geo.yaml (problems go to the log). */
   async specs(): Promise<Record<string, ProgressConfig>> {
+    return (await this.read()).specs;
+  }
+
+  /** The specs, and the file's problems as `file:line:col: message` (each also logged). */
+  private async read(): Promise<{ specs: Record<string, ProgressConfig>; problems: string[] }> {
     const folder = vscode.workspace.workspaceFolders?.[0];
-    if (!folder) return {};
+    if (!folder) return { specs: {}, problems: [] };
     const { parseWorkspaceConfig, WORKSPACE_CONFIG_FILE } = loadBundle<ConfigModule>(this.context, 'workspaceConfig');
     let text: string;
     try {
       text = new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder.uri, WORKSPACE_CONFIG_FILE)));
     } catch {
-      return {};
+      return { specs: {}, problems: [] };
     }
     const { config, problems } = parseWorkspaceConfig(text);
-    for (const p of problems) this.log.warn(`${WORKSPACE_CONFIG_FILE}:${p.line + 1}:${p.character + 1}: ${p.message}`);
-    return config.progress;
+    const lines = problems.map((p) => `${WORKSPACE_CONFIG_FILE}:${p.line + 1}:${p.character + 1}: ${p.message}`);
+    for (const l of lines) this.log.warn(l);
+    return { specs: config.progress, problems: lines };
   }
 
   async show(node?: unknown): Promise<void> {

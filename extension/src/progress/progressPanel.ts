@@ -28,7 +28,8 @@ export interface ProgressDeps {
   jobs: JobsController;
   logs: LogsController;
   log: Log;
-  specs: () => Promise<Record<string, ProgressConfig>>;
+  /** The specs of .hpc-geo.yaml and its problems, each `file:line:col: path: message`. */
+  specs: () => Promise<{ specs: Record<string, ProgressConfig>; problems: string[] }>;
 }
 
 /** The spec of a panel: a named spec of .hpc-geo.yaml (maybe built on a preset), or a preset. */
@@ -104,7 +105,10 @@ export class ProgressPanel extends Disposable {
       entries = [...paths].map(([key, path]) => ({ key, path }));
       this.spec = { ...ARRAY_JOB, name: `array ${id}`, log: '', keys: [...tasks.keys()] };
     } else {
-      const specs = await this.deps.specs();
+      const { specs, problems } = await this.deps.specs();
+      // a value of this view that was refused (a pattern that can freeze the host, say) stops it here, with its line
+      const mine = problems.filter((p) => p.includes(`: progress.${this.state.spec}.`) || p.includes(`: progress.${this.state.spec}:`));
+      if (mine.length) throw new Error(`The progress view '${this.state.spec}' has errors in .hpc-geo.yaml; fix them and open the view again. ${mine.join(' ')}`);
       this.spec = buildSpec(this.state.spec, specs[this.state.spec], this.state.dir);
       entries = expandKeys(this.spec.keys).map((key) => ({ key, path: logPathFor(this.spec!, key) }));
     }

@@ -7,6 +7,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
+import { compileProgressRegex } from '../../../common/progress/progress';
 import { parseTime } from '../../../common/sbatch/values';
 
 export type MemPolicy = 'required' | 'forbidden' | 'allowed';
@@ -120,13 +121,10 @@ const profileSchema: Schema = {
 
 const severitySchema: Schema = { type: 'string', enum: ['error', 'warning', 'info', 'off'] };
 
+/** Compiled and checked for slow matching as the progress parser will use it (common/regexSafety). */
 const regexCheck = (v: string) => {
-  try {
-    new RegExp(v);
-    return undefined;
-  } catch (e) {
-    return `not a regular expression: ${(e as Error).message}`;
-  }
+  const r = compileProgressRegex(v);
+  return r.ok ? undefined : r.reason;
 };
 const regexSchema: Schema = { type: 'string', check: regexCheck };
 
