@@ -202,3 +202,36 @@ function shiftSpans(spans: Span[], drop: number, add: number): Span[] {
 function sameStyle(a: Style, b: Style): boolean {
   return a.fg === b.fg && a.bg === b.bg && !!a.bold === !!b.bold;
 }
+
+/** The most a log's opening reads backwards, whatever the number of lines asked for. */
+export const MAX_OPEN_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Where the last `lines` lines of a file of `size` bytes begin, found from chunks read backwards
+ * from its end. A line ends at \n, \r\n or a lone \r (a progress bar's redraw, shown collapsed
+ * anyway, so a log of tqdm bars opens as fast as any other); and no more than `maxBytes` are read,
+ * however long the lines: `floor` is where reading stops.
+ */
+export class LineStartFinder {
+  readonly floor: number;
+  private ends = 0;
+  /** The first byte of the chunk fed before (the byte after the current chunk). */
+  private after: number | undefined;
+
+  constructor(private readonly size: number, private readonly lines: number, maxBytes = MAX_OPEN_BYTES) {
+    this.floor = Math.max(0, size - maxBytes);
+  }
+
+  /** Feeds the bytes [from, from + chunk.length), just before those fed so far; the start once known. */
+  feed(from: number, chunk: Uint8Array): number | undefined {
+    for (let i = chunk.length - 1; i >= 0; i--) {
+      const b = chunk[i]!;
+      const next = i + 1 < chunk.length ? chunk[i + 1] : this.after;
+      const end = b === 0x0a || (b === 0x0d && next !== 0x0a);
+      // the file's own last line end does not start a line
+      if (end && from + i !== this.size - 1 && ++this.ends > this.lines) return from + i + 1;
+    }
+    this.after = chunk[0];
+    return from <= this.floor ? this.floor : undefined;
+  }
+}

@@ -77,6 +77,32 @@ describe('log tail against the lab', function () {
     assert.ok(t.bytesMoved < 256 * 1024, `moved ${t.bytesMoved} bytes`);
   });
 
+  it('opens a 300 MB log of carriage-return progress bars moving bytes for the lines shown, in bounded memory', async () => {
+    const bars = `${dir()}/bars.log`;
+    await conn.exec(['sh', '-c', 'yes " 45%|████      | 450/1000 [00:10<00:12, 42.1it/s]" | tr "\\n" "\\r" | head -c 314572800 > "$1"; printf "\\rdone 100%%\\n" >> "$1"', 'sh', bars], { timeoutMs: 120_000 });
+    const c = new Collector();
+    const t = tail(bars, c, 1000);
+    const rss = process.memoryUsage().rss;
+    await t.start();
+    const grown = process.memoryUsage().rss - rss;
+    assert.deepEqual(c.lines, ['done 100%'], 'the redraws collapsed to the last state');
+    assert.ok(t.bytesMoved < 256 * 1024, `moved ${t.bytesMoved} bytes`);
+    assert.ok(grown < 128 * 1024 * 1024, `RSS grew by ${(grown / 1048576).toFixed(0)} MiB`);
+  });
+
+  it('opens a 300 MB log that is one line reading no more than 4 MiB, and says what it left out', async () => {
+    const one = `${dir()}/oneline.log`;
+    await conn.exec(['sh', '-c', 'head -c 314572800 /dev/zero | tr "\\0" x > "$1"; printf "\\nlast\\n" >> "$1"', 'sh', one], { timeoutMs: 120_000 });
+    const c = new Collector();
+    const t = tail(one, c, 1000);
+    await t.start();
+    assert.ok(t.bytesMoved <= 4 * 1024 * 1024, `moved ${t.bytesMoved} bytes`);
+    assert.equal(c.lines.length, 3, c.lines.map((l) => l.slice(0, 80)).join('\n'));
+    assert.equal(c.lines[0], `[… the first ${(314572806 - 4 * 1024 * 1024).toLocaleString('en-US')} bytes of the log are not shown …]`);
+    assert.match(c.lines[1]!, /^\[… [\d,]+ characters cut …\] x+$/);
+    assert.equal(c.lines[2], 'last');
+  });
+
   it('waits for a log that does not exist yet', async () => {
     const later = `${dir()}/later.log`;
     const c = new Collector();

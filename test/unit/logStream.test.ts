@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { failureOf } from '../../common/logs/failures';
-import { LogStream, MAX_LINE, type LogLine } from '../../common/logs/stream';
+import { LineStartFinder, LogStream, MAX_LINE, type LogLine } from '../../common/logs/stream';
 
 function run(chunks: (string | Buffer)[]): { lines: LogLine[]; open?: LogLine } {
   const s = new LogStream();
@@ -101,6 +101,37 @@ describe('log stream processing', () => {
     const marker = line!.text.indexOf('] ') + 2;
     for (const [a, b] of line!.spans!) assert.ok(marker <= a && a < b && b <= line!.text.length, `span ${a}-${b} in ${line!.text.length}`);
     assert.ok(line!.text.endsWith(' tail'));
+  });
+
+  describe('finding where the last lines begin, reading backwards', () => {
+    /** Feeds `text` backwards in chunks of `chunk` bytes; the start, and the bytes fed. */
+    function find(text: string, lines: number, chunk: number, maxBytes?: number): { start: number; read: number } {
+      const buf = Buffer.from(text);
+      const f = new LineStartFinder(buf.length, lines, maxBytes);
+      for (let pos = buf.length; ; ) {
+        const from = Math.max(f.floor, pos - chunk);
+        const start = f.feed(from, buf.subarray(from, pos));
+        if (start !== undefined) return { start, read: buf.length - from };
+        pos = from;
+      }
+    }
+
+    it('counts \\n, \\r\\n (once, even split between chunks) and a lone \\r as line ends', () => {
+      const text = 'a\nb\r\nc\rd\n';
+      for (const chunk of [1, 2, 3, 100]) {
+        // one line more than asked for: the caller keeps the last ones, whatever the first holds
+        assert.equal(text.slice(find(text, 1, chunk).start), 'c\rd\n', `chunk ${chunk}`);
+        assert.equal(text.slice(find(text, 2, chunk).start), 'b\r\nc\rd\n', `chunk ${chunk}`);
+        assert.equal(find(text, 3, chunk).start, 0);
+      }
+    });
+
+    it('reads a few KiB of a log of progress bars (\\r only), and no more than its byte bound of a log of one line', () => {
+      const bars = ' 45%|████      | 450/1000 [00:10<00:12]\r'.repeat(100_000);
+      assert.ok(find(bars, 1000, 65536).read <= 2 * 65536);
+      const one = `${'x'.repeat(1 << 20)}\n`;
+      assert.deepEqual(find(one, 1000, 65536, 256 * 1024), { start: one.length - 256 * 1024, read: 256 * 1024 });
+    });
   });
 
   describe('hostile input corpus', () => {

@@ -7,7 +7,7 @@
  * No vscode here.
  */
 import type { TailStatus } from '../../../common/logs/protocol';
-import { LogStream, type LogLine } from '../../../common/logs/stream';
+import { LineStartFinder, LogStream, type LogLine } from '../../../common/logs/stream';
 
 export type { TailStatus };
 import type { CommandRunner } from '../ssh/types';
@@ -60,32 +60,36 @@ export class LogTailer {
     if (this.stopped) return;
     let offset = 0;
     if (size !== undefined && size > 0) {
-      const start = await this.findStart(size);
-      const bytes = await this.source.readRange(this.path, start, size - start);
+      const { start, bytes, cut } = await this.readLastLines(size);
       if (this.stopped) return;
-      this.bytesMoved += bytes.length;
       const u = this.stream.push(bytes);
       offset = start + bytes.length;
-      this.listener.lines(u.lines.slice(-this.initialLines), u.open);
+      const shown = u.lines.slice(-this.initialLines);
+      if (cut) shown.unshift({ text: `[… the first ${start.toLocaleString('en-US')} bytes of the log are not shown …]` });
+      this.listener.lines(shown, u.open);
     }
     this.follow(offset, size === undefined);
   }
 
-  /** Where the last `initialLines` lines begin, reading backwards a chunk at a time. */
-  private async findStart(size: number): Promise<number> {
+  /**
+   * The last `initialLines` lines, read backwards a chunk at a time: the bytes moved grow with the
+   * lines shown, not with the file, and stop at MAX_OPEN_BYTES whatever the lines.
+   */
+  private async readLastLines(size: number): Promise<{ start: number; bytes: Buffer; cut: boolean }> {
+    const finder = new LineStartFinder(size, this.initialLines);
+    const chunks: Buffer[] = [];
     let pos = size;
-    let newlines = 0;
-    while (pos > 0) {
-      const from = Math.max(0, pos - CHUNK);
+    let start: number | undefined;
+    while (start === undefined && !this.stopped) {
+      const from = Math.max(finder.floor, pos - CHUNK);
       const buf = await this.source.readRange(this.path, from, pos - from);
       this.bytesMoved += buf.length;
-      for (let i = buf.length - 1; i >= 0; i--) {
-        // the file's own last newline does not start a line
-        if (buf[i] === 0x0a && from + i !== size - 1 && ++newlines > this.initialLines) return from + i + 1;
-      }
+      chunks.unshift(buf);
+      start = finder.feed(from, buf);
       pos = from;
     }
-    return 0;
+    start ??= pos;
+    return { start, bytes: Buffer.concat(chunks).subarray(start - pos), cut: start > 0 && start === finder.floor };
   }
 
   private follow(offset: number, waiting: boolean): void {
