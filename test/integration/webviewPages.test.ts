@@ -63,6 +63,28 @@ describe('webview pages in Chromium', function () {
     assert.deepEqual((await p.evaluate(() => (window as unknown as { posted: unknown[] }).posted)).at(-1), { type: 'pause' });
   });
 
+  it('log tail: refuses a regex search that can backtrack, saying why, and matches a safe one on long lines in bounded time', async () => {
+    const p = await open('logTail');
+    await p.evaluate(() => {
+      const w = window as unknown as { send(m: unknown): void };
+      w.send({ type: 'init', cluster: 'lab', path: 'hostile.log', maxLines: 1000 });
+      // what (a+)+$ takes exponential time on, and a long line with a match at its start
+      w.send({ type: 'lines', lines: [{ text: `${'a'.repeat(40)}!` }, { text: `needle ${'b'.repeat(16000)}` }, { text: 'plain line' }] });
+    });
+    await p.waitForSelector('.row');
+    await p.locator('#regex').click();
+    const t0 = Date.now();
+    await p.locator('#search input, #search').first().type('(a+)+$');
+    await p.waitForFunction(() => !document.getElementById('searchError')!.hidden);
+    assert.ok(Date.now() - t0 < 20_000, 'the page stayed responsive');
+    assert.match((await p.locator('#searchError').textContent())!, /exponential|polynomial|quadratic/);
+    assert.equal(await p.locator('.row .match').count(), 0, 'a refused regex marks nothing');
+    for (let k = 0; k < '(a+)+$'.length; k++) await p.keyboard.press('Backspace');
+    await p.keyboard.type('needle b+');
+    await p.waitForFunction(() => document.getElementById('searchError')!.hidden && document.querySelectorAll('.row .match').length === 1);
+    assert.ok(Date.now() - t0 < 20_000, 'within a wide budget');
+  });
+
   it('progress: a grid of years × stages, failed cells link to the failing line', async () => {
     const p = await open('progress');
     await p.evaluate(() => {

@@ -15,6 +15,7 @@ const BODY = `
   <span id="title"></span>
   <vscode-text-field id="search" placeholder="Search"></vscode-text-field>
   <vscode-checkbox id="regex">Regex</vscode-checkbox>
+  <span id="searchError" role="alert" hidden></span>
   <vscode-checkbox id="filter">Only matching</vscode-checkbox>
   <vscode-button id="next" appearance="secondary">Next error</vscode-button>
   <vscode-button id="pause" appearance="secondary">Pause</vscode-button>

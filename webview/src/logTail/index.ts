@@ -1,11 +1,14 @@
 /**
  * The log tail page: a ring buffer of lines (the newest `maxLines`), rendering only the rows on
  * screen, so a log that chatters for hours costs the same as one that does not. Search (plain or
- * regex) highlights or filters; failure lines are marked and "Next error" jumps between them.
+ * regex) highlights or filters; a regex that could backtrack super-linearly is refused with the
+ * reason (common/regexSafety), and a regex is run on each line cut to USER_REGEX_MAX_INPUT
+ * characters. Failure lines are marked and "Next error" jumps between them.
  */
 import { failureOf } from '../../../common/logs/failures';
 import type { TailFromPage, TailPanelState, TailToPage } from '../../../common/logs/protocol';
 import type { LogLine } from '../../../common/logs/stream';
+import { checkUserRegex, USER_REGEX_MAX_INPUT } from '../../../common/regexSafety';
 import { escapeHtml } from '../html';
 import { framePainter, visibleRows } from '../rows';
 import { registerToolkit, type ToolkitCheckbox, type ToolkitInput } from '../toolkit';
@@ -29,6 +32,8 @@ let maxLines = 100_000;
 let dropped = 0;
 let paused = false;
 let query: RegExp | undefined;
+/** How much of a line the query is run on: all of it for plain text, USER_REGEX_MAX_INPUT for a regex. */
+let queryReach = Infinity;
 let filtering = false;
 let visible: number[] | undefined; // indexes shown when filtering
 
@@ -41,6 +46,10 @@ const search = $<ToolkitInput>('search');
 const regex = $<ToolkitCheckbox>('regex');
 const filter = $<ToolkitCheckbox>('filter');
 const pauseButton = $('pause');
+const searchError = $('searchError');
+
+/** The part of a line the query runs on. */
+const searched = (text: string) => (text.length > queryReach ? text.slice(0, queryReach) : text);
 
 function toRow(l: LogLine): Row {
   return { ...l, failure: failureOf(l.text) !== undefined };
@@ -60,8 +69,9 @@ function render(r: Row): string {
   const text = r.text;
   const marks: [number, number][] = [];
   if (query) {
+    const hay = searched(text);
     query.lastIndex = 0;
-    for (let m = query.exec(text); m; m = query.exec(text)) {
+    for (let m = query.exec(hay); m; m = query.exec(hay)) {
       if (m[0].length === 0) {
         query.lastIndex++;
         continue;
@@ -113,7 +123,7 @@ function follow(stick: boolean): void {
 }
 
 function rebuildFilter(): void {
-  visible = filtering && query ? lines.map((_, i) => i).filter((i) => (query!.lastIndex = 0, query!.test(lines[i]!.text))) : undefined;
+  visible = filtering && query ? lines.map((_, i) => i).filter((i) => (query!.lastIndex = 0, query!.test(searched(lines[i]!.text)))) : undefined;
 }
 
 function append(batch: LogLine[], newOpen: LogLine | undefined): void {
@@ -139,14 +149,22 @@ function updateStatus(text?: string): void {
 function setQuery(): void {
   const v = search.value;
   query = undefined;
-  search.classList.remove('invalid');
+  let refused: string | undefined;
   if (v) {
-    try {
-      query = new RegExp(regex.checked ? v : v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'gi');
-    } catch {
-      search.classList.add('invalid');
+    if (regex.checked) {
+      const checked = checkUserRegex(v, 'gi');
+      if (checked.ok) query = checked.regex;
+      else refused = `Not searched: ${checked.reason}.`;
+      queryReach = USER_REGEX_MAX_INPUT;
+    } else {
+      // plain text: a literal, linear on any line
+      query = new RegExp(v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'gi');
+      queryReach = Infinity;
     }
   }
+  search.classList.toggle('invalid', refused !== undefined);
+  searchError.textContent = refused ?? '';
+  searchError.hidden = refused === undefined;
   rebuildFilter();
   draw();
 }
