@@ -8,6 +8,7 @@ import { LogStream, type StreamUpdate } from '../../common/logs/stream';
 import { SshConnection } from '../../extension/src/ssh/connection';
 import { AuthCancelled, AuthFailed, CommandError, ConnectionLost, HostKeyError } from '../../extension/src/ssh/errors';
 import { appendKnownHost } from '../../extension/src/ssh/knownHosts';
+import { JobActions } from '../../extension/src/jobs/jobActions';
 import { LocalRunner } from '../../extension/src/ssh/local';
 import { SessionManager } from '../../extension/src/ssh/sessions';
 import { SshConfigFile } from '../../extension/src/ssh/sshConfig';
@@ -331,4 +332,86 @@ describe('SSH sessions against the lab', function () {
       m.dispose();
     });
   });
+
+  describe('nothing hangs, nothing is stored unchecked (issue 15)', () => {
+    it('stores a remembered passphrase only once the key decrypted and the login succeeded (a wrong third try is not kept)', async () => {
+      // the product's VS Code prompter, on a stand-in for VS Code's input box and secret storage
+      const answers: (string | undefined)[] = [];
+      const stored = new Map<string, string>();
+      const Module = require('node:module') as { _load: (request: string, ...rest: unknown[]) => unknown };
+      const original = Module._load;
+      Module._load = function (request: string, ...rest: unknown[]) {
+        return request === 'vscode' ? { window: { showInputBox: async () => answers.shift(), showWarningMessage: async () => undefined } } : original.call(this, request, ...rest);
+      };
+      try {
+        const { VsCodePrompter } = require('../../extension/src/clusters/vscodePrompter') as typeof import('../../extension/src/clusters/vscodePrompter');
+        const secrets = { get: async (k: string) => stored.get(k), store: async (k: string, v: string) => void stored.set(k, v), delete: async (k: string) => void stored.delete(k) };
+        const prompter = new VsCodePrompter(secrets as never, () => true);
+        const target = labTarget(lab, 'ssh', freshKnownHosts(lab), { identityFiles: [lab.keys.encrypted] });
+        answers.push('wrong 1', 'wrong 2', 'wrong 3');
+        await assert.rejects(SshConnection.open(target, prompter));
+        assert.deepEqual([...stored.values()], [], 'no wrong passphrase kept');
+        answers.push('wrong again', lab.keys.passphrase);
+        const c = track(await SshConnection.open(target, prompter));
+        assert.deepEqual([...stored.values()], [lab.keys.passphrase], 'the right one, after the login');
+        c.end();
+        track(await SshConnection.open(target, prompter));
+        assert.deepEqual(answers, [], 'the stored passphrase was used');
+      } finally {
+        Module._load = original;
+      }
+    });
+
+    it('creates a workDir of ~/... under the remote home, not in a folder named ~', async () => {
+      const c = track(await SshConnection.open(labTarget(lab, 'ssh', freshKnownHosts(lab)), new ScriptedPrompter()));
+      const actions = new JobActions(c, lab.user);
+      const dir = `hpc-geo-tilde-${process.pid}`;
+      await c.exec(['rm', '-rf', `${lab.home}/~`, `${lab.home}/${dir}`]);
+      assert.equal(await actions.upload(`~/${dir}`, 'a.sbatch', '#!/bin/bash\n'), `${lab.home}/${dir}/a.sbatch`);
+      assert.equal(await actions.upload('~', 'b.sbatch', '#!/bin/bash\n'), `${lab.home}/b.sbatch`);
+      assert.equal((await c.exec(['test', '-e', `${lab.home}/~`], { allowNonZero: true })).code, 1, 'no folder named ~');
+      await c.exec(['rm', '-rf', `${lab.home}/${dir}`, `${lab.home}/b.sbatch`]);
+    });
+
+    it('resolves a relative log path of a job whose work dir is not known against the home, never against /', async () => {
+      const c = track(await SshConnection.open(labTarget(lab, 'ssh', freshKnownHosts(lab)), new ScriptedPrompter()));
+      const actions = new JobActions(c, lab.user);
+      const job = { jobId: '999999998', name: 'gone', state: 'COMPLETED', rawState: 'COMPLETED', source: 'sacct' } as const;
+      assert.deepEqual(await actions.logPaths(job), { stdout: `${lab.home}/slurm-999999998.out` });
+      assert.deepEqual(await actions.logPaths({ ...job, workDir: 'runs/a' }), { stdout: `${lab.home}/runs/a/slurm-999999998.out` });
+      assert.deepEqual(await actions.logPaths({ ...job, workDir: '/data/x/' }), { stdout: '/data/x/slurm-999999998.out' });
+    });
+
+    it('times out a job action that does not answer, with a clear error', async function () {
+      this.timeout(20_000); // a hang guard: the action is given 1 s
+      const bin = mkdtempSync(join(tmpdir(), 'hpc-geo-hung-'));
+      writeFileSync(join(bin, 'scancel'), '#!/bin/sh\nexec sleep 600\n', { mode: 0o755 }); // a slurmctld that never answers
+      const path = process.env.PATH;
+      process.env.PATH = `${bin}:${path}`;
+      try {
+        const actions = new JobActions(new LocalRunner(), lab.user, { timeoutMs: 1000 });
+        await assert.rejects(actions.cancel(['1']), (e: Error) => e instanceof CommandError && /`scancel [^`]*1` did not finish within 1 s/.test(e.message));
+      } finally {
+        process.env.PATH = path;
+      }
+    });
+
+    it('times out an SFTP read or stat that does not answer, names it, and keeps the connection', async function () {
+      this.timeout(20_000); // a hang guard: each call is given 1 s
+      const c = track(await SshConnection.open(labTarget(lab, 'ssh', freshKnownHosts(lab)), new ScriptedPrompter()));
+      const fifo = `${lab.home}/hpc-geo-fifo-${process.pid}`;
+      await c.exec(['sh', '-c', 'rm -f "$1" && mkfifo "$1"', 'sh', fifo]); // opening it blocks the SFTP server, as a hung NFS mount does
+      try {
+        const hung = c.readRange(fifo, 0, 10, { timeoutMs: 60_000 });
+        hung.catch(() => undefined);
+        await assert.rejects(c.stat(`${lab.home}/.ssh`, { timeoutMs: 1000 }), /SFTP stat of .*\.ssh on .* did not answer within 1 s/);
+        await assert.rejects(c.readRange(fifo, 0, 10, { timeoutMs: 1000 }), /SFTP read of .*hpc-geo-fifo.* did not answer within 1 s/);
+        assert.equal((await c.exec(['echo', 'still connected'])).stdout.toString(), 'still connected\n');
+      } finally {
+        await c.exec(['sh', '-c', 'exec 3<> "$1"; rm -f "$1"', 'sh', fifo], { timeoutMs: 10_000, allowNonZero: true }); // a writer: the blocked open returns
+      }
+      assert.equal((await c.stat(`${lab.home}/.ssh`)).isDirectory(), true, 'SFTP works again');
+    });
+  });
 });
+

@@ -4,8 +4,11 @@ import type { PromptField, Prompter } from '../ssh/types';
 /**
  * The SSH layer's questions as VS Code input boxes: each prompt shows the server's own text, a
  * prompt without echo is a password box. A passphrase is remembered only when the user turned
- * hpcGeo.ssh.rememberPassphrases on, and only in VS Code's SecretStorage.
+ * hpcGeo.ssh.rememberPassphrases on, only in VS Code's SecretStorage, and only once it decrypted
+ * its key and the login succeeded.
  */
+const passphraseId = (keyFile: string) => `hpcGeo.passphrase:${keyFile}`;
+
 /** `ssh-ed25519` → ED25519, `ecdsa-sha2-nistp256` → ECDSA, as OpenSSH's prompts name them. */
 function typeName(keyType: string): string {
   return keyType.startsWith('ecdsa-') ? 'ECDSA' : keyType.replace(/^ssh-/, '').toUpperCase();
@@ -31,7 +34,7 @@ export class VsCodePrompter implements Prompter {
   }
 
   async passphrase(q: { target: string; keyFile: string; retry: boolean }): Promise<string | undefined> {
-    const id = `hpcGeo.passphrase:${q.keyFile}`;
+    const id = passphraseId(q.keyFile);
     if (this.remember() && !q.retry) {
       const stored = await this.secrets.get(id);
       if (stored) return stored;
@@ -43,8 +46,11 @@ export class VsCodePrompter implements Prompter {
       password: true,
       ignoreFocusOut: true,
     });
-    if (value !== undefined && this.remember()) await this.secrets.store(id, value);
     return value;
+  }
+
+  async passphraseAccepted(q: { keyFile: string; passphrase: string }): Promise<void> {
+    if (this.remember()) await this.secrets.store(passphraseId(q.keyFile), q.passphrase);
   }
 
   async keyboardInteractive(q: { target: string; name: string; instructions: string; prompts: PromptField[] }): Promise<string[] | undefined> {

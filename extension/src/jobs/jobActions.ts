@@ -34,51 +34,67 @@ export interface SubmitRecord {
   array?: string;
 }
 
+/** A job action (scancel, scontrol, sacct, sbatch) that has not answered in this long has failed. */
+export const ACTION_TIMEOUT_MS = 60_000;
+
 export class JobActions {
+  /** How long an action may take before it fails with CommandError naming it (the connection stays). */
+  private readonly timeoutMs: number;
+  private home: Promise<string> | undefined;
+
   constructor(
     private readonly runner: CommandRunner,
     private readonly user: string,
-  ) {}
+    options: { timeoutMs?: number } = {},
+  ) {
+    this.timeoutMs = options.timeoutMs ?? ACTION_TIMEOUT_MS;
+  }
+
+  /** Runs one Slurm command of an action, within the actions' timeout. */
+  private run(argv: readonly string[], options: { allowNonZero?: boolean } = {}) {
+    return this.runner.exec(argv, { ...options, timeoutMs: this.timeoutMs });
+  }
 
   /**
    * Writes a script to the cluster (creating its folder; a relative folder is under the login's
-   * home) without a shell seeing its text, and returns its absolute path.
+   * home, and `~` or `~/...` is the home as in a shell) without a shell seeing its text, and
+   * returns its absolute path.
    */
   async upload(dir: string, fileName: string, text: string): Promise<string> {
-    const path = posix.join(dir, fileName);
-    const r = await this.runner.exec(['sh', '-c', 'mkdir -p -- "$1" && cat > "$2" && cd -- "$1" && printf "%s/%s" "$(pwd -P)" "$3"', 'sh', dir, path, fileName], { stdin: text });
+    const script = 'case $1 in "~") d=$HOME ;; "~/"*) d=$HOME/${1#"~/"} ;; *) d=$1 ;; esac; mkdir -p -- "$d" && cd -- "$d" && cat > "./$2" && printf "%s/%s" "$(pwd -P)" "$2"';
+    const r = await this.runner.exec(['sh', '-c', script, 'sh', dir, fileName], { stdin: text, timeoutMs: this.timeoutMs });
     return r.stdout.toString('utf8');
   }
 
   async submit(script: string, opts: SubmitOptions = {}): Promise<SubmitRecord> {
-    const r = await this.runner.exec(sbatchArgv(script, opts), { timeoutMs: 60_000 });
+    const r = await this.run(sbatchArgv(script, opts));
     const { jobId } = parseSbatchParsable(r.stdout.toString('utf8'));
     return { jobId, script, workDir: opts.chdir ?? posix.dirname(script), submittedAt: Date.now(), ...(opts.array ? { array: opts.array } : {}) };
   }
 
   async cancel(jobIds: readonly string[]): Promise<void> {
     // scancel exits 0 even for a job id it does not know; it says so on stderr
-    const r = await this.runner.exec(scancelArgv(jobIds));
+    const r = await this.run(scancelArgv(jobIds));
     const err = r.stderr.split('\n').filter((l) => /error:/i.test(l));
     if (err.length) throw new CommandError(describeArgv(scancelArgv(jobIds)), r.code, err.join('\n'));
   }
 
   async control(action: 'hold' | 'release' | 'requeue', jobIds: readonly string[]): Promise<void> {
-    await this.runner.exec(scontrolActionArgv(action, jobIds));
+    await this.run(scontrolActionArgv(action, jobIds));
   }
 
   async throttle(arrayJobId: string, maxRunning: number): Promise<void> {
-    await this.runner.exec(throttleArgv(arrayJobId, maxRunning));
+    await this.run(throttleArgv(arrayJobId, maxRunning));
   }
 
   /** scontrol's record of a job (while Slurm still holds it), one per array task. */
   async show(jobId: string): Promise<Record<string, string>[]> {
-    const r = await this.runner.exec(scontrolShowJobArgv(jobId), { allowNonZero: true });
+    const r = await this.run(scontrolShowJobArgv(jobId), { allowNonZero: true });
     return r.code === 0 ? parseScontrolJobs(r.stdout.toString('utf8')).items : [];
   }
 
   async accounting(jobIds: readonly string[]): Promise<JobRecord[]> {
-    return parseSacct((await this.runner.exec(sacctJobsArgv(jobIds))).stdout.toString('utf8')).items;
+    return parseSacct((await this.run(sacctJobsArgv(jobIds))).stdout.toString('utf8')).items;
   }
 
   /**
@@ -105,7 +121,7 @@ export class JobActions {
    */
   async logPaths(job: JobRecord, record?: SubmitRecord): Promise<{ stdout: string; stderr?: string }> {
     const rec = (await this.show(job.jobId))[0];
-    const facts = this.logFacts(job, rec, record?.workDir);
+    const facts = await this.logFacts(job, rec, record?.workDir);
     if (rec?.StdOut) {
       const stdout = resolveLogPattern(rec.StdOut, facts);
       const stderr = rec.StdErr ? resolveLogPattern(rec.StdErr, facts) : undefined;
@@ -122,26 +138,43 @@ export class JobActions {
     const paths = new Map<string, string>();
     for (const task of tasks) {
       const rec = records.find((r) => r.ArrayTaskId === task.arrayTaskId);
-      paths.set(task.arrayTaskId!, resolveLogPattern(rec?.StdOut ?? siblings, this.logFacts(task, rec, records[0]?.WorkDir)));
+      paths.set(task.arrayTaskId!, resolveLogPattern(rec?.StdOut ?? siblings, await this.logFacts(task, rec, records[0]?.WorkDir)));
     }
     return paths;
   }
 
-  /** What a log pattern's % fields stand for: Slurm's record first, then ours. */
-  private logFacts(job: JobRecord, rec: Record<string, string> | undefined, workDir?: string): LogFacts {
+  /**
+   * What a log pattern's % fields stand for: Slurm's record first, then ours. The work dir is
+   * absolute: one that is unknown or relative is taken from the login's home, where sbatch
+   * starts, so that a log path never comes out relative (Open Log read it from `/`).
+   */
+  private async logFacts(job: JobRecord, rec: Record<string, string> | undefined, workDir?: string): Promise<LogFacts> {
+    const dir = rec?.WorkDir ?? job.workDir ?? workDir ?? '';
     return {
       jobId: rec?.JobId ?? job.jobId.replace(/_.*/, ''),
       ...(job.arrayJobId ? { arrayJobId: job.arrayJobId } : {}),
       ...(job.arrayTaskId ? { arrayTaskId: job.arrayTaskId } : {}),
       name: rec?.JobName ?? job.name,
       user: this.user,
-      workDir: rec?.WorkDir ?? job.workDir ?? workDir ?? '.',
+      workDir: dir.startsWith('/') ? dir : posix.join(await this.homeDir(), dir),
       ...(job.nodeList ? { node: job.nodeList.split(/[,[]/)[0]! } : {}),
     };
   }
 
+  /** The login's home on the cluster (asked once). */
+  private homeDir(): Promise<string> {
+    this.home ??= this.run(['sh', '-c', 'printf %s "$HOME"']).then(
+      (r) => r.stdout.toString('utf8'),
+      (e: unknown) => {
+        this.home = undefined;
+        throw e;
+      },
+    );
+    return this.home;
+  }
+
   /** sacct's usage of a finished job and its steps: Elapsed, MaxRSS, TotalCPU against the request. */
   async usage(jobId: string): Promise<UsageRow[]> {
-    return parseUsage((await this.runner.exec(usageArgv(jobId))).stdout.toString('utf8')).items;
+    return parseUsage((await this.run(usageArgv(jobId))).stdout.toString('utf8')).items;
   }
 }

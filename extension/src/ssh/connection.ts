@@ -23,6 +23,8 @@ import { targetKey, type ClusterTarget, type CommandRunner, type ExecOptions, ty
 const NETWORK_TIMEOUT_MS = 30_000;
 /** The whole login, people included: fetching a one-time code from a phone takes a while. */
 const LOGIN_TIMEOUT_MS = 10 * 60_000;
+/** An SFTP stat or read that has not answered in this long (a hung NFS mount) fails. */
+export const SFTP_TIMEOUT_MS = 30_000;
 
 export interface PortForward {
   localPort: number;
@@ -41,6 +43,10 @@ interface HopState {
   abort?: () => void;
   /** The server's host key arrived: the network part is done, people may take their time now. */
   reached?: () => void;
+  /** The passphrase of the key offered last: remembered only if the server takes that key. */
+  offered?: { keyFile: string; passphrase: string };
+  /** Passphrases of keys the server took (the login, or a first factor of it). */
+  accepted: { keyFile: string; passphrase: string }[];
 }
 
 /** The ssh2 client config and auth for one hop, asking the prompter as needed. */
@@ -63,7 +69,10 @@ function hopConfig(hop: HopTarget, prompter: Prompter, state: HopState): Connect
           const passphrase = await prompter.passphrase({ target: name, keyFile: file, retry: attempt > 0 });
           if (passphrase === undefined) throw new AuthCancelled('passphrase');
           parsed = utils.parseKey(data, passphrase);
-          if (!(parsed instanceof Error)) return { type: 'publickey', username: hop.user, key: data, passphrase };
+          if (!(parsed instanceof Error)) {
+            state.offered = { keyFile: file, passphrase };
+            return { type: 'publickey', username: hop.user, key: data, passphrase };
+          }
         }
         return undefined;
       },
@@ -122,7 +131,10 @@ function hopConfig(hop: HopTarget, prompter: Prompter, state: HopState): Connect
         },
       );
     },
-    authHandler: ((methodsLeft: string[] | null, _partial: boolean | null, callback: (next: AnyAuthMethod | false) => void) => {
+    authHandler: ((methodsLeft: string[] | null, partial: boolean | null, callback: (next: AnyAuthMethod | false) => void) => {
+      // called again after each attempt: `partial` says the last one was taken as a first factor
+      if (partial && state.offered) state.accepted.push(state.offered);
+      state.offered = undefined;
       void (async () => {
         while (next < candidates.length) {
           const c = candidates[next++]!;
@@ -173,7 +185,7 @@ async function verifyHostKey(hop: HopTarget, key: Buffer, prompter: Prompter): P
 
 function connectHop(hop: HopTarget, prompter: Prompter, sock?: NodeJS.ReadWriteStream): Promise<{ client: Client; interactive: boolean }> {
   return new Promise((resolve, reject) => {
-    const state: HopState = { interactive: false };
+    const state: HopState = { interactive: false, accepted: [] };
     const client = new Client();
     let ready = false;
     state.abort = () => client.end();
@@ -189,6 +201,9 @@ function connectHop(hop: HopTarget, prompter: Prompter, sock?: NodeJS.ReadWriteS
     client.once('ready', () => {
       clearTimeout(networkTimer);
       ready = true;
+      // a passphrase is kept (if the user wants it) only now: its key decrypted and the login succeeded
+      if (state.offered) state.accepted.push(state.offered);
+      for (const a of state.accepted) void prompter.passphraseAccepted?.({ target: targetKey(hop), ...a }).catch(() => undefined);
       client.removeListener('error', fail);
       client.removeListener('close', onClose);
       resolve({ client, interactive: state.interactive });
@@ -341,27 +356,57 @@ export class SshConnection implements CommandRunner {
 
   sftp(): Promise<SFTPWrapper> {
     if (this.closed) return Promise.reject(new ConnectionLost(this.name, 'SFTP'));
-    this.sftpSession ??= new Promise<SFTPWrapper>((resolve, reject) => {
+    if (this.sftpSession) return this.sftpSession;
+    const session = new Promise<SFTPWrapper>((resolve, reject) => {
       this.client.sftp((e, s) => {
         if (e) {
-          this.sftpSession = undefined;
+          if (this.sftpSession === session) this.sftpSession = undefined;
           return reject(new Error(`SFTP is not available on ${this.name}: ${e.message}`));
         }
-        s.on('close', () => (this.sftpSession = undefined));
+        s.on('close', () => {
+          if (this.sftpSession === session) this.sftpSession = undefined;
+        });
         resolve(s);
       });
     });
-    return this.sftpSession;
+    this.sftpSession = session;
+    return session;
   }
 
-  async stat(path: string): Promise<Stats> {
-    const s = await this.sftp();
-    return new Promise((resolve, reject) => s.stat(path, (e, st) => (e ? reject(new Error(`${path} on ${this.name}: ${e.message}`)) : resolve(st))));
+  /**
+   * One SFTP operation within a deadline. One that does not answer fails with an error naming
+   * it; its SFTP session (stuck behind it: the server answers in order) is closed and the next
+   * operation opens another, on the same connection.
+   */
+  private async sftpOp<T>(what: string, path: string, timeoutMs: number, op: (s: SFTPWrapper) => Promise<T>): Promise<T> {
+    const pending = this.sftp();
+    const work = pending.then(op);
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => {
+        if (this.sftpSession === pending) this.sftpSession = undefined;
+        void pending.then((s) => s.end(), () => undefined);
+        reject(new Error(`SFTP ${what} of ${path} on ${this.name} did not answer within ${Math.round(timeoutMs / 1000)} s (the file system may hang there); the connection is kept.`));
+      }, timeoutMs);
+    });
+    work.catch(() => undefined); // settled after the deadline won: nobody waits for it
+    try {
+      return await Promise.race([work, deadline]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  stat(path: string, options: { timeoutMs?: number } = {}): Promise<Stats> {
+    return this.sftpOp('stat', path, options.timeoutMs ?? SFTP_TIMEOUT_MS, (s) => new Promise((resolve, reject) => s.stat(path, (e, st) => (e ? reject(new Error(`${path} on ${this.name}: ${e.message}`)) : resolve(st)))));
   }
 
   /** Reads `length` bytes at `start` of a remote file (fewer at its end). */
-  async readRange(path: string, start: number, length: number): Promise<Buffer> {
-    const s = await this.sftp();
+  readRange(path: string, start: number, length: number, options: { timeoutMs?: number } = {}): Promise<Buffer> {
+    return this.sftpOp('read', path, options.timeoutMs ?? SFTP_TIMEOUT_MS, (s) => this.readWith(s, path, start, length));
+  }
+
+  private async readWith(s: SFTPWrapper, path: string, start: number, length: number): Promise<Buffer> {
     const handle = await new Promise<Buffer>((resolve, reject) => s.open(path, 'r', (e, h) => (e ? reject(new Error(`${path} on ${this.name}: ${e.message}`)) : resolve(h))));
     try {
       const out: Buffer[] = [];

@@ -45,6 +45,8 @@ export interface Prompter {
    */
   confirmHostKey(q: { target: string; keyType: string; fingerprint: string; knownHostsFile: string; knownTypes?: string[] }): Promise<boolean>;
   passphrase(q: { target: string; keyFile: string; retry: boolean }): Promise<string | undefined>;
+  /** A passphrase given to `passphrase` decrypted its key and the login succeeded: the one to remember, if any. */
+  passphraseAccepted?(q: { target: string; keyFile: string; passphrase: string }): Promise<void>;
   /** keyboard-interactive: every prompt with its own text, in order (a one-time code, a password). */
   keyboardInteractive(q: { target: string; name: string; instructions: string; prompts: PromptField[] }): Promise<string[] | undefined>;
   password(q: { target: string; retry: boolean }): Promise<string | undefined>;
