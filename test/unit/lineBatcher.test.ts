@@ -15,4 +15,17 @@ describe('line batcher', () => {
     assert.equal(messages[1]!.length, 1000);
     b.dispose();
   });
+
+  it('drops what is pending on clear (the page it was meant for was loaded again)', async () => {
+    const messages: string[][] = [];
+    const b = new LineBatcher((lines, open) => messages.push([...lines.map((l) => l.text), ...(open ? [`open: ${open.text}`] : [])]), 40);
+    b.push([{ text: 'first' }], undefined);
+    b.push([{ text: 'for the old page' }], { text: 'half' });
+    b.clear();
+    b.flush();
+    b.push([{ text: 'for the new page' }], undefined);
+    b.flush();
+    assert.deepEqual(messages, [['first'], ['for the new page']]);
+    b.dispose();
+  });
 });
