@@ -112,3 +112,31 @@ describe('~/.ssh/config', () => {
     assert.throws(() => c.target('a'), /loop/);
   });
 });
+
+describe('the local runner', () => {
+  it('reads files without blocking the event loop (a hung NFS mount), and within a deadline', function () {
+    this.timeout(30_000); // a hang guard: the child is given 15 s for what takes milliseconds
+    const dir = mkdtempSync(join(tmpdir(), 'local-'));
+    const fifo = join(dir, 'fifo');
+    execFileSync('mkfifo', [fifo]); // opening it for reading blocks until a writer comes, as a hung mount does
+    const script = `
+      const { LocalRunner } = require(${JSON.stringify(join(__dirname, '..', '..', 'extension', 'src', 'ssh', 'local.ts'))});
+      const { writeFileSync } = require('node:fs');
+      const r = new LocalRunner();
+      const fifo = ${JSON.stringify(fifo)};
+      (async () => {
+        const timedOut = await r.readRange(fifo, 0, 5, { timeoutMs: 500 }).then(() => 'read', (e) => e.message);
+        let loopRan = false;
+        const read = r.readRange(fifo, 0, 5).then(() => 'settled', () => 'settled'); // a pipe cannot be read at an offset: an error, but an answer
+        await new Promise((done) => setImmediate(done)); // the event loop runs while the open waits
+        loopRan = true;
+        writeFileSync(fifo, 'hello'); // a writer: both waiting opens go on
+        console.log(JSON.stringify({ timedOut, loopRan, read: await read }));
+        process.exit(0);
+      })();`;
+    const run = spawnSync(process.execPath, ['--require', 'tsx/cjs', '-e', script], { encoding: 'utf8', timeout: 15_000 });
+    assert.equal(run.status, 0, `the child finished (signal ${run.signal}): ${run.stderr}`);
+    assert.deepEqual(JSON.parse(run.stdout), { timedOut: `read of ${fifo} on this machine did not answer within 1 s (the file system may hang there).`, loopRan: true, read: 'settled' });
+  });
+});
+

@@ -4,7 +4,8 @@
  */
 import { spawn } from 'node:child_process';
 import { delimiter, join } from 'node:path';
-import { accessSync, constants, openSync, readSync, closeSync, statSync, type Stats } from 'node:fs';
+import { accessSync, constants, type Stats } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
 import { CommandError, describeArgv } from './errors';
 import { CommandOutput } from './output';
 import type { CommandRunner, ExecOptions, ExecResult } from './types';
@@ -60,18 +61,35 @@ export class LocalRunner implements CommandRunner {
     });
   }
 
-  async stat(path: string): Promise<Stats> {
-    return statSync(path);
+  // File reads never block the extension host (a hung NFS mount holds a worker thread, not the
+  // event loop) and fail after a deadline, as the SSH connection's SFTP reads do.
+  stat(path: string, options: { timeoutMs?: number } = {}): Promise<Stats> {
+    return withDeadline('stat', path, options.timeoutMs, stat(path));
   }
 
-  async readRange(path: string, start: number, length: number): Promise<Buffer> {
-    const fd = openSync(path, 'r');
-    try {
-      const buf = Buffer.alloc(length);
-      const n = readSync(fd, buf, 0, length, start);
-      return buf.subarray(0, n);
-    } finally {
-      closeSync(fd);
-    }
+  readRange(path: string, start: number, length: number, options: { timeoutMs?: number } = {}): Promise<Buffer> {
+    const read = (async () => {
+      const file = await open(path, 'r');
+      try {
+        const buf = Buffer.alloc(length);
+        const { bytesRead } = await file.read(buf, 0, length, start);
+        return buf.subarray(0, bytesRead);
+      } finally {
+        await file.close();
+      }
+    })();
+    return withDeadline('read', path, options.timeoutMs, read);
   }
+}
+
+/** The same deadline as SFTP operations (SFTP_TIMEOUT_MS of connection.ts, not loaded here). */
+const FILE_TIMEOUT_MS = 30_000;
+
+function withDeadline<T>(what: string, path: string, timeoutMs = FILE_TIMEOUT_MS, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} of ${path} on this machine did not answer within ${Math.round(timeoutMs / 1000)} s (the file system may hang there).`)), timeoutMs);
+  });
+  work.catch(() => undefined);
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
