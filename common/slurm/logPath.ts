@@ -45,7 +45,8 @@ export function resolveLogPattern(pattern: string, f: LogFacts): string {
     }
   });
   if (resolved.startsWith('/')) return resolved;
-  return `${f.workDir.replace(/\/+$/, '')}/${resolved}`;
+  // a lookbehind makes the trailing-slash strip linear (only the first slash of a run is tried)
+  return `${f.workDir.replace(/(?<!\/)\/+$/, '')}/${resolved}`;
 }
 
 /** sbatch's default when no --output is given. */

@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { performance } from 'node:perf_hooks';
 import { compressIndexes, durationSeconds, type JobRecord, normalizeState, parseSacct, parseSbatchParsable, parseScontrolJobs, parseSqueue, parseUsage, sacctArgv, SEP, squeueArgv } from '../../common/slurm/jobs';
 import { resolveLogPattern } from '../../common/slurm/logPath';
 import { arrayTasks, countsLabel, failedIndexes, groupJobs } from '../../common/slurm/tree';
@@ -113,5 +114,28 @@ describe('Slurm adapter', () => {
   it('keeps the name squeue showed when sacct rewrote it', () => {
     const sacct = parseSacct(row('5', '5', 'COMPLETED', '0:0', '', '', '', '', '', '', '', '', '', 'a `q` ??')).items;
     assert.equal(mergeHistory([], sacct, 10, new Map([['5', 'a "q" 日本']]))[0]!.name, 'a "q" 日本');
+  });
+});
+
+describe('hostile inputs to log paths (generated, issue 15)', () => {
+  it('resolves log patterns of huge slash runs, percent runs and work dirs within a wide budget, paths absolute', () => {
+    const BUDGET_MS = 2000; // a hang guard: each takes milliseconds (the old trailing-slash strip was quadratic: minutes at this size)
+    const n = 200_000;
+    const facts = { jobId: '7', name: 'n', user: 'u', workDir: '/w' };
+    const cases: [string, string, Partial<typeof facts>][] = [
+      ['a work dir of slashes then a letter', 'slurm-%j.out', { workDir: `/${'/'.repeat(n)}x` }],
+      ['a work dir of slashes only', 'slurm-%j.out', { workDir: '/'.repeat(n) }],
+      ['a pattern of percent runs', '%'.repeat(n) + '%j', {}],
+      ['a pattern of widths without a letter', '%9'.repeat(n), {}],
+      ['a name of slashes and percents', '%x', { name: '/%'.repeat(n) }],
+    ];
+    for (const [name, pattern, over] of cases) {
+      const t = performance.now();
+      const path = resolveLogPattern(pattern, { ...facts, ...over });
+      const ms = performance.now() - t;
+      assert.ok(ms < BUDGET_MS, `${name}: ${Math.round(ms)} ms`);
+      assert.ok(path.startsWith('/'), name);
+      assert.ok(path.length <= pattern.length * 12 + (over.workDir ?? facts.workDir).length + (over.name ?? '').length + 20, `${name}: bounded`);
+    }
   });
 });

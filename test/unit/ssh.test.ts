@@ -3,6 +3,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { promptLabel } from '../../extension/src/ssh/connection';
 import { appendKnownHost, checkHostKey, fingerprint, hostFieldMatches, knownHostName, keyType } from '../../extension/src/ssh/knownHosts';
 import { commandLine, quoteArg, REMOTE_DECODER, remoteCommand } from '../../extension/src/ssh/quote';
 import { hostileArgs } from '../support/hostileArgs';
@@ -140,3 +142,42 @@ describe('the local runner', () => {
   });
 });
 
+
+describe('hostile inputs to the SSH layer (generated, issue 15)', () => {
+  // each case: a name, and a function that must finish within the budget without throwing
+  const BUDGET_MS = 2000; // a hang guard: every case takes milliseconds; the quadratic ones took seconds to minutes
+  const big = 200_000;
+  const corpus: [string, () => void][] = [];
+  for (const n of [1000, big]) {
+    corpus.push([`a prompt ending in ${n} ": " then a letter`, () => assert.ok(promptLabel(`Code${': '.repeat(n)}x`).endsWith('x'))]);
+    corpus.push([`a prompt of ${n} colons and spaces`, () => assert.equal(promptLabel(': '.repeat(n)), 'login')]);
+    corpus.push([`an Include line with ${n} spaces before its argument`, () => assert.deepEqual(SshConfigFile.read(undefined, fakeHome(`Include${' '.repeat(n)}none-such-${n}\nHost a\n`)).aliases(), ['a'])]);
+    corpus.push([`an Include line of ${n} "= " pairs`, () => assert.deepEqual(SshConfigFile.read(undefined, fakeHome(`include${'= '.repeat(n)}\nHost b\n`)).aliases(), ['b'])]);
+    corpus.push([`a config line of ${n} spaces and tabs`, () => assert.deepEqual(SshConfigFile.read(undefined, fakeHome(`${' \t'.repeat(n)}\nHost c\n`)).aliases(), ['c'])]);
+    corpus.push([`an argument of ${n} quotes, backslashes and fish escapes`, () => {
+      const arg = "\\'".repeat(n / 2);
+      const cmd = remoteCommand(['printf', '%s', arg]);
+      assert.ok(cmd.length < REMOTE_DECODER.length + 50 + 2.01 * commandLine(['printf', '%s', arg]).length, 'hex: twice the command line, and the hex words');
+      assert.match(cmd, /^\/bin\/sh -c '[^']*' sh [0-9a-f ]+$/);
+    }]);
+  }
+
+  function fakeHome(config: string): { home: string; localUser: string } {
+    const h = mkdtempSync(join(tmpdir(), 'hostile-home-'));
+    mkdirSync(join(h, '.ssh'));
+    writeFileSync(join(h, '.ssh', 'config'), config);
+    return { home: h, localUser: 'me' };
+  }
+
+  it('finishes every case within its budget, without a crash, in bounded memory', () => {
+    const heap = process.memoryUsage().heapUsed;
+    for (const [name, run] of corpus) {
+      const t = performance.now();
+      run();
+      const ms = performance.now() - t;
+      if (process.env.HOSTILE_TIMES) console.log(`${Math.round(ms)} ms  ${name}`);
+      assert.ok(ms < BUDGET_MS, `${name}: ${Math.round(ms)} ms`);
+    }
+    assert.ok(process.memoryUsage().heapUsed - heap < 512 * 1024 * 1024, 'memory bounded');
+  });
+});

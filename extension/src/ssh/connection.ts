@@ -49,6 +49,11 @@ interface HopState {
   accepted: { keyFile: string; passphrase: string }[];
 }
 
+/** A server's prompt as a name in messages: "Verification code: " → "Verification code" (linear: a lookbehind). */
+export function promptLabel(prompt: string): string {
+  return prompt.replace(/(?<![:\s])[:\s]+$/, '') || 'login';
+}
+
 /** The ssh2 client config and auth for one hop, asking the prompter as needed. */
 function hopConfig(hop: HopTarget, prompter: Prompter, state: HopState): ConnectConfig {
   const name = targetKey(hop);
@@ -92,7 +97,7 @@ function hopConfig(hop: HopTarget, prompter: Prompter, state: HopState): Connect
             (answers) => {
               if (answers === undefined) {
                 // answering with no replies is a protocol error to sshd: close instead
-                state.cancelled = new AuthCancelled(prompts[0]?.prompt.replace(/[:\s]+$/, '') || 'login');
+                state.cancelled = new AuthCancelled(promptLabel(prompts[0]?.prompt ?? ''));
                 state.abort?.();
               } else finish(answers);
             },

@@ -21,7 +21,7 @@ export function keyType(blob: Buffer): string {
 
 /** `SHA256:...`, as `ssh-keygen -lf` and OpenSSH's prompts print it. */
 export function fingerprint(blob: Buffer): string {
-  return `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`;
+  return `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/(?<!=)=+$/, '')}`;
 }
 
 /** The host key algorithms ssh2 should prefer for a key type already known for a host. */

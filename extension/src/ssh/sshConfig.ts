@@ -51,15 +51,29 @@ function glob(pattern: string): string[] {
   return paths.filter((p) => existsSync(p) && statSync(p).isFile());
 }
 
+/** What follows `Include` (then spaces or `=`) on a config line; undefined for other lines. Plain string code: linear. */
+function includeArgs(line: string): string | undefined {
+  const t = line.trimStart();
+  if (t.slice(0, 7).toLowerCase() !== 'include') return undefined;
+  let rest = t.slice(7);
+  const spaced = rest.trimStart();
+  if (spaced.startsWith('=')) rest = spaced.slice(1).trimStart();
+  else if (spaced.length < rest.length) rest = spaced;
+  else return undefined; // IncludeX: another keyword
+  return rest.trimEnd() ? rest : undefined;
+}
+
 /** The config text with every Include replaced by the files it names (relative to ~/.ssh). */
 export function inlineIncludes(text: string, env: SshConfigEnv, depth = 0): string {
   if (depth > MAX_INCLUDE_DEPTH) return '';
   return text
     .split(/\r?\n/)
     .map((line) => {
-      const m = /^\s*include\s*[= ]\s*(.+)$/i.exec(line);
-      if (!m) return line;
-      const files = m[1]!.match(/"[^"]*"|\S+/g)!.map((s) => s.replace(/^"|"$/g, '')).flatMap((p) => {
+      const args = includeArgs(line);
+      if (args === undefined) return line;
+      // a name given twice adds nothing (the first value wins): each is looked up once
+      const names = new Set(args.match(/"[^"]*"|\S+/g)!.map((s) => s.replace(/^"|"$/g, '')));
+      const files = [...names].flatMap((p) => {
         const abs = expandTilde(p, env.home);
         return glob(isAbsolute(abs) ? abs : join(env.home, '.ssh', abs));
       });
