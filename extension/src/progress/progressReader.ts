@@ -18,8 +18,9 @@ export const REFRESH_BUDGET = 16 * 1024 * 1024;
 /**
  * stdin: an offset line and a path line per key. stdout per key: `size n\n` and exactly n bytes.
  * A path that is not a readable regular file (missing, a directory, unreadable, a fifo) has size
- * -1 and n 0. Should the file shrink between `stat` and `tail`, the chunk is padded with NULs to
- * n, so the framing holds; the next refresh sees the smaller size and starts that key over.
+ * -1 and n 0. GNU dd reads the chunk and a second one passes exactly n bytes, padded with NULs
+ * should the file shrink, vanish or fail to read after `stat`, so the framing holds; the next refresh sees the smaller size and
+ * starts that key over.
  */
 const SCRIPT = [
   'cap=$1; budget=$2',
@@ -31,7 +32,7 @@ const SCRIPT = [
   '    budget=$((budget - n))',
   '  fi',
   '  printf "%s %s\\n" "$s" "$n"',
-  '  if [ "$n" -gt 0 ]; then { tail -c +$((o + 1)) -- "$f" 2>/dev/null | head -c "$n"; head -c "$n" /dev/zero; } | head -c "$n"; fi',
+  '  if [ "$n" -gt 0 ]; then dd if="$f" bs="$n" count=1 skip="$o" iflag=skip_bytes,fullblock status=none 2>/dev/null | dd bs="$n" count=1 iflag=fullblock conv=sync status=none; fi',
   'done',
 ].join('\n');
 
