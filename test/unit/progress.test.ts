@@ -114,4 +114,29 @@ describe('pipeline progress', () => {
       assert.equal(percentOf(line), old(line), JSON.stringify(line));
     }
   });
+
+  it('survives a generated hostile corpus: no crash, stages in range, bounded lines, each input quick', function () {
+    this.timeout(60_000);
+    const M = 1 << 20;
+    const corpus: string[][] = [
+      ['0,'.repeat(M / 2)], // percentOf's quadratic case
+      [`${'word '.repeat(13)}!`, `${'a'.repeat(M)}!`], // the issue's freezing line, and one long
+      [`${'9'.repeat(M)}%|`, `${'1.'.repeat(M / 2)}%`, `${' '.repeat(M)}/ 3`, `${'1/'.repeat(M / 2)}`],
+      [`${'%|'.repeat(M / 2)}`, '\u0000'.repeat(M), '\ud800'.repeat(1000), `${'é'.repeat(M)}45%|`],
+      Array.from({ length: 20_000 }, (_, i) => (i % 2 ? 'downloading CDL 1/2' : 'Traceback (most recent call last)')),
+      [`[2026-11-20 08:00:03${'0'.repeat(M)}`, '\r'.repeat(M), `${'manifest '.repeat(M / 9)}`],
+    ];
+    for (const lines of corpus) {
+      const k = new KeyParser('k', spec);
+      const t = performance.now();
+      k.feed(lines);
+      const took = performance.now() - t;
+      assert.ok(took < 2000, `one input took ${Math.round(took)} ms`); // a hang guard, not a speed figure
+      const p = k.progress;
+      assert.equal(p.cells.length, spec.stages.length);
+      assert.ok(p.current >= -1 && p.current < spec.stages.length);
+      assert.ok(p.percent === undefined || (p.percent >= 0 && p.percent <= 100), String(p.percent));
+      assert.ok((p.lastLine?.length ?? 0) <= USER_REGEX_MAX_INPUT && (p.failedLine?.length ?? 0) <= USER_REGEX_MAX_INPUT);
+    }
+  });
 });
