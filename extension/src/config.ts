@@ -2,7 +2,10 @@ import * as vscode from 'vscode';
 import { SETTINGS_SECTION, settingSpecs, type SettingKey, type SettingValue } from '../../common/settings';
 
 /** The part of VS Code's WorkspaceConfiguration that Config reads. */
-type Settings = Pick<vscode.WorkspaceConfiguration, 'get' | 'inspect'>;
+interface Settings {
+  get(key: string): unknown;
+  inspect(key: string): { globalValue?: unknown } | undefined;
+}
 
 /**
  * Settings read through one typed door; values of the wrong type fall back to the default.
@@ -16,7 +19,7 @@ export class Config {
   get<K extends SettingKey>(key: K): SettingValue<K> {
     const spec: { type: string; default: unknown; scope?: 'machine' } = settingSpecs[key];
     const s = this.settings();
-    const value = spec.scope === 'machine' ? s.inspect<unknown>(key)?.globalValue : s.get<unknown>(key);
+    const value = spec.scope === 'machine' ? s.inspect(key)?.globalValue : s.get(key);
     return (typeof value === typeof spec.default ? value : spec.default) as SettingValue<K>;
   }
 

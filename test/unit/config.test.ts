@@ -19,7 +19,7 @@ describe('Config', () => {
         const v = values[key];
         return v?.workspaceFolderValue ?? v?.workspaceValue ?? v?.globalValue ?? v?.defaultValue;
       },
-      inspect: (key: string) => values[key],
+      inspect: (key: string) => (values[key] ? { key, ...values[key] } : undefined),
     });
   }
 
