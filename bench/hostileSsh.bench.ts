@@ -8,6 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { promptLabel } from '../extension/src/ssh/connection';
 import { commandLine, remoteCommand } from '../extension/src/ssh/quote';
 import { inlineIncludes } from '../extension/src/ssh/sshConfig';
+import { expandKeys } from '../common/progress/progress';
 import { resolveLogPattern } from '../common/slurm/logPath';
 import { hostileArgs } from '../test/support/hostileArgs';
 import { connect, exec, labConfig } from '../test/support/labSsh';
@@ -28,6 +29,22 @@ function time(f: () => unknown, runs = 3): number {
 const OLD_TRAILING_SLASHES = /\/+$/;
 const OLD_PROMPT_END = /[:\s]+$/;
 const OLD_INCLUDE = /^\s*include\s*[= ]\s*(.+)$/i;
+
+/** expandKeys before issue 15: every key of the range made, however many. */
+function oldExpandRange(a: number, b: number): string[] {
+  return Array.from({ length: Math.max(0, b - a + 1) }, (_, i) => String(a + i));
+}
+
+function keyRows(): BenchRow[] {
+  const refused = time(() => {
+    try {
+      expandKeys('0..20000000');
+    } catch {
+      // refused: the figure is how soon
+    }
+  });
+  return [{ metric: 'progress keys 0..20000000: refused with an error', value: refused, unit: 'ms', alternative: { name: 'the old expansion of 0..2000000 (a tenth; the whole took 3.4 s)', value: time(() => oldExpandRange(0, 2_000_000), 1) } }];
+}
 
 function regexRows(): BenchRow[] {
   const env = { home: '/nonexistent-home', localUser: 'me' };
@@ -62,7 +79,7 @@ function regexRows(): BenchRow[] {
 const bench: Bench = {
   name: 'hostileSsh',
   async run() {
-    const rows = regexRows();
+    const rows = [...regexRows(), ...keyRows()];
     rows.push(
       ...(await withLab('1,000 hostile arguments round trip', 'ms', async (lab) => {
         const args = hostileArgs(1000, 'hpc-geo-bench-canary');

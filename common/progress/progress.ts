@@ -47,12 +47,27 @@ export function compileProgressRegex(source: string): UserRegexCheck {
   return checkUserRegex(source, 'i');
 }
 
+/** Keys a progress view shows at most (one row and one log each): a range beyond is a mistake. */
+export const MAX_PROGRESS_KEYS = 10_000;
+
+/** The keys of a spec: a list, or `a..b`; more than MAX_PROGRESS_KEYS is refused before any is made. */
 export function expandKeys(keys: ProgressSpec['keys']): string[] {
-  if (Array.isArray(keys)) return keys.map(String);
+  const tooMany = (what: string, n: number) =>
+    new Error(`keys ${what} makes ${n.toLocaleString('en-US')} keys; a progress view shows at most ${MAX_PROGRESS_KEYS.toLocaleString('en-US')}. Narrow the range in .hpc-geo.yaml.`);
+  if (Array.isArray(keys)) {
+    if (keys.length > MAX_PROGRESS_KEYS) throw tooMany('(a list)', keys.length);
+    return keys.map(String);
+  }
   const m = /^\s*(\d+)\s*\.\.\s*(\d+)\s*$/.exec(keys);
-  if (!m) return keys.split(/[\s,]+/).filter(Boolean);
+  if (!m) {
+    const list = keys.split(/[\s,]+/).filter(Boolean);
+    if (list.length > MAX_PROGRESS_KEYS) throw tooMany('(a list)', list.length);
+    return list;
+  }
   const [a, b] = [Number(m[1]), Number(m[2])];
-  return Array.from({ length: Math.max(0, b - a + 1) }, (_, i) => String(a + i));
+  const n = Math.max(0, b - a + 1);
+  if (n > MAX_PROGRESS_KEYS) throw tooMany(`${m[1]}..${m[2]}`, n);
+  return Array.from({ length: n }, (_, i) => String(a + i));
 }
 
 export function logPathFor(spec: Pick<ProgressSpec, 'log' | 'dir'>, key: string): string {
