@@ -8,7 +8,7 @@ import { promptLabel } from '../../extension/src/ssh/connection';
 import { appendKnownHost, checkHostKey, fingerprint, hostFieldMatches, knownHostName, keyType } from '../../extension/src/ssh/knownHosts';
 import { commandLine, quoteArg, REMOTE_DECODER, remoteCommand } from '../../extension/src/ssh/quote';
 import { hostileArgs } from '../support/hostileArgs';
-import { SshConfigFile } from '../../extension/src/ssh/sshConfig';
+import { inlineIncludes, SshConfigFile } from '../../extension/src/ssh/sshConfig';
 
 describe('shell quoting', () => {
   it('quotes every argument so that sh reads it back unchanged', () => {
@@ -54,6 +54,10 @@ describe('known_hosts', () => {
     assert.ok(!hostFieldMatches('*.sigma2.no,!login-3.sigma2.no', 'login-3.sigma2.no'));
     assert.ok(hostFieldMatches('[127.0.0.1]:22220', '[127.0.0.1]:22220'));
     assert.ok(!hostFieldMatches('[127.0.0.1]:22220', '1:22220'));
+    assert.ok(hostFieldMatches('login-?.SIGMA2.no', 'login-3.sigma2.no'), '? and case');
+    assert.ok(!hostFieldMatches('login-?.sigma2.no', 'login-12.sigma2.no'));
+    assert.ok(hostFieldMatches('*', 'anything') && hostFieldMatches('a*b*c', 'aXbYc') && !hostFieldMatches('a*b*c', 'aXbY'));
+    assert.ok(hostFieldMatches('10.0.*.1', '10.0.7.1') && !hostFieldMatches('10.0.*.1', '10.0.7.10'), 'dots are literal');
     const dir = mkdtempSync(join(tmpdir(), 'kh-'));
     appendKnownHost(join(dir, 'kh'), 'saga.sigma2.no', 22, blob, true);
     const field = readFileSync(join(dir, 'kh'), 'utf8').split(' ')[0]!;
@@ -161,6 +165,16 @@ describe('hostile inputs to the SSH layer (generated, issue 15)', () => {
       assert.match(cmd, /^\/bin\/sh -c '[^']*' sh [0-9a-f ]+$/);
     }]);
   }
+
+  // known_hosts patterns and Include globs: `*` and `?` were made into `.*` and `.` of a RegExp
+  corpus.push(['a known_hosts pattern of three stars against a 3,000-letter name', () => assert.equal(hostFieldMatches('*a*a*a*b', 'a'.repeat(3000)), false)]);
+  corpus.push(['a known_hosts pattern of 500 stars and question marks', () => assert.equal(hostFieldMatches('*?'.repeat(500) + 'x', 'y'.repeat(3000)), false)]);
+  corpus.push(['an Include glob of many stars against a long file name', () => {
+    const h = fakeHome('');
+    writeFileSync(join(h.home, '.ssh', 'a'.repeat(200)), 'Host g\n');
+    assert.deepEqual(SshConfigFile.read(undefined, { ...h }).aliases(), []);
+    assert.equal(inlineIncludes(`Include ${'*a'.repeat(4)}b\n`, h), '\n');
+  }]);
 
   function fakeHome(config: string): { home: string; localUser: string } {
     const h = mkdtempSync(join(tmpdir(), 'hostile-home-'));

@@ -6,6 +6,7 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { wildcardMatch } from './wildcard';
 
 /** The name known_hosts uses for a host: `host`, or `[host]:port` when the port is not 22. */
 export function knownHostName(host: string, port: number): string {
@@ -29,10 +30,9 @@ export function algorithmsFor(type: string): string[] {
   return type === 'ssh-rsa' ? ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'] : [type];
 }
 
+/** A host pattern against a name: `*` and `?` are wildcards, everything else literal (`[host]:port` too). */
 function globMatch(pattern: string, name: string): boolean {
-  // `[host]:port` names hold brackets: every regex character but * and ? is literal
-  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i');
-  return re.test(name);
+  return wildcardMatch(pattern, name, true);
 }
 
 /** Whether a known_hosts host field (comma-separated patterns, or one hashed name) names this host. */

@@ -12,6 +12,7 @@ import type * as SshConfigModule from 'ssh-config' with { 'resolution-mode': 'im
 // ssh-config is an ES module with a CommonJS build; this file is CommonJS
 const SSHConfig = (require('ssh-config') as typeof SshConfigModule).default;
 import type { ClusterTarget, HopTarget } from './types';
+import { wildcardMatch } from './wildcard';
 
 export interface SshConfigEnv {
   home: string;
@@ -39,10 +40,9 @@ function glob(pattern: string): string[] {
       paths = paths.map((p) => join(p, part));
       continue;
     }
-    const re = new RegExp(`^${part.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
     paths = paths.flatMap((dir) => {
       try {
-        return readdirSync(dir).filter((f) => re.test(f) && !f.startsWith('.')).sort().map((f) => join(dir, f));
+        return readdirSync(dir).filter((f) => wildcardMatch(part, f) && !f.startsWith('.')).sort().map((f) => join(dir, f));
       } catch {
         return [];
       }
