@@ -6,6 +6,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { promptLabel } from '../extension/src/ssh/connection';
+import { hostFieldMatches } from '../extension/src/ssh/knownHosts';
 import { commandLine, remoteCommand } from '../extension/src/ssh/quote';
 import { inlineIncludes } from '../extension/src/ssh/sshConfig';
 import { expandKeys } from '../common/progress/progress';
@@ -57,7 +58,16 @@ function regexRows(): BenchRow[] {
   const spaces = 600;
   // a line terminator `.` does not cross: the old Include regex tries every split of the spaces
   const include = `include${' '.repeat(spaces)}\u2028`;
+  const name = 'a'.repeat(250);
+  // the old host pattern: a RegExp with `.*` for each star
+  const oldPattern = new RegExp(`^${'*a*a*a*b'.replace(/\*/g, '.*')}$`, 'i');
   return [
+    {
+      metric: 'known_hosts pattern *a*a*a*b against a 250-letter name',
+      value: time(() => hostFieldMatches('*a*a*a*b', name)),
+      unit: 'ms',
+      alternative: { name: 'the old RegExp built from the pattern', value: time(() => oldPattern.test(name), 1) },
+    },
     {
       metric: `log path: work dir of ${slashes.toLocaleString('en-US')} slashes then a letter`,
       value: time(() => resolveLogPattern('slurm-%j.out', { jobId: '1', name: 'n', user: 'u', workDir })),
