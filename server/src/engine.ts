@@ -5,7 +5,7 @@
  * range inside the document.
  */
 import type { Parser } from 'web-tree-sitter';
-import type { ParseSession } from './analysis/bash';
+import { PARSE_BUDGET_MS, type ParseSession } from './analysis/bash';
 import { analyze, type Script, type ScriptKind } from './analysis/script';
 import type { Range } from './analysis/text';
 import { LineIndex } from './analysis/text';
@@ -55,6 +55,7 @@ export const ENGINE_CODES = {
   binary: 'binary-file',
   unknownProfile: 'unknown-profile',
   internal: 'internal-error',
+  tooComplex: 'too-complex',
 } as const;
 
 /** What the engine's own codes mean (they have no rule object). */
@@ -63,6 +64,7 @@ export const ENGINE_DESCRIPTIONS: Record<string, string> = {
   [ENGINE_CODES.binary]: 'The file holds NUL bytes; it is not a script and was not linted.',
   [ENGINE_CODES.unknownProfile]: 'The script names a cluster profile that does not exist; generic was used.',
   [ENGINE_CODES.internal]: 'A rule failed on this script and was skipped.',
+  [ENGINE_CODES.tooComplex]: `The shell code could not be parsed within ${PARSE_BUDGET_MS / 1000} s; the #SBATCH directives were checked, the rules that read the shell code were skipped.`,
   'config-error': 'A value in .hpc-geo.yaml is wrong; it was ignored.',
   'invalid-encoding': 'The file is not valid UTF-8; bad bytes were replaced.',
 };
@@ -73,8 +75,19 @@ const SUPPRESS = /#\s*hpc-lint\s+(disable|disable-file)\s*=\s*([\w,\s-]+)/;
 /** `.def` files and texts that open with an Apptainer header are definition files. */
 export function detectKind(fileName: string, text: string): ScriptKind {
   if (/\.def$/i.test(fileName) || /(^|\/)(Singularity|Apptainer)(\.[^/]*)?$/.test(fileName)) return 'apptainer';
-  if (/^\s*(#[^\n]*\n|\s*\n)*\s*Bootstrap\s*:/i.test(text.slice(0, 4096))) return 'apptainer';
-  return 'sbatch';
+  return opensWithBootstrap(text.slice(0, 4096)) ? 'apptainer' : 'sbatch';
+}
+
+/** Whether the first line that is neither blank nor a comment is `Bootstrap:` (a line scan: no regex over several lines). */
+function opensWithBootstrap(head: string): boolean {
+  for (let at = 0; at < head.length; ) {
+    let end = head.indexOf('\n', at);
+    if (end < 0) end = head.length;
+    const line = head.slice(at, end).trim();
+    if (line !== '' && !line.startsWith('#')) return /^bootstrap\s*:/i.test(line);
+    at = end + 1;
+  }
+  return false;
 }
 
 export function lint(parser: Parser, text: string, options: LintOptions): LintResult {
@@ -87,7 +100,7 @@ export function lint(parser: Parser, text: string, options: LintOptions): LintRe
   if (text.length > MAX_LINT_BYTES) {
     return whole(ENGINE_CODES.tooLarge, 'info', `Not linted: ${(text.length / 1048576).toFixed(1)} MB is larger than the ${MAX_LINT_BYTES / 1048576} MB a job script can sensibly be.`);
   }
-  if (text.slice(0, 8192).includes('\u0000')) {
+  if (text.includes('\u0000')) {
     return whole(ENGINE_CODES.binary, 'info', 'Not linted: this looks like a binary file (it holds NUL bytes), not a script.');
   }
 
@@ -116,6 +129,16 @@ export function lint(parser: Parser, text: string, options: LintOptions): LintRe
   }
 
   const script: Script = analyze(parser, text, options.kind, options.session);
+  if (!script.shell.complete) {
+    diagnostics.push({
+      code: ENGINE_CODES.tooComplex,
+      severity: 'info',
+      message: `Analysed only in part: the shell code is too complex to parse within ${PARSE_BUDGET_MS / 1000} s. The #SBATCH directives were checked; the rules that read the shell code were skipped.`,
+      start: 0,
+      end: 0,
+      range: index.range(0, 0),
+    });
+  }
   const overrides = options.workspace?.rules ?? {};
   for (const rule of RULES) {
     if (!rule.kinds.includes(options.kind)) continue;
@@ -181,4 +204,4 @@ function suppress(script: Script, diagnostics: Diagnostic[]): Diagnostic[] {
   });
 }
 
-export { RULES, ruleById };
+export { PARSE_BUDGET_MS, RULES, ruleById };

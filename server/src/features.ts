@@ -177,6 +177,13 @@ export function hover(s: DocumentState, pos: Position): Hover | null {
   return { contents: { kind: MarkupKind.Markdown, value }, range: { start: { line: span.line, character: span.start }, end: { line: span.line, character: span.end } } };
 }
 
+/** Where the run of non-white-space characters that ends at `end` starts (a backward scan: no regex that rescans a long line from every offset). */
+function wordStart(text: string, end: number): number {
+  let i = end;
+  while (i > 0 && !/\s/.test(text[i - 1]!)) i--;
+  return i;
+}
+
 export function completions(s: DocumentState, doc: TextDocument, pos: Position): CompletionItem[] {
   const script = s.result.script;
   const profile = s.result.resolvedProfile;
@@ -191,7 +198,8 @@ export function completions(s: DocumentState, doc: TextDocument, pos: Position):
     return [];
   }
   if (before.length < MAGIC.length) return [];
-  const token = /(\S*)$/.exec(before.slice(MAGIC.length))![1]!;
+  const tokenAt = Math.max(MAGIC.length, wordStart(before, before.length));
+  const token = before.slice(tokenAt);
   const tokenStart = pos.character - token.length;
   const range = (from: number) => ({ start: { line: pos.line, character: from }, end: pos });
 
@@ -199,7 +207,9 @@ export function completions(s: DocumentState, doc: TextDocument, pos: Position):
   if (token.startsWith('--') && eq > 0) return valueItems(optionByName(token.slice(2, eq)), profile, script, range(tokenStart + eq + 1), token.slice(eq + 1));
   if (!token.startsWith('-')) {
     // a value given as the next word: `-p <partition>`
-    const prev = /(\S+)\s+$/.exec(before.slice(0, tokenStart))?.[1];
+    let prevEnd = tokenAt;
+    while (prevEnd > 0 && /\s/.test(before[prevEnd - 1]!)) prevEnd--;
+    const prev = prevEnd < tokenAt && prevEnd > 0 ? before.slice(wordStart(before, prevEnd), prevEnd) : undefined;
     const prevOpt = prev?.startsWith('--') ? optionByName(prev.slice(2)) : prev && /^-[A-Za-z]$/.test(prev) ? SBATCH_OPTIONS.find((o) => o.short === prev[1]) : undefined;
     if (prevOpt && prevOpt.arg === 'required') return valueItems(prevOpt, profile, script, range(tokenStart), token);
     if (token !== '') return [];

@@ -15,6 +15,12 @@ export async function engine(): Promise<void> {
   builtins ??= loadBuiltinProfiles(res.profilesDir);
 }
 
+/** The loaded parser, for tests that call `lint` with options of their own. */
+export function testParser(): Parser {
+  if (!parser) throw new Error('call engine() in a before hook first');
+  return parser;
+}
+
 export function lintText(text: string, opts: { profile?: string; kind?: ScriptKind; fileName?: string; workspace?: WorkspaceConfig } = {}): Diagnostic[] {
   if (!parser || !builtins) throw new Error('call engine() in a before hook first');
   const options: LintOptions = {

@@ -53,12 +53,12 @@ export function parseDef(text: string): DefFile {
     let end = text.indexOf('\n', offset);
     if (end < 0) end = text.length;
     const lineText = text.slice(offset, end).replace(/\r$/, '');
-    const section = /^%([A-Za-z]\w*)(.*)$/.exec(lineText);
+    const section = /^%([A-Za-z]\w*)/.exec(lineText);
     if (section) {
       if (current) current.bodyEnd = offset;
       current = {
         name: section[1]!.toLowerCase(),
-        args: section[2]!.trim(),
+        args: lineText.slice(section[0].length).trim(),
         line,
         start: offset,
         nameEnd: offset + 1 + section[1]!.length,
@@ -68,11 +68,13 @@ export function parseDef(text: string): DefFile {
       def.sections.push(current);
     } else if (!current) {
       const trimmed = lineText.trim();
-      const kv = /^(\s*)([A-Za-z]+)(\s*:\s*)(.*?)\s*$/.exec(lineText);
+      const kv = /^(\s*)([A-Za-z]+)\s*:/.exec(lineText);
       if (kv && trimmed !== '' && !trimmed.startsWith('#')) {
         const keyStart = offset + kv[1]!.length;
-        const valueStart = keyStart + kv[2]!.length + kv[3]!.length;
-        def.header.push({ key: kv[2]!, value: kv[4]!, line, keyStart, valueStart, valueEnd: valueStart + kv[4]!.length });
+        const rest = lineText.slice(kv[0].length);
+        const value = rest.trim();
+        const valueStart = offset + kv[0].length + (rest.length - rest.trimStart().length);
+        def.header.push({ key: kv[2]!, value, line, keyStart, valueStart, valueEnd: valueStart + value.length });
       } else if (trimmed !== '' && !trimmed.startsWith('#')) {
         def.strayHeaderLines.push({ line, start: offset, end: offset + lineText.length });
       }

@@ -3,7 +3,16 @@
  * rules read: commands with their words, whether they run in the background or in a pipeline,
  * assignments and exports, heredoc bodies.
  */
+import { performance } from 'node:perf_hooks';
 import { Language, Parser, type Node, type Tree } from 'web-tree-sitter';
+
+/**
+ * How long one parse of the shell may take. tree-sitter's error recovery grows faster than its
+ * input on some texts (100 KB of `${`, a line of 100k `|`); past this the parse is abandoned and
+ * the rules that read the shell see no commands. An ordinary 5,000-line script parses in about
+ * 20 ms (bench/lint.bench.ts), fifty times under it.
+ */
+export const PARSE_BUDGET_MS = 1000;
 
 export interface Word {
   /** The word with surrounding quotes removed (expansions kept as written). */
@@ -47,6 +56,8 @@ export interface ShellFacts {
   commands: Command[];
   assignments: Assignment[];
   hasErrors: boolean;
+  /** False when the parse was abandoned at PARSE_BUDGET_MS: the facts are empty. */
+  complete: boolean;
 }
 
 let ready: Promise<Parser> | undefined;
@@ -151,10 +162,11 @@ const CONTEXT_TYPES = ['command', 'variable_assignment', 'declaration_command', 
 export class ParseSession {
   private last: { tree: Tree; text: string } | undefined;
 
-  parse(parser: Parser, text: string): Tree {
+  /** The tree of `text`, or undefined when its parse ran out of time (the next one starts afresh). */
+  parse(parser: Parser, text: string): Tree | undefined {
     const tree = parseIncremental(parser, text, this.last);
     this.last?.tree.delete();
-    this.last = { tree, text };
+    this.last = tree ? { tree, text } : undefined;
     return tree;
   }
 
@@ -166,6 +178,7 @@ export class ParseSession {
 
 export function shellFacts(parser: Parser, text: string, session?: ParseSession): ShellFacts {
   const tree = session ? session.parse(parser, text) : parseIncremental(parser, text);
+  if (!tree) return { commands: [], assignments: [], hasErrors: true, complete: false };
   try {
     return extract(tree);
   } finally {
@@ -303,42 +316,47 @@ function extract(tree: Tree): ShellFacts {
   }
   commands.sort((a, b) => a.start - b.start);
   assignments.sort((a, b) => a.start - b.start);
-  return { commands, assignments, hasErrors: root.hasError };
+  return { commands, assignments, hasErrors: root.hasError, complete: true };
 }
 
 /**
- * Parses `text`, reusing the tree of an earlier version when given: the change between the two
- * texts is found as one edited span (common prefix and suffix), which is what an editor sends
- * for a keystroke, a paste or a quick fix.
+ * Parses `text` within PARSE_BUDGET_MS, reusing the tree of an earlier version when given: the
+ * change between the two texts is found as one edited span (common prefix and suffix), which is
+ * what an editor sends for a keystroke, a paste or a quick fix. Undefined when out of time.
  */
-export function parseIncremental(parser: Parser, text: string, previous?: { tree: Tree; text: string }): Tree {
+export function parseIncremental(parser: Parser, text: string, previous?: { tree: Tree; text: string }): Tree | undefined {
+  let old: Tree | undefined;
   if (previous) {
-    const old = previous.text;
+    const before = previous.text;
     let start = 0;
-    const max = Math.min(old.length, text.length);
-    while (start < max && old.charCodeAt(start) === text.charCodeAt(start)) start++;
-    let oldEnd = old.length;
+    const max = Math.min(before.length, text.length);
+    while (start < max && before.charCodeAt(start) === text.charCodeAt(start)) start++;
+    let oldEnd = before.length;
     let newEnd = text.length;
-    while (oldEnd > start && newEnd > start && old.charCodeAt(oldEnd - 1) === text.charCodeAt(newEnd - 1)) {
+    while (oldEnd > start && newEnd > start && before.charCodeAt(oldEnd - 1) === text.charCodeAt(newEnd - 1)) {
       oldEnd--;
       newEnd--;
     }
-    const tree = previous.tree.copy();
-    tree.edit({
+    old = previous.tree.copy();
+    old.edit({
       startIndex: start,
       oldEndIndex: oldEnd,
       newEndIndex: newEnd,
-      startPosition: point(old, start),
-      oldEndPosition: point(old, oldEnd),
+      startPosition: point(before, start),
+      oldEndPosition: point(before, oldEnd),
       newEndPosition: point(text, newEnd),
     });
-    const reparsed = parser.parse(text, tree);
-    tree.delete();
-    if (reparsed) return reparsed;
   }
-  const tree = parser.parse(text);
-  if (!tree) throw new Error('tree-sitter could not parse the script');
-  return tree;
+  const deadline = performance.now() + PARSE_BUDGET_MS;
+  try {
+    const tree = parser.parse(text, old ?? null, { progressCallback: () => performance.now() > deadline });
+    if (tree) return tree;
+    // an abandoned parse would otherwise resume on the next call, with another text
+    parser.reset();
+    return undefined;
+  } finally {
+    old?.delete();
+  }
 }
 
 /** Row and column (UTF-16 units, as web-tree-sitter counts them for JS strings) of an offset. */

@@ -120,7 +120,7 @@ export const aptWithoutYes: Rule = {
     for (const inv of ctx.script.invocations) {
       if (inv.program !== 'apt-get' && inv.program !== 'apt') continue;
       const install = inv.args.find((a) => a.text === 'install');
-      if (!install || inv.args.some((a) => /^(-\w*y\w*|--yes|--assume-yes)$/.test(a.text))) continue;
+      if (!install || inv.args.some((a) => a.text === '--yes' || a.text === '--assume-yes' || (a.text.includes('y') && /^-\w+$/.test(a.text)))) continue;
       ctx.report({ start: inv.command.start, end: install.end, message: `${inv.program} install waits for a "Do you want to continue?" answer that a build cannot give, and aborts. Add -y.`, fix: { title: 'Add -y', edits: [{ start: install.end, end: install.end, newText: ' -y' }] } });
     }
   },

@@ -81,10 +81,28 @@ export const databaseUrlPassword: Rule = {
     source: 'DR field report (PG_URL=postgres://... in job templates).',
   },
   check(ctx) {
-    scan(ctx.script, /\b(postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|redis|rediss|amqps?):\/\/([^:\s/@]+):([^@\s]+)@/g, (m, at) => {
-      if (isPlaceholder(m[3]!)) return;
-      const start = at + m.index + m[0].length - 1 - m[3]!.length;
-      ctx.report({ start, end: start + m[3]!.length, message: `A ${m[1]} URL in this script carries a password. Use ~/.pgpass or export the URL before sbatch.` });
+    // the password runs to the first '@' or white space; that end is found by a scan that never
+    // goes back, so a line of many `postgres://u:` without an '@' stays linear
+    let lineStart = -1;
+    let from = 0;
+    let stop = 0;
+    let resumeAt = 0; // as a regex would: the next URL is searched after the last one found
+    scan(ctx.script, /\b(postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|redis|rediss|amqps?):\/\/([^:\s/@]+):/g, (m, at) => {
+      const line = m.input;
+      const p = m.index + m[0].length;
+      if (at !== lineStart) resumeAt = 0;
+      if (m.index < resumeAt) return;
+      if (at !== lineStart || p < from || p > stop) {
+        lineStart = at;
+        from = p;
+        stop = p;
+        while (stop < line.length && line[stop] !== '@' && !/\s/.test(line[stop]!)) stop++;
+      }
+      if (stop === p || line[stop] !== '@') return;
+      resumeAt = stop + 1;
+      const password = line.slice(p, stop);
+      if (isPlaceholder(password)) return;
+      ctx.report({ start: at + p, end: at + stop, message: `A ${m[1]} URL in this script carries a password. Use ~/.pgpass or export the URL before sbatch.` });
     });
   },
 };

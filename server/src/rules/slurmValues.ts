@@ -242,12 +242,15 @@ export const duplicateOption: Rule = {
   },
   check(ctx) {
     const seen = new Map<string, OptionUse>();
+    // options per line, counted once (a line can hold thousands)
+    const perLine = new Map<number, number>();
+    for (const use of ctx.script.header.options) perLine.set(use.span.line, (perLine.get(use.span.line) ?? 0) + 1);
     for (const use of ctx.script.header.options) {
       const earlier = seen.get(use.option.name);
       seen.set(use.option.name, use);
       if (!earlier || ['constraint', 'gres', 'export', 'mail-type', 'hetjob'].includes(use.option.name)) continue;
       const o = useOffsets(ctx.script, earlier);
-      const sameLineOnly = ctx.script.header.options.filter((u) => u.span.line === earlier.span.line).length === 1;
+      const sameLineOnly = perLine.get(earlier.span.line) === 1;
       ctx.report({
         start: o.start,
         end: o.end,

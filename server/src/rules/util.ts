@@ -7,32 +7,57 @@ import { option, spanOffsets, type Script } from '../analysis/script';
 import { partitionOf, type PartitionProfile, type Profile } from '../profiles/profiles';
 import type { Finding, Fix, TextEdit } from './rule';
 
-export function editDistance(a: string, b: string): number {
-  const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
+/** Two rows of the distance table, reused between calls (grown when a longer word comes). */
+let rows = [new Int32Array(64), new Int32Array(64)];
+
+/**
+ * Levenshtein distance of `a` and `b`, or `limit + 1` as soon as it is known to exceed `limit`:
+ * only the band of width 2·limit+1 around the diagonal is computed, so the cost is
+ * O(limit · length) and a word far longer than every candidate costs nothing.
+ */
+export function editDistance(a: string, b: string, limit = Math.max(a.length, b.length)): number {
+  const over = limit + 1;
+  if (Math.abs(a.length - b.length) > limit) return over;
+  if (rows[0]!.length <= b.length) rows = [new Int32Array(b.length + 1), new Int32Array(b.length + 1)];
+  let [prev, row] = rows as [Int32Array, Int32Array];
+  for (let j = 0; j <= b.length; j++) prev[j] = j <= limit ? j : over;
   for (let i = 1; i <= a.length; i++) {
-    let prev = dp[0]!;
-    dp[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = dp[j]!;
-      dp[j] = Math.min(dp[j]! + 1, dp[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
+    const from = Math.max(1, i - limit);
+    const to = Math.min(b.length, i + limit);
+    row[0] = i <= limit ? i : over;
+    if (from > 1) row[from - 1] = over;
+    let best = from > 1 ? over : row[0];
+    for (let j = from; j <= to; j++) {
+      const d = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? 0 : 1), over);
+      row[j] = d;
+      if (d < best) best = d;
     }
+    if (to < b.length) row[to + 1] = over;
+    if (best > limit) return over;
+    [prev, row] = [row, prev];
   }
-  return dp[b.length]!;
+  return Math.min(prev[b.length]!, over);
 }
+
+const LOWERED = new WeakMap<readonly string[], string[]>();
 
 /** The closest of `candidates` to `word`, when close enough to be a likely typo. */
 export function didYouMean(word: string, candidates: readonly string[]): string | undefined {
+  const limit = Math.max(2, Math.floor(word.length / 3));
+  const lower = word.toLowerCase();
+  let lowered = LOWERED.get(candidates);
+  if (!lowered) LOWERED.set(candidates, (lowered = candidates.map((c) => c.toLowerCase())));
   let best: string | undefined;
-  let bestD = Infinity;
-  for (const c of candidates) {
-    const d = editDistance(word.toLowerCase(), c.toLowerCase());
+  let bestD = limit + 1;
+  for (let k = 0; k < candidates.length; k++) {
+    const c = candidates[k]!;
+    const d = editDistance(lower, lowered[k]!, bestD - 1);
     if (d < bestD) {
       bestD = d;
       best = c;
     }
   }
-  return best !== undefined && bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+  return best;
 }
 
 export const LONG_OPTION_NAMES = SBATCH_OPTIONS.map((o) => o.name);
