@@ -26,7 +26,7 @@ import type { Parser } from 'web-tree-sitter';
 import { hasSbatchDirectives } from '../../common/sbatch/header';
 import { loadBash, ParseSession } from './analysis/bash';
 import type { ScriptKind } from './analysis/script';
-import { lint, SOURCE, type Diagnostic, type LintResult } from './engine';
+import { ENGINE_CODES, lint, SOURCE, type Diagnostic, type LintResult } from './engine';
 import { codeActions, completions, hover } from './features';
 import { loadBuiltinProfiles, type Profile } from './profiles/profiles';
 import { resources, ruleDocUri, type Resources } from './resources';
@@ -40,6 +40,11 @@ export interface LintSettings {
 
 const DEFAULT_SETTINGS: LintSettings = { enable: true, defaultProfile: 'generic' };
 const DEBOUNCE_MS = 200;
+
+/** Lets the connection read and dispatch the messages that arrived meanwhile (a timer turn passes I/O and immediates). */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
 
 export interface DocumentState {
   version: number;
@@ -60,6 +65,13 @@ export class HpcGeoServer {
   private ready: Promise<void> | undefined;
   private readonly justOpened = new Set<string>();
   private readonly sessions = new Map<string, ParseSession>();
+  /** Documents waiting to be linted, one at a time, in the order they became due. */
+  private readonly queue = new Set<string>();
+  /** Documents whose last lint reached the parse limit: they wait behind the others. */
+  private readonly heavy = new Set<string>();
+  private draining = false;
+  /** Counts opens and edits, to tell when the messages that arrived meanwhile have all been read. */
+  private edits = 0;
 
   constructor(private readonly connection: Connection) {
     connection.onInitialize((params) => this.initialize(params));
@@ -78,10 +90,12 @@ export class HpcGeoServer {
     connection.onCompletion((p) => this.guard('completion', () => this.completion(p), []));
     // TextDocuments fires a content change right after each open: lint an open at once, debounce edits
     this.documents.onDidOpen((e) => {
+      this.edits++;
       this.justOpened.add(e.document.uri);
       this.schedule(e.document, 0);
     });
     this.documents.onDidChangeContent((e) => {
+      this.edits++;
       if (!this.justOpened.delete(e.document.uri)) this.schedule(e.document, DEBOUNCE_MS);
     });
     this.documents.onDidClose((e) => this.forget(e.document.uri));
@@ -138,8 +152,48 @@ export class HpcGeoServer {
       this.relintAll();
       return;
     }
+    // a newer version cancels the lint of the one before, waiting or not yet due
     clearTimeout(this.timers.get(doc.uri));
-    this.timers.set(doc.uri, setTimeout(() => void this.guard('lint', () => this.lintDocument(doc.uri), undefined), delay));
+    this.queue.delete(doc.uri);
+    this.timers.set(doc.uri, setTimeout(() => {
+      this.timers.delete(doc.uri);
+      this.queue.add(doc.uri);
+      void this.drain();
+    }, delay));
+  }
+
+  /**
+   * Lints the queued documents one after another, always the document's newest version, and
+   * returns to the event loop between two lints so that edits and other documents are read
+   * in between: one document never holds up another by more than one lint (bounded by the
+   * engine's parse limit), and a document that reached that limit goes behind the others.
+   */
+  private async drain(): Promise<void> {
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      for (;;) {
+        await this.settle();
+        const uri = [...this.queue].find((u) => !this.heavy.has(u)) ?? this.queue.values().next().value;
+        if (uri === undefined) return;
+        this.queue.delete(uri);
+        await this.guard('lint', () => this.lintDocument(uri), undefined);
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  /**
+   * Returns once the edits that arrived meanwhile have been read: the connection dispatches one
+   * message per turn of the event loop, so turns pass until one brings no open or edit.
+   */
+  private async settle(): Promise<void> {
+    let seen: number;
+    do {
+      seen = this.edits;
+      await yieldToEventLoop();
+    } while (seen !== this.edits);
   }
 
   private relintAll(): void {
@@ -149,6 +203,8 @@ export class HpcGeoServer {
   private forget(uri: string): void {
     clearTimeout(this.timers.get(uri));
     this.timers.delete(uri);
+    this.queue.delete(uri);
+    this.heavy.delete(uri);
     this.state.delete(uri);
     this.settings.delete(uri);
     this.justOpened.delete(uri);
@@ -179,6 +235,8 @@ export class HpcGeoServer {
     const ws = path ? this.configs?.forFile(path) : undefined;
     let session = this.sessions.get(uri);
     if (!session) this.sessions.set(uri, (session = new ParseSession()));
+    // the TextDocument object is updated in place by later edits: keep the version linted
+    const version = doc.version;
     const result = lint(this.parser, doc.getText(), {
       kind,
       session,
@@ -186,10 +244,14 @@ export class HpcGeoServer {
       defaultProfile: settings.defaultProfile,
       ...(ws ? { workspace: ws.config } : {}),
     });
-    // the document may have changed while settings were read
-    if (this.documents.get(uri)?.version !== doc.version) return;
-    this.state.set(uri, { version: doc.version, result, document: doc });
-    await this.connection.sendDiagnostics({ uri, version: doc.version, diagnostics: result.diagnostics.map((d) => this.toLsp(d)) });
+    if (result.diagnostics.some((d) => d.code === ENGINE_CODES.tooComplex)) this.heavy.add(uri);
+    else this.heavy.delete(uri);
+    // the document may have changed while settings were read or while it was linted (an edit
+    // that arrived during a long lint is read now): a stale result is never published
+    await this.settle();
+    if (this.documents.get(uri)?.version !== version) return;
+    this.state.set(uri, { version, result, document: doc });
+    await this.connection.sendDiagnostics({ uri, version, diagnostics: result.diagnostics.map((d) => this.toLsp(d)) });
   }
 
   private publishConfigProblems(): void {
@@ -243,6 +305,7 @@ export class HpcGeoServer {
     const doc = this.documents.get(uri);
     if (doc && this.state.get(uri)?.version !== doc.version) {
       clearTimeout(this.timers.get(uri));
+      this.queue.delete(uri);
       await this.lintDocument(uri);
     }
   }

@@ -3,13 +3,14 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { hostileCases } from '../support/hostile';
 import { repoRoot } from '../support/manifest';
 
 const cli = join(repoRoot, 'dist', 'hpc-lint.js');
 const seeds = join(repoRoot, 'test', 'fixtures', 'seeds');
 
 function run(args: string[], opts: { input?: string | Buffer; cwd?: string } = {}) {
-  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', input: opts.input, cwd: opts.cwd ?? repoRoot, timeout: 30_000 });
+  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', input: opts.input, cwd: opts.cwd ?? repoRoot, timeout: 30_000, maxBuffer: 1 << 28 });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -113,5 +114,24 @@ describe('hpc-lint (dist/hpc-lint.js)', function () {
     const r = run(['--list-rules']);
     assert.equal(r.code, 0);
     assert.ok(r.out.trim().split('\n').length >= 40);
+  });
+
+  it('lints every generated hostile case: exit 0 or 1, ranges inside the file, each within a wide budget', function () {
+    this.timeout(180_000);
+    for (const [i, c] of hostileCases().entries()) {
+      const file = join(tmp, `hostile-${i}-${c.fileName}`);
+      writeFileSync(file, c.text);
+      const started = Date.now();
+      const r = run(['--format', 'json', file]);
+      const ms = Date.now() - started;
+      // a hang guard: each took 8–80 s before the fix (one process start included here)
+      assert.ok(ms < 5000, `${c.name} took ${ms} ms (before the fix: ${c.before})`);
+      assert.ok(r.code === 0 || r.code === 1, `${c.name}: exit ${String(r.code)} ${r.err}`);
+      const lines = c.text.split('\n');
+      for (const row of JSON.parse(r.out) as { line: number; column: number; endLine: number; endColumn: number; code: string }[]) {
+        assert.ok(row.line >= 1 && row.endLine <= lines.length && row.column <= lines[row.line - 1]!.length + 1 && row.endColumn <= lines[row.endLine - 1]!.length + 1, `${c.name}: ${row.code} at ${row.line}:${row.column} outside the file`);
+        assert.notEqual(row.code, 'internal-error');
+      }
+    }
   });
 });

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CodeAction, CompletionItem, Hover, TextEdit } from 'vscode-languageserver-protocol';
+import { hostileCases } from '../support/hostile';
 import { LspTestClient } from '../support/lspClient';
 import { repoRoot } from '../support/manifest';
 
@@ -149,6 +150,51 @@ describe('language server over JSON-RPC (dist/server.js --stdio)', function () {
     const big = `file://${ws}/big.sbatch`;
     await lsp.open(big, 'sbatch', `#!/bin/bash\n${'echo x\n'.repeat(900_000)}`);
     assert.equal((await lsp.diagnosticsFor(big, 1, 20_000))[0]?.code, 'file-too-large');
+    assert.deepEqual(lsp.stderr.filter((l) => /Error|exception/i.test(l)), []);
+  });
+
+  // each took 8–80 s before the fix and blocked every other document meanwhile
+  const pathological = `#!/bin/bash\n#SBATCH --time=2h\n${'|'.repeat(100_000)}\n`;
+
+  it('publishes an ordinary document\'s diagnostics promptly while a pathological one is linted', async () => {
+    const slow = `file://${ws}/pipes.sbatch`;
+    const plain = `file://${ws}/plain.sbatch`;
+    await lsp.open(slow, 'sbatch', pathological);
+    await lsp.open(plain, 'sbatch', script);
+    // a hang guard (one bounded lint is about 1 s), not a speed figure
+    assert.deepEqual((await lsp.diagnosticsFor(plain, 1, 5000)).map((d) => d.code), ['mem-forbidden']);
+    const codes = (await lsp.diagnosticsFor(slow, 1, 5000)).map((d) => d.code);
+    assert.ok(codes.includes('too-complex') && codes.includes('invalid-time'), codes.join(' '));
+  });
+
+  it('lints only the newest version: edits that arrive during a long lint make its result stale, never published', async () => {
+    const uri = `file://${ws}/edited.sbatch`;
+    await lsp.open(uri, 'sbatch', script);
+    await lsp.diagnosticsFor(uri, 1);
+    await lsp.change(uri, 2, [{ text: pathological }]);
+    // a hover lints the version it sees at once; the edits behind it arrive while that lint runs
+    const hovered = lsp.request('textDocument/hover', { textDocument: { uri }, position: { line: 1, character: 2 } });
+    const end = { line: pathological.split('\n').length - 1, character: 0 };
+    for (let v = 3; v <= 10; v++) await lsp.change(uri, v, [v < 10 ? { range: { start: end, end }, text: `# ${v}` } : { text: script }]);
+    await hovered;
+    assert.deepEqual((await lsp.diagnosticsFor(uri, 10, 8000)).map((d) => d.code), ['mem-forbidden']);
+    assert.deepEqual(lsp.published.filter((p) => p.uri === uri).map((p) => p.version), [1, 10]);
+  });
+
+  it('lints every generated hostile case without a crash, with ranges inside the document', async function () {
+    this.timeout(120_000);
+    const cases = hostileCases();
+    for (const [i, c] of cases.entries()) {
+      const uri = `file://${ws}/hostile-${i}.sbatch`;
+      await lsp.open(uri, 'sbatch', c.text);
+      const lines = c.text.split('\n');
+      const diags = await lsp.diagnosticsFor(uri, 1, 10_000);
+      for (const d of diags) {
+        assert.ok(d.range.end.line < lines.length && d.range.start.character <= lines[d.range.start.line]!.length && d.range.end.character <= lines[d.range.end.line]!.length, `${c.name}: ${String(d.code)} outside the document`);
+        assert.notEqual(d.code, 'internal-error', `${c.name}: ${d.message}`);
+      }
+      await lsp.connection.sendNotification('textDocument/didClose', { textDocument: { uri } });
+    }
     assert.deepEqual(lsp.stderr.filter((l) => /Error|exception/i.test(l)), []);
   });
 });

@@ -12,6 +12,8 @@ import { waitFor } from './wait';
 export class LspTestClient {
   readonly connection: MessageConnection;
   readonly diagnostics = new Map<string, PublishDiagnosticsParams>();
+  /** Every publication, in order of arrival. */
+  readonly published: PublishDiagnosticsParams[] = [];
   readonly stderr: string[] = [];
   private readonly proc: ChildProcess;
   settings: Record<string, unknown> = { enable: true, defaultProfile: 'generic' };
@@ -22,6 +24,7 @@ export class LspTestClient {
     this.connection = createMessageConnection(new StreamMessageReader(this.proc.stdout!), new StreamMessageWriter(this.proc.stdin!));
     this.connection.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
       this.diagnostics.set(p.uri, p);
+      this.published.push(p);
     });
     this.connection.onRequest('workspace/configuration', (p: { items: { section?: string }[] }) => p.items.map(() => this.settings));
     this.connection.onRequest('client/registerCapability', () => null);
