@@ -209,6 +209,7 @@ function parseWithSchema(text: string, schema: Schema): { value: unknown; proble
       case 'map': {
         if (!isMap(node)) return wrong('expected a mapping of keys to values');
         const out: Record<string, unknown> = {};
+        const given = new Set<string>();
         for (const pair of node.items) {
           const keyNode = pair.key as YamlNode;
           const key = isScalar(keyNode) ? String(keyNode.value) : '';
@@ -220,12 +221,14 @@ function parseWithSchema(text: string, schema: Schema): { value: unknown; proble
             continue;
           }
           if (pair.value === null || pair.value === undefined) continue;
+          given.add(key);
           const v = check(pair.value as YamlNode, sub, path ? `${path}.${key}` : key);
           if (v !== undefined) out[key] = v;
         }
-        for (const req of s.type === 'object' ? (s.required ?? []) : []) {
-          if (!(req in out)) at(start, end, `${path || 'this entry'}: ${req} is required`);
-        }
+        const missing = (s.type === 'object' ? (s.required ?? []) : []).filter((req) => !(req in out));
+        // a required value that was given but wrong has been reported where it is: say the cause once, and drop the entry
+        if (missing.some((req) => given.has(req))) return undefined;
+        for (const req of missing) at(start, end, `${path || 'this entry'}: ${req} is required`);
         return out;
       }
     }
