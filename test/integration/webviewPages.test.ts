@@ -79,6 +79,9 @@ describe('webview pages in Chromium', function () {
     assert.ok(Date.now() - t0 < 20_000, 'the page stayed responsive');
     assert.match((await p.locator('#searchError').textContent())!, /exponential|polynomial|quadratic/);
     assert.equal(await p.locator('.row .match').count(), 0, 'a refused regex marks nothing');
+    // the message makes the bar taller: the first line is still shown below it, not behind it
+    const [barBottom, firstTop] = await p.evaluate(() => [document.querySelector('.bar')!.getBoundingClientRect().bottom, document.querySelector('.row')!.getBoundingClientRect().top]);
+    assert.ok(firstTop! >= barBottom!, `the first line (top ${firstTop}) is below the bar (bottom ${barBottom})`);
     for (let k = 0; k < '(a+)+$'.length; k++) await p.keyboard.press('Backspace');
     await p.keyboard.type('needle b+');
     await p.waitForFunction(() => document.getElementById('searchError')!.hidden && document.querySelectorAll('.row .match').length === 1);
