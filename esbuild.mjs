@@ -1,4 +1,5 @@
-// Three bundles: the extension host (node), the language server (node), the webview pages (browser).
+// The bundles: the extension host and its lazily loaded parts (node), the language server and
+// hpc-lint (node), the webview pages (browser).
 //   node esbuild.mjs            production build (minified, no source maps)
 //   node esbuild.mjs --dev      with inline source maps
 //   node esbuild.mjs --watch    dev build, rebuilt on change
@@ -36,11 +37,21 @@ const pages = readdirSync('webview/src', { withFileTypes: true })
   .filter((d) => d.isDirectory() && existsSync(join('webview/src', d.name, 'index.ts')))
   .map((d) => d.name);
 
+// The extension host loads the regex analyser (scslre, most of a megabyte) from a bundle of its own
+// the first time it checks a user's regex, so that activation does not parse it.
+const regexAnalyserApart = {
+  name: 'regex-analyser-apart',
+  setup(build) {
+    build.onResolve({ filter: /^scslre$/ }, () => ({ path: './regexAnalyser.js', external: true }));
+  },
+};
+
 const builds = [
-  { ...node, entryPoints: ['extension/src/extension.ts'], outfile: 'dist/extension.js' },
+  { ...node, entryPoints: ['extension/src/extension.ts'], outfile: 'dist/extension.js', plugins: [regexAnalyserApart] },
+  { ...node, entryPoints: ['node_modules/scslre/index.js'], outfile: 'dist/regexAnalyser.js' },
   { ...node, entryPoints: ['extension/src/lint/languageClientMain.ts'], outfile: 'dist/languageClient.js' },
   { ...node, entryPoints: ['extension/src/ssh/sshMain.ts'], outfile: 'dist/ssh.js' },
-  { ...node, entryPoints: ['extension/src/progress/workspaceConfigMain.ts'], outfile: 'dist/workspaceConfig.js' },
+  { ...node, entryPoints: ['extension/src/progress/workspaceConfigMain.ts'], outfile: 'dist/workspaceConfig.js', plugins: [regexAnalyserApart] },
   { ...node, entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js' },
   { ...node, entryPoints: ['server/src/cli.ts'], outfile: 'dist/hpc-lint.js', banner: { js: '#!/usr/bin/env node' } },
   ...pages.map((page) => ({

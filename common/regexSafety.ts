@@ -12,7 +12,7 @@
  * `USER_REGEX_MAX_INPUT` characters it costs at most a few milliseconds. scslre only finds attack
  * strings that repeat a single character; the cut line length bounds the rest.
  */
-import { analyse, type Report } from 'scslre';
+import type { Report } from 'scslre';
 
 /** The longest text a user's regex is run on; a longer line is cut to this before matching. */
 export const USER_REGEX_MAX_INPUT = 4096;
@@ -36,6 +36,8 @@ export function checkUserRegex(source: string, flags: string): UserRegexCheck {
   }
   let reports: Report[];
   try {
+    // loaded on first use: the analyser is most of this module's weight, and activation needs none of it
+    const { analyse } = require('scslre') as typeof import('scslre');
     reports = analyse({ source: regex.source, flags: regex.flags }, { maxReports: 1, reportTypes: { Move: false } }).reports;
   } catch (e) {
     return { ok: false, reason: `the regular expression could not be checked for slow matching: ${(e as Error).message}` };
