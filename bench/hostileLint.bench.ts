@@ -3,7 +3,6 @@
  * it the old behaviour where it can be shown in a bounded way (the old regex or loop, kept here,
  * on an input small enough to finish in a second or two).
  */
-import { performance } from 'node:perf_hooks';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { loadBash } from '../server/src/analysis/bash';
 import { detectKind, lint, type LintOptions } from '../server/src/engine';
@@ -12,17 +11,8 @@ import { loadBuiltinProfiles } from '../server/src/profiles/profiles';
 import { resources } from '../server/src/resources';
 import { didYouMean, LONG_OPTION_NAMES } from '../server/src/rules/util';
 import { hostileCases, longDirectiveLine } from '../test/support/hostile';
-import { median, type Bench, type BenchRow } from './types';
+import { timeMedian as time, type Bench, type BenchRow } from './types';
 
-function time(fn: () => unknown, runs = 3): number {
-  const xs: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t = performance.now();
-    fn();
-    xs.push(performance.now() - t);
-  }
-  return median(xs);
-}
 
 // the old code, kept only to be measured
 /* eslint-disable regexp/no-super-linear-backtracking, regexp/no-super-linear-move */

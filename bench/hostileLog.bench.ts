@@ -9,7 +9,7 @@ import { LogStream } from '../common/logs/stream';
 import { LogTailer } from '../extension/src/logs/tailer';
 import type { SshConnection } from '../extension/src/ssh/connection';
 import { withLab } from './lab';
-import { median, type Bench, type BenchRow } from './types';
+import { timeMedian as ms, type Bench, type BenchRow } from './types';
 
 // eslint-disable-next-line no-control-regex
 const OLD_ESCAPE = /\u001b(?:\[([0-9;?]*)([A-Za-z])|\][^\u0007\u001b]*(?:\u0007|\u001b\\)|[()][A-Za-z0-9]|[=>])/g;
@@ -29,15 +29,6 @@ function oldEscapeScan(s: string): number {
   return kept;
 }
 
-function ms(f: () => void, runs = 3): number {
-  const times: number[] = [];
-  for (let k = 0; k < runs; k++) {
-    const t0 = performance.now();
-    f();
-    times.push(performance.now() - t0);
-  }
-  return median(times);
-}
 
 /** The opening before: backwards counting \n only, then the whole range read again. */
 async function oldOpen(conn: SshConnection, path: string, lines: number): Promise<number> {

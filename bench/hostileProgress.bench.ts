@@ -9,23 +9,10 @@ import { FIELDS_PIPELINE, KeyParser, percentOf, type ProgressSpec } from '../com
 import { checkUserRegex } from '../common/regexSafety';
 import { ProgressReader, READ_CAP } from '../extension/src/progress/progressReader';
 import type { SshConnection } from '../extension/src/ssh/connection';
+import { oldPercentOf } from '../test/support/legacyProgress';
 import { withLab } from './lab';
-import { median, type Bench, type BenchRow } from './types';
+import { timeMedian as time, type Bench, type BenchRow } from './types';
 
-/** percentOf before issue 15. */
-function oldPercentOf(line: string): number | undefined {
-  const tqdm = /(\d{1,3})%\|/.exec(line);
-  if (tqdm) return Math.min(100, Number(tqdm[1]));
-  const pct = /(\d{1,3}(?:\.\d+)?)\s*%/.exec(line);
-  if (pct) return Math.min(100, Number(pct[1]));
-  // eslint-disable-next-line regexp/no-super-linear-move -- the old one, measured on a bounded line
-  const frac = /\b(\d[\d,]*)\s*\/\s*(\d[\d,]*)\b/.exec(line);
-  if (frac) {
-    const [n, d] = [Number(frac[1]!.replace(/,/g, '')), Number(frac[2]!.replace(/,/g, ''))];
-    if (d > 0 && n <= d) return Math.round((n / d) * 100);
-  }
-  return undefined;
-}
 
 /** The reader's command before issue 15: every path and offset in the command line. */
 const OLD_SCRIPT = [
@@ -40,15 +27,6 @@ const OLD_SCRIPT = [
   'done',
 ].join('\n');
 
-const time = (f: () => unknown, runs: number) => {
-  const ts: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t = performance.now();
-    f();
-    ts.push(performance.now() - t);
-  }
-  return median(ts);
-};
 
 const spec: ProgressSpec = { name: 'bench', log: '{key}.log', keys: [], stages: [{ name: 'Task', start: 'begin', done: 'finished' }], failure: ['Traceback'] };
 

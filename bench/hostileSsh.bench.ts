@@ -14,17 +14,8 @@ import { resolveLogPattern } from '../common/slurm/logPath';
 import { hostileArgs } from '../test/support/hostileArgs';
 import { connect, exec, labConfig } from '../test/support/labSsh';
 import { withLab } from './lab';
-import { median, type Bench, type BenchRow } from './types';
+import { median, timeMedian as time, type Bench, type BenchRow } from './types';
 
-function time(f: () => unknown, runs = 3): number {
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t = performance.now();
-    f();
-    times.push(performance.now() - t);
-  }
-  return median(times);
-}
 
 // the regexes as they were before issue 15, measured on bounded inputs only
 // eslint-disable-next-line regexp/no-super-linear-move -- the old one, measured on a bounded input

@@ -14,6 +14,9 @@
  */
 import type { Report } from 'scslre';
 
+// common/ has no Node types (the log page is built from it too); bundlers and Node both provide require
+declare const require: (id: 'scslre') => typeof import('scslre');
+
 /** The longest text a user's regex is run on; a longer line is cut to this before matching. */
 export const USER_REGEX_MAX_INPUT = 4096;
 
@@ -37,7 +40,7 @@ export function checkUserRegex(source: string, flags: string): UserRegexCheck {
   let reports: Report[];
   try {
     // loaded on first use: the analyser is most of this module's weight, and activation needs none of it
-    const { analyse } = require('scslre') as typeof import('scslre');
+    const { analyse } = require('scslre');
     reports = analyse({ source: regex.source, flags: regex.flags }, { maxReports: 1, reportTypes: { Move: false } }).reports;
   } catch (e) {
     return { ok: false, reason: `the regular expression could not be checked for slow matching: ${(e as Error).message}` };

@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expandKeys, FIELDS_PIPELINE, KeyParser, logPathFor, percentOf, type ProgressSpec } from '../../common/progress/progress';
+import { oldPercentOf } from '../support/legacyProgress';
 import { USER_REGEX_MAX_INPUT } from '../../common/regexSafety';
 import { parseWorkspaceConfig } from '../../server/src/profiles/profiles';
 import { repoRoot } from '../support/manifest';
@@ -93,19 +94,8 @@ describe('pipeline progress', () => {
   });
 
   it('reads the same percentages as the old regexes on generated short lines', () => {
-    const old = (line: string): number | undefined => {
-      const tqdm = /(\d{1,3})%\|/.exec(line);
-      if (tqdm) return Math.min(100, Number(tqdm[1]));
-      const pct = /(\d{1,3}(?:\.\d+)?)\s*%/.exec(line);
-      if (pct) return Math.min(100, Number(pct[1]));
-      // eslint-disable-next-line regexp/no-super-linear-move -- the old one, on short lines only
-      const frac = /\b(\d[\d,]*)\s*\/\s*(\d[\d,]*)\b/.exec(line);
-      if (frac) {
-        const [n, d] = [Number(frac[1]!.replace(/,/g, '')), Number(frac[2]!.replace(/,/g, ''))];
-        if (d > 0 && n <= d) return Math.round((n / d) * 100);
-      }
-      return undefined;
-    };
+    const old = oldPercentOf;
+
     const alphabet = ['0', '1', '5', '9', ',', '.', '%', '|', '/', ' ', '\t', 'a', '_', 'é', '\u00a0'];
     let seed = 15;
     const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
