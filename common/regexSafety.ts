@@ -53,14 +53,13 @@ export function checkUserRegex(source: string, flags: string): UserRegexCheck {
 function explain(r: Report, source: string): string {
   const ch = JSON.stringify(r.character.pick);
   const where = (q: { start: number; end: number }) => `'${source.slice(q.start, q.end)}'`;
-  const fixed = r.fix();
-  const hint = fixed ? `; '${fixed.source}' matches the same lines without that` : '';
+  // scslre's own rewrite (r.fix()) is not offered: it can be as slow as the original ((x+x+)+y → (x{2,})+y)
   switch (r.type) {
     case 'Self':
-      return `the regular expression can take ${r.exponential ? 'exponential' : 'polynomial'} time on a line of repeated ${ch}: ${where(r.quant)} repeats inside ${where(r.parentQuant)}${hint || '; let each repetition match in one way only'}`;
+      return `the regular expression can take ${r.exponential ? 'exponential' : 'polynomial'} time on a line of repeated ${ch}: ${where(r.quant)} repeats inside ${where(r.parentQuant)}; let each repetition match in one way only`;
     case 'Trade':
-      return `the regular expression can take ${r.exponential ? 'exponential' : 'polynomial'} time on a line of repeated ${ch}: ${where(r.startQuant)} and ${where(r.endQuant)} can match the same characters${hint || '; make them match different characters'}`;
+      return `the regular expression can take ${r.exponential ? 'exponential' : 'polynomial'} time on a line of repeated ${ch}: ${where(r.startQuant)} and ${where(r.endQuant)} can match the same characters; make them match different characters`;
     case 'Move':
-      return `the regular expression can take time quadratic in the line length on a line of repeated ${ch}: ${where(r.quant)} is tried again from every position${hint || `; anchor it (^) or put a lookbehind before it, e.g. (?<!\\d)\\d+ instead of \\d+`}`;
+      return `the regular expression can take time quadratic in the line length on a line of repeated ${ch}: ${where(r.quant)} is tried again from every position; anchor it (^) or put a lookbehind before it, e.g. (?<!\\d)\\d+ instead of \\d+`;
   }
 }
