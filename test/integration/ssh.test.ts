@@ -343,6 +343,9 @@ describe('SSH sessions against the lab', function () {
       Module._load = function (request: string, ...rest: unknown[]) {
         return request === 'vscode' ? { window: { showInputBox: async () => answers.shift(), showWarningMessage: async () => undefined } } : original.call(this, request, ...rest);
       };
+      // loaded afresh on this stand-in: an earlier suite (the command table's) loads it on the vscode stub
+      const prompterModule = require.resolve('../../extension/src/clusters/vscodePrompter');
+      delete require.cache[prompterModule];
       try {
         const { VsCodePrompter } = require('../../extension/src/clusters/vscodePrompter') as typeof import('../../extension/src/clusters/vscodePrompter');
         const secrets = { get: async (k: string) => stored.get(k), store: async (k: string, v: string) => void stored.set(k, v), delete: async (k: string) => void stored.delete(k) };
@@ -359,6 +362,7 @@ describe('SSH sessions against the lab', function () {
         assert.deepEqual(answers, [], 'the stored passphrase was used');
       } finally {
         Module._load = original;
+        delete require.cache[prompterModule];
       }
     });
 
