@@ -222,6 +222,11 @@ function sarif(rows: { file: string; line: number; column: number; endLine: numb
 }
 
 if (require.main === module) {
+  // a reader that stops early (`hpc-lint --list-rules | head -1`) closes the pipe: stop quietly, as Unix tools do
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    process.exit(process.exitCode ?? 0);
+  });
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

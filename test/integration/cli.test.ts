@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +21,16 @@ describe('hpc-lint (dist/hpc-lint.js)', function () {
     tmp = mkdtempSync(join(tmpdir(), 'hpc-lint-'));
   });
   after(() => rmSync(tmp, { recursive: true, force: true }));
+
+  it('stops quietly when its reader closes the pipe early (hpc-lint --list-rules | head -1)', async () => {
+    const child = spawn(process.execPath, [cli, '--list-rules'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy(); // the reader is gone before the first line is written
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    assert.equal(err, '', 'no stack trace');
+    assert.equal(code, 0);
+  });
 
   it('prints JSON with 1-based positions and exits 1 on warnings', () => {
     const r = run(['--format', 'json', join(seeds, 'fields-betzy.bad.sbatch')]);
