@@ -178,7 +178,12 @@ describe('language server over JSON-RPC (dist/server.js --stdio)', function () {
     for (let v = 3; v <= 10; v++) await lsp.change(uri, v, [v < 10 ? { range: { start: end, end }, text: `# ${v}` } : { text: script }]);
     await hovered;
     assert.deepEqual((await lsp.diagnosticsFor(uri, 10, 8000)).map((d) => d.code), ['mem-forbidden']);
-    assert.deepEqual(lsp.published.filter((p) => p.uri === uri).map((p) => p.version), [1, 10]);
+    // what is guaranteed: never an older version after a newer one, the newest last, and at most the
+    // long lint's own version in between (when it ended before the server had read the next edit,
+    // which a busy machine can make happen; usually none is published: [1, 10])
+    const versions = lsp.published.filter((p) => p.uri === uri).map((p) => p.version!);
+    assert.deepEqual(versions.filter((v) => v !== 2), [1, 10], JSON.stringify(versions));
+    assert.deepEqual([...versions].sort((a, b) => a - b), versions, `in order: ${JSON.stringify(versions)}`);
   });
 
   it('lints every generated hostile case without a crash, with ranges inside the document', async function () {
