@@ -12,6 +12,7 @@ import { JobActions } from '../../extension/src/jobs/jobActions';
 import { LocalRunner } from '../../extension/src/ssh/local';
 import { SessionManager } from '../../extension/src/ssh/sessions';
 import { SshConfigFile } from '../../extension/src/ssh/sshConfig';
+import type { PromptField } from '../../extension/src/ssh/types';
 import { requireLab, type LabFacts } from '../support/lab';
 import { hostileArgs } from '../support/hostileArgs';
 import { freshKnownHosts, labTarget } from '../support/labTargets';
@@ -96,11 +97,24 @@ describe('SSH sessions against the lab', function () {
     let wrong = 0;
     while (valid.has(String(wrong).padStart(6, '0'))) wrong++;
     const p = new ScriptedPrompter();
-    p.codes = [(prompts) => prompts.map(() => String(wrong).padStart(6, '0'))];
+    const wrongCode = (prompts: PromptField[]) => prompts.map(() => String(wrong).padStart(6, '0'));
+    p.codes = [wrongCode, wrongCode, wrongCode];
     await assert.rejects(SshConnection.open(labTarget(lab, 'totp', freshKnownHosts(lab)), p), AuthFailed);
+    assert.deepEqual(p.asked.filter((a) => a.startsWith('keyboard-interactive')), ['keyboard-interactive "Verification code: "', 'keyboard-interactive (retry) "Verification code: "', 'keyboard-interactive (retry) "Verification code: "'], 'asked three times, as OpenSSH does, then refused');
     const cancel = new ScriptedPrompter();
     cancel.codes = [() => undefined];
     await assert.rejects(SshConnection.open(labTarget(lab, 'totp', freshKnownHosts(lab)), cancel), (e: Error) => e instanceof AuthCancelled && /Verification code/.test(e.message));
+  });
+
+  it('asks again after a wrong one-time code, saying so, and logs in with the right one (issue 10 item 13)', async () => {
+    const valid = new Set([-1, 0, 1].map((s) => totp(lab.totp.secret, Date.now(), s)));
+    let wrong = 0;
+    while (valid.has(String(wrong).padStart(6, '0'))) wrong++;
+    const p = new ScriptedPrompter();
+    p.codes = [(prompts) => prompts.map(() => String(wrong).padStart(6, '0')), (prompts) => prompts.map(() => totp(lab.totp.secret))];
+    const c = track(await SshConnection.open(labTarget(lab, 'totp', freshKnownHosts(lab)), p));
+    assert.deepEqual(p.asked.filter((a) => a.startsWith('keyboard-interactive')), ['keyboard-interactive "Verification code: "', 'keyboard-interactive (retry) "Verification code: "']);
+    assert.equal((await c.exec(['id', '-un'])).stdout.toString().trim(), lab.user);
   });
 
   it('asks about an unknown host key with its SHA256 fingerprint, and records it when accepted', async () => {
@@ -329,6 +343,40 @@ describe('SSH sessions against the lab', function () {
       p.codes = [(prompts) => prompts.map(() => totp(lab.totp.secret))];
       const c = await m.get(target, { user: true });
       assert.equal((await c.exec(['true'])).code, 0);
+      m.dispose();
+    });
+  });
+
+  describe('after a person disconnects, and in the background (issue 10 item 1)', () => {
+    it('opens no login after a disconnect until the person connects again', async () => {
+      let opened = 0;
+      const p = new ScriptedPrompter();
+      const m = new SessionManager(p, { backoffMs: [50, 50], open: (t, pr) => (opened++, SshConnection.open(t, pr)) });
+      const target = labTarget(lab, 'ssh', freshKnownHosts(lab));
+      const key = `${lab.user}@${lab.host}:${lab.ssh.port}`;
+      await m.get(target, { user: true });
+      m.disconnect(key);
+      await assert.rejects(m.get(target), (e: Error) => e.name === 'NotConnected' && /you disconnected/.test(e.message));
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(opened, 1, 'no second login on its own');
+      assert.equal(m.status(key).state, 'disconnected');
+      const again = await m.get(target, { user: true });
+      assert.equal((await again.exec(['true'])).code, 0);
+      assert.equal(opened, 2);
+      m.dispose();
+    });
+
+    it('never asks a person anything in a login nobody asked for: it waits for them instead', async () => {
+      const p = new ScriptedPrompter();
+      p.passphrases = [lab.keys.passphrase];
+      p.codes = [(prompts) => prompts.map(() => totp(lab.totp.secret))];
+      const m = new SessionManager(p, { open: (t, pr) => SshConnection.open(t, pr) });
+      const encrypted = labTarget(lab, 'ssh', freshKnownHosts(lab), { identityFiles: [lab.keys.encrypted], identitiesOnly: true, agent: undefined });
+      await assert.rejects(m.get(encrypted), (e: Error) => e.name === 'AuthCancelled');
+      assert.equal(m.status(`${lab.user}@${lab.host}:${lab.ssh.port}`).state, 'needs-user');
+      assert.match(m.status(`${lab.user}@${lab.host}:${lab.ssh.port}`).reason ?? '', /needs you/);
+      await assert.rejects(m.get(labTarget(lab, 'totp', freshKnownHosts(lab))));
+      assert.deepEqual(p.asked, [], 'no prompt shown');
       m.dispose();
     });
   });

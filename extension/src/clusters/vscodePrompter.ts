@@ -33,10 +33,14 @@ export class VsCodePrompter implements Prompter {
     return answer === 'Connect and Remember Key';
   }
 
+  async storedPassphrase(q: { keyFile: string }): Promise<string | undefined> {
+    return this.remember() ? await this.secrets.get(passphraseId(q.keyFile)) : undefined;
+  }
+
   async passphrase(q: { target: string; keyFile: string; retry: boolean }): Promise<string | undefined> {
     const id = passphraseId(q.keyFile);
-    if (this.remember() && !q.retry) {
-      const stored = await this.secrets.get(id);
+    if (!q.retry) {
+      const stored = await this.storedPassphrase(q);
       if (stored) return stored;
     }
     if (q.retry) await this.secrets.delete(id);
@@ -53,12 +57,12 @@ export class VsCodePrompter implements Prompter {
     if (this.remember()) await this.secrets.store(passphraseId(q.keyFile), q.passphrase);
   }
 
-  async keyboardInteractive(q: { target: string; name: string; instructions: string; prompts: PromptField[] }): Promise<string[] | undefined> {
+  async keyboardInteractive(q: { target: string; name: string; instructions: string; prompts: PromptField[]; retry?: boolean }): Promise<string[] | undefined> {
     const answers: string[] = [];
     for (const p of q.prompts) {
       const value = await vscode.window.showInputBox({
-        title: `${q.target}${q.name ? `: ${q.name}` : ''}`,
-        prompt: [q.instructions, p.prompt].filter(Boolean).join(' '),
+        title: `Connecting to ${q.target}${q.name ? `: ${q.name}` : ''}`,
+        prompt: [q.retry ? 'Not accepted; try again.' : '', q.instructions, p.prompt].filter(Boolean).join(' '),
         password: !p.echo,
         ignoreFocusOut: true,
       });

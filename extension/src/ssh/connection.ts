@@ -17,7 +17,9 @@ import { AuthCancelled, AuthFailed, ConnectionLost, describeArgv, HostKeyError }
 import { algorithmsFor, appendKnownHost, checkHostKey, fingerprint, keyType, knownHostName, knownTypes } from './knownHosts';
 import { remoteCommand } from './quote';
 import { CommandOutput } from './output';
-import { targetKey, type ClusterTarget, type CommandRunner, type ExecOptions, type ExecResult, type HopTarget, type Prompter } from './types';
+import { targetKey, type ClusterRunner, type ClusterTarget, type ExecOptions, type ExecResult, type HopTarget, type PortForward, type Prompter } from './types';
+
+export type { PortForward } from './types';
 
 /** Reaching the server (TCP and key exchange, up to its host key). */
 const NETWORK_TIMEOUT_MS = 30_000;
@@ -25,13 +27,6 @@ const NETWORK_TIMEOUT_MS = 30_000;
 const LOGIN_TIMEOUT_MS = 10 * 60_000;
 /** An SFTP stat or read that has not answered in this long (a hung NFS mount) fails. */
 export const SFTP_TIMEOUT_MS = 30_000;
-
-export interface PortForward {
-  localPort: number;
-  remoteHost: string;
-  remotePort: number;
-  close(): Promise<void>;
-}
 
 type AuthAttempt = AnyAuthMethod;
 
@@ -47,7 +42,12 @@ interface HopState {
   offered?: { keyFile: string; passphrase: string };
   /** Passphrases of keys the server took (the login, or a first factor of it). */
   accepted: { keyFile: string; passphrase: string }[];
+  /** The last attempt asked a person for a code (its attempt number): refused, it is asked again. */
+  codeAsked?: number;
 }
+
+/** How many times a one-time code is asked in one login (OpenSSH's NumberOfPasswordPrompts). */
+const CODE_TRIES = 3;
 
 /** A server's prompt as a name in messages: "Verification code: " → "Verification code" (linear: a lookbehind). */
 export function promptLabel(prompt: string): string {
@@ -56,7 +56,8 @@ export function promptLabel(prompt: string): string {
 
 /** The ssh2 client config and auth for one hop, asking the prompter as needed. */
 function hopConfig(hop: HopTarget, prompter: Prompter, state: HopState): ConnectConfig {
-  const name = targetKey(hop);
+  // prompts name the cluster as the person calls it ("lab-totp"), not user@host:port
+  const name = hop.alias && hop.alias !== hop.host ? hop.alias : targetKey(hop);
   const candidates: { method: string; make: () => Promise<AuthAttempt | undefined> }[] = [];
   const keyFiles = hop.identityFiles.filter((f) => existsSync(f));
   if (hop.agent && !(hop.identitiesOnly && keyFiles.length)) {
@@ -83,7 +84,7 @@ function hopConfig(hop: HopTarget, prompter: Prompter, state: HopState): Connect
       },
     });
   }
-  candidates.push({
+  const keyboardInteractive = (attempt: number): { method: string; make: () => Promise<AuthAttempt | undefined> } => ({
     method: 'keyboard-interactive',
     make: async () => ({
       type: 'keyboard-interactive',
@@ -91,8 +92,9 @@ function hopConfig(hop: HopTarget, prompter: Prompter, state: HopState): Connect
       prompt: (promptName, instructions, _lang, prompts, finish) => {
         if (!prompts.length) return finish([]);
         state.interactive = true;
+        state.codeAsked = attempt;
         prompter
-          .keyboardInteractive({ target: name, name: promptName, instructions, prompts: prompts.map((p) => ({ prompt: p.prompt, echo: !!p.echo })) })
+          .keyboardInteractive({ target: name, name: promptName, instructions, prompts: prompts.map((p) => ({ prompt: p.prompt, echo: !!p.echo })), ...(attempt > 0 ? { retry: true } : {}) })
           .then(
             (answers) => {
               if (answers === undefined) {
@@ -106,6 +108,7 @@ function hopConfig(hop: HopTarget, prompter: Prompter, state: HopState): Connect
       },
     }),
   });
+  candidates.push(keyboardInteractive(0));
   candidates.push({
     method: 'password',
     make: async () => {
@@ -140,6 +143,10 @@ function hopConfig(hop: HopTarget, prompter: Prompter, state: HopState): Connect
       // called again after each attempt: `partial` says the last one was taken as a first factor
       if (partial && state.offered) state.accepted.push(state.offered);
       state.offered = undefined;
+      // a one-time code the server refused: ask again (a typo, a code that just expired), as OpenSSH does
+      const asked = state.codeAsked;
+      state.codeAsked = undefined;
+      if (asked !== undefined && !partial && asked + 1 < CODE_TRIES && (!methodsLeft || methodsLeft.includes('keyboard-interactive'))) candidates.splice(next, 0, keyboardInteractive(asked + 1));
       void (async () => {
         while (next < candidates.length) {
           const c = candidates[next++]!;
@@ -223,7 +230,7 @@ function connectHop(hop: HopTarget, prompter: Prompter, sock?: NodeJS.ReadWriteS
 }
 
 /** An open connection: the target's client, reached through its jump hosts' clients. */
-export class SshConnection implements CommandRunner {
+export class SshConnection implements ClusterRunner {
   readonly name: string;
   private closedError: Error | undefined;
   private closed = false;

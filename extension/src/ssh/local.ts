@@ -8,7 +8,7 @@ import { accessSync, constants, type Stats } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { CommandError, describeArgv } from './errors';
 import { CommandOutput } from './output';
-import type { CommandRunner, ExecOptions, ExecResult } from './types';
+import type { ClusterRunner, ExecOptions, ExecResult } from './types';
 
 /** Whether `program` is on PATH (how the local cluster is detected: squeue here). */
 export function onPath(program: string, path = process.env.PATH ?? ''): boolean {
@@ -22,7 +22,7 @@ export function onPath(program: string, path = process.env.PATH ?? ''): boolean 
   });
 }
 
-export class LocalRunner implements CommandRunner {
+export class LocalRunner implements ClusterRunner {
   readonly name = 'local';
   readonly interactiveLogin = false;
 

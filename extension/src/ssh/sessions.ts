@@ -25,6 +25,26 @@ export interface SessionOptions {
   open: (target: ClusterTarget, prompter: Prompter) => Promise<SshConnection>;
 }
 
+/** A command for a cluster that is not connected and may not be connected without its person. */
+export class NotConnected extends Error {
+  override name = 'NotConnected';
+}
+
+/**
+ * The prompter of automatic logins: remembered passphrases still work (the VS Code prompter reads
+ * them from SecretStorage without asking when it is not a retry), every question to a person is
+ * answered "cancel", and an unknown host key is refused.
+ */
+function silent(p: Prompter): Prompter {
+  return {
+    confirmHostKey: async () => false,
+    passphrase: async (q) => (q.retry ? undefined : p.storedPassphrase?.(q)),
+    keyboardInteractive: async () => undefined,
+    password: async () => undefined,
+    ...(p.passphraseAccepted ? { passphraseAccepted: (q) => p.passphraseAccepted!(q) } : {}),
+  };
+}
+
 /** Errors a person has to resolve: a cancelled prompt, a refused or changed host key. By name:
  * they may come from another bundle, where instanceof does not hold. */
 function needsUser(e: unknown): boolean {
@@ -91,18 +111,26 @@ export class SessionManager extends EventEmitter {
       s.autoAttempts = 0;
       s.userClosed = false;
       clearTimeout(s.timer);
+    } else if (s.userClosed) {
+      // after a person disconnects, only that person opens a login again
+      return Promise.reject(new NotConnected(`Not connected to ${s.target.alias}: you disconnected. Connect again from the status bar or "HPC Geo: Connect to Cluster".`));
     } else if (s.state === 'needs-user' || (s.interactive && s.autoAttempts >= 1)) {
       this.set(s, 'needs-user', s.reason ?? 'the login needs a one-time code');
-      return Promise.reject(new Error(`Not connected to ${key}: its login needs a one-time code, so HPC Geo does not reconnect on its own. Connect from the status bar or "HPC Geo: Connect to Cluster".`));
+      return Promise.reject(new NotConnected(`Not connected to ${s.target.alias}: its login needs you (${s.reason ?? 'a one-time code'}), so HPC Geo does not log in on its own. Connect from the status bar or "HPC Geo: Connect to Cluster".`));
     } else {
       s.autoAttempts++;
     }
-    return this.connect(s);
+    return this.connect(s, !!opts.user);
   }
 
-  private connect(s: Session): Promise<SshConnection> {
+  /**
+   * `user`: a person asked for this login and may be asked questions. Any other attempt (a
+   * background refresh, an automatic reconnect) gets a prompter that asks nobody: a login that
+   * needs a person then fails with needs-user instead of popping up a prompt.
+   */
+  private connect(s: Session, user: boolean): Promise<SshConnection> {
     this.set(s, s.connection ? 'reconnecting' : 'connecting');
-    const attempt = this.open(s.target, this.prompter).then(
+    const attempt = this.open(s.target, user ? this.prompter : silent(this.prompter)).then(
       (conn) => {
         s.connecting = undefined;
         s.connection = conn;
@@ -114,7 +142,9 @@ export class SessionManager extends EventEmitter {
       },
       (error: unknown) => {
         s.connecting = undefined;
-        const reason = error instanceof Error ? error.message : String(error);
+        let reason = error instanceof Error ? error.message : String(error);
+        // an automatic login that would have had to ask someone (its prompts answer "cancel")
+        if (!user && error instanceof Error && error.name === 'AuthCancelled') reason = 'the login needs you (a passphrase, a one-time code or a password); connect to enter it';
         // a person has to act: a cancelled prompt, a refused or changed host key
         if (needsUser(error)) this.set(s, 'needs-user', reason);
         else this.set(s, 'failed', reason);
@@ -143,7 +173,7 @@ export class SessionManager extends EventEmitter {
     clearTimeout(s.timer);
     s.timer = setTimeout(() => {
       if (s.userClosed || s.connection?.isOpen || s.connecting) return;
-      this.connect(s).catch((e: unknown) => {
+      this.connect(s, false).catch((e: unknown) => {
         if (needsUser(e)) return;
         this.set(s, 'reconnecting', e instanceof Error ? e.message : String(e));
         this.scheduleReconnect(s, attempt + 1);

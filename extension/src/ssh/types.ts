@@ -45,10 +45,12 @@ export interface Prompter {
    */
   confirmHostKey(q: { target: string; keyType: string; fingerprint: string; knownHostsFile: string; knownTypes?: string[] }): Promise<boolean>;
   passphrase(q: { target: string; keyFile: string; retry: boolean }): Promise<string | undefined>;
+  /** A passphrase remembered for this key, without asking anyone (automatic logins use only this). */
+  storedPassphrase?(q: { target: string; keyFile: string }): Promise<string | undefined>;
   /** A passphrase given to `passphrase` decrypted its key and the login succeeded: the one to remember, if any. */
   passphraseAccepted?(q: { target: string; keyFile: string; passphrase: string }): Promise<void>;
   /** keyboard-interactive: every prompt with its own text, in order (a one-time code, a password). */
-  keyboardInteractive(q: { target: string; name: string; instructions: string; prompts: PromptField[] }): Promise<string[] | undefined>;
+  keyboardInteractive(q: { target: string; name: string; instructions: string; prompts: PromptField[]; retry?: boolean }): Promise<string[] | undefined>;
   password(q: { target: string; retry: boolean }): Promise<string | undefined>;
 }
 
@@ -81,4 +83,45 @@ export interface ExecOptions {
 export interface CommandRunner {
   readonly name: string;
   exec(argv: readonly string[], options?: ExecOptions): Promise<ExecResult>;
+}
+
+/** A file's facts as stat gives them (SFTP or this machine). */
+export interface FileStat {
+  size: number;
+  /** Seconds since the epoch (SFTP) or a Date (fs); callers compare within one runner only. */
+  mtime?: number | Date;
+}
+
+/** A local port that reaches a host and port from the cluster's side. */
+export interface PortForward {
+  localPort: number;
+  remoteHost: string;
+  remotePort: number;
+  close(): Promise<void>;
+}
+
+/** An interactive command on a pseudo-terminal (a job shell), as ssh2's channel offers it. */
+export interface PtyChannel {
+  on(event: 'data', listener: (data: Buffer) => void): unknown;
+  on(event: 'close', listener: () => void): unknown;
+  stderr: { on(event: 'data', listener: (data: Buffer) => void): unknown };
+  write(data: string): unknown;
+  setWindow(rows: number, cols: number, height: number, width: number): unknown;
+  close(): unknown;
+}
+
+/**
+ * Everything a cluster can do for the extension, stated once: commands, file facts and ranged
+ * reads for every cluster; a pseudo-terminal and port forwards only over SSH (the local cluster
+ * opens VS Code's own terminal and needs no forward). Callers test for the optional ones
+ * instead of casting.
+ */
+export interface ClusterRunner extends CommandRunner {
+  /** The login asked a human (a one-time code): reconnecting would ask again. */
+  readonly interactiveLogin: boolean;
+  stat(path: string, options?: { timeoutMs?: number }): Promise<FileStat>;
+  /** `length` bytes at `start` (fewer at the file's end). */
+  readRange(path: string, start: number, length: number, options?: { timeoutMs?: number }): Promise<Buffer>;
+  pty?(argv: readonly string[], size: { cols: number; rows: number }): Promise<PtyChannel>;
+  forwardLocal?(remoteHost: string, remotePort: number, localPort?: number): Promise<PortForward>;
 }
