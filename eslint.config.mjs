@@ -1,5 +1,6 @@
 // Regular-expression safety for the product's own code (issue 15): no regex may backtrack
-// super-linearly. Only these rules run; style is left to the compiler and review.
+// super-linearly. And the layering: the extension host never imports the language server's code
+// (what both need lives in common/). Only these rules run; style is left to the compiler and review.
 import tseslint from 'typescript-eslint';
 import regexp from 'eslint-plugin-regexp';
 
@@ -13,6 +14,22 @@ export default [
     rules: {
       'regexp/no-super-linear-backtracking': 'error',
       'regexp/no-super-linear-move': 'error',
+    },
+  },
+  {
+    files: ['extension/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '(^|/)server/src(/|$)',
+              message: 'The extension host must not import the language server\'s code: move what both need to common/ (e.g. common/workspaceConfig).',
+            },
+          ],
+        },
+      ],
     },
   },
 ];

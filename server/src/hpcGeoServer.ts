@@ -82,7 +82,7 @@ export class HpcGeoServer {
     });
     connection.onDidChangeWatchedFiles(() => {
       this.configs?.reload();
-      this.publishConfigProblems();
+      void this.publishConfigProblems();
       this.relintAll();
     });
     connection.onCodeAction((p) => this.guard('code actions', () => this.codeActions(p), []));
@@ -120,7 +120,7 @@ export class HpcGeoServer {
   private async load(): Promise<void> {
     this.parser = await loadBash(this.res);
     this.builtins = loadBuiltinProfiles(this.res.profilesDir);
-    this.publishConfigProblems();
+    void this.publishConfigProblems();
   }
 
   private initialized(): void {
@@ -148,7 +148,7 @@ export class HpcGeoServer {
   private schedule(doc: TextDocument, delay: number): void {
     if (this.configs?.isConfigFile(doc.uri)) {
       this.configs.reload();
-      this.publishConfigProblems();
+      void this.publishConfigProblems();
       this.relintAll();
       return;
     }
@@ -196,8 +196,9 @@ export class HpcGeoServer {
     } while (seen !== this.edits);
   }
 
+  /** Lints every open document again; an open .hpc-geo.yaml is not linted (scheduling it would relint all again, endlessly). */
   private relintAll(): void {
-    for (const doc of this.documents.all()) this.schedule(doc, 0);
+    for (const doc of this.documents.all()) if (!this.configs?.isConfigFile(doc.uri)) this.schedule(doc, 0);
   }
 
   private forget(uri: string): void {
@@ -232,7 +233,7 @@ export class HpcGeoServer {
       return;
     }
     const path = uri.startsWith('file:') ? fileURLToPath(uri) : undefined;
-    const ws = path ? this.configs?.forFile(path) : undefined;
+    const ws = path ? await this.configs?.forFile(path) : undefined;
     let session = this.sessions.get(uri);
     if (!session) this.sessions.set(uri, (session = new ParseSession()));
     // the TextDocument object is updated in place by later edits: keep the version linted
@@ -254,8 +255,8 @@ export class HpcGeoServer {
     await this.connection.sendDiagnostics({ uri, version, diagnostics: result.diagnostics.map((d) => this.toLsp(d)) });
   }
 
-  private publishConfigProblems(): void {
-    for (const { file, problems } of this.configs?.problems() ?? []) {
+  private async publishConfigProblems(): Promise<void> {
+    for (const { file, problems } of (await this.configs?.problems()) ?? []) {
       void this.connection.sendDiagnostics({
         uri: pathToFileURL(file).href,
         diagnostics: problems.map((p) => ({

@@ -1,28 +1,37 @@
 /**
- * `.hpc-geo.yaml` files: profiles, the default profile and rule severities of a workspace. A
- * document uses the nearest one above it (within a workspace folder). Open, unsaved editor text
- * wins over the file on disk; problems are kept to be shown on the file itself.
+ * `.hpc-geo.yaml` files for the language server: profiles, the default profile and rule severities
+ * of a workspace. Which file applies is decided by the shared resolver
+ * (common/workspaceConfig/resolve.ts, also used by the extension host); this class caches parsed
+ * files and keeps their problems to be shown on the file itself.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { parseWorkspaceConfig, WORKSPACE_CONFIG_FILE, type ConfigProblem, type WorkspaceConfig } from './profiles/profiles';
-
-interface Loaded {
-  config: WorkspaceConfig;
-  problems: ConfigProblem[];
-}
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { isWorkspaceConfigFile, loadConfigFile, resolveWorkspaceConfig, type ConfigReader, type LoadedConfig } from '../../common/workspaceConfig/resolve';
+import { WORKSPACE_CONFIG_FILE, type ConfigProblem } from '../../common/workspaceConfig/schema';
 
 export class WorkspaceConfigs {
-  private readonly cache = new Map<string, Loaded | undefined>();
+  private readonly cache = new Map<string, Promise<LoadedConfig | undefined>>();
+  private readonly reader: ConfigReader;
 
   constructor(
     private readonly folders: string[],
-    private readonly openText: (uri: string) => string | undefined,
-  ) {}
+    openText: (uri: string) => string | undefined,
+  ) {
+    this.reader = {
+      openText: (file) => openText(pathToFileURL(file).href),
+      readFile: (file) => {
+        try {
+          return readFileSync(file, 'utf8');
+        } catch {
+          return undefined;
+        }
+      },
+    };
+  }
 
   isConfigFile(uri: string): boolean {
-    return uri.startsWith('file:') && uri.endsWith(`/${WORKSPACE_CONFIG_FILE}`);
+    return uri.startsWith('file:') && isWorkspaceConfigFile(fileURLToPath(uri));
   }
 
   reload(): void {
@@ -30,34 +39,20 @@ export class WorkspaceConfigs {
   }
 
   /** The configuration for a file: the nearest .hpc-geo.yaml in its folder or above, inside a workspace folder. */
-  forFile(path: string): Loaded | undefined {
-    const root = this.folders.filter((f) => path.startsWith(f.endsWith('/') ? f : `${f}/`)).sort((a, b) => b.length - a.length)[0];
-    for (let dir = dirname(path); ; dir = dirname(dir)) {
-      const found = this.load(join(dir, WORKSPACE_CONFIG_FILE));
-      if (found) return found;
-      if (!root || dir === root || dirname(dir) === dir) return undefined;
-    }
+  forFile(path: string): Promise<LoadedConfig | undefined> {
+    return resolveWorkspaceConfig(path, this.folders, this.reader, (file) => this.load(file));
   }
 
-  private load(file: string): Loaded | undefined {
-    if (this.cache.has(file)) return this.cache.get(file);
-    let text = this.openText(pathToFileURL(file).href);
-    if (text === undefined && existsSync(file)) {
-      try {
-        text = readFileSync(file, 'utf8');
-      } catch {
-        text = undefined;
-      }
-    }
-    const loaded = text === undefined ? undefined : parseWorkspaceConfig(text);
-    this.cache.set(file, loaded);
+  private load(file: string): Promise<LoadedConfig | undefined> {
+    let loaded = this.cache.get(file);
+    if (!loaded) this.cache.set(file, (loaded = loadConfigFile(file, this.reader)));
     return loaded;
   }
 
   /** Problems of every configuration file seen so far (and of the folders' own). */
-  problems(): { file: string; problems: ConfigProblem[] }[] {
-    for (const f of this.folders) this.load(join(f, WORKSPACE_CONFIG_FILE));
-    return [...this.cache.entries()].filter(([, v]) => v).map(([file, v]) => ({ file, problems: v!.problems }));
+  async problems(): Promise<{ file: string; problems: ConfigProblem[] }[]> {
+    for (const f of this.folders) void this.load(join(f, WORKSPACE_CONFIG_FILE));
+    const loaded = await Promise.all([...this.cache.values()]);
+    return loaded.filter((v): v is LoadedConfig => !!v).map((v) => ({ file: v.file, problems: v.problems }));
   }
 }
-

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { loadBuiltinProfiles, parseWorkspaceConfig, resolveProfile } from '../../server/src/profiles/profiles';
+import { candidateConfigFiles, parentDir, resolveWorkspaceConfig, type ConfigReader } from '../../common/workspaceConfig/resolve';
 import { resources } from '../../server/src/resources';
 import { tippecanoeShards } from '../../server/src/rules/tippecanoe';
 import { engine, lintText } from '../support/engine';
@@ -87,5 +88,41 @@ describe('profile choice and configuration', () => {
     const suppressed = '#!/bin/bash\n# hpc-lint disable=invalid-memory\n#SBATCH --mem=8GB\n#SBATCH --time=5 # hpc-lint disable=ambiguous-time\nsrun x\n';
     assert.deepEqual(lintText(suppressed).map((x) => x.code), []);
     assert.deepEqual(lintText(text.replace('\n', '\n# hpc-lint disable-file=invalid-memory,missing-time\n')).map((x) => x.code), []);
+  });
+});
+
+describe('.hpc-geo.yaml resolver (common/workspaceConfig/resolve, shared by the server and the extension)', () => {
+  const files: Record<string, string> = {
+    '/ws/.hpc-geo.yaml': 'defaultProfile: betzy\n',
+    '/ws/lab/.hpc-geo.yaml': 'defaultProfile: lab\n',
+    '/elsewhere/.hpc-geo.yaml': 'defaultProfile: saga\n',
+  };
+  const disk: ConfigReader = { openText: () => undefined, readFile: (f) => files[f] };
+
+  it('takes the nearest file at or above the document, inside the innermost workspace folder', async () => {
+    assert.equal((await resolveWorkspaceConfig('/ws/lab/deep/job.sbatch', ['/ws'], disk))?.config.defaultProfile, 'lab');
+    assert.equal((await resolveWorkspaceConfig('/ws/other/job.sbatch', ['/ws'], disk))?.config.defaultProfile, 'betzy');
+    // never above the workspace folder that holds the document
+    assert.equal(await resolveWorkspaceConfig('/ws/lab/x/job.sbatch', ['/ws/lab/x'], disk), undefined);
+    assert.deepEqual(candidateConfigFiles('/ws/a/b/job.sbatch', ['/ws', '/ws/a']), ['/ws/a/b/.hpc-geo.yaml', '/ws/a/.hpc-geo.yaml']);
+    // a loose file outside every folder: its own folder only
+    assert.deepEqual(candidateConfigFiles('/elsewhere/deep/job.sbatch', ['/ws']), ['/elsewhere/deep/.hpc-geo.yaml']);
+  });
+
+  it('prefers an open editor\'s unsaved text over the file on disk, also where no file exists yet', async () => {
+    const open: Record<string, string> = { '/ws/lab/.hpc-geo.yaml': 'defaultProfile: saga\n', '/ws/new/.hpc-geo.yaml': 'defaultProfile: lumi\n' };
+    const reader: ConfigReader = { openText: (f) => open[f], readFile: (f) => files[f] };
+    const got = await resolveWorkspaceConfig('/ws/lab/job.sbatch', ['/ws'], reader);
+    assert.equal(got?.config.defaultProfile, 'saga');
+    assert.equal(got?.file, '/ws/lab/.hpc-geo.yaml');
+    assert.equal((await resolveWorkspaceConfig('/ws/new/job.sbatch', ['/ws'], reader))?.config.defaultProfile, 'lumi');
+  });
+
+  it('works with asynchronous readers and Windows paths', async () => {
+    const win: Record<string, string> = { 'C:\\ws\\.hpc-geo.yaml': 'defaultProfile: poznan\n' };
+    const reader: ConfigReader = { openText: async () => undefined, readFile: async (f) => win[f] };
+    assert.equal((await resolveWorkspaceConfig('C:\\ws\\jobs\\run.sbatch', ['C:\\ws'], reader))?.config.defaultProfile, 'poznan');
+    assert.equal(parentDir('C:\\ws'), 'C:\\');
+    assert.equal(parentDir('/ws'), '/');
   });
 });

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { ProgressPanelState } from '../../../common/progress/protocol';
-import type { ProgressConfig } from '../../../server/src/profiles/profiles';
+import type { ProgressConfig } from '../../../common/workspaceConfig/schema';
 import { loadBundle } from '../bundles';
 import type { ClusterManager } from '../clusters/clusterManager';
 import type { JobsController } from '../jobs/jobsController';
@@ -43,17 +43,20 @@ export class ProgressController extends Disposable {
 
   /** The specs, and the file's problems as `file:line:col: message` (each also logged). */
   private async read(): Promise<{ specs: Record<string, ProgressConfig>; problems: string[] }> {
-    const folder = vscode.workspace.workspaceFolders?.[0];
+    // the file the linter uses for the active editor's document (the shared resolver), else the first folder's
+    const active = vscode.window.activeTextEditor?.document.uri;
+    const folder = (active && vscode.workspace.getWorkspaceFolder(active)) ?? vscode.workspace.workspaceFolders?.[0];
     if (!folder) return { specs: {}, problems: [] };
-    const { parseWorkspaceConfig, WORKSPACE_CONFIG_FILE } = loadBundle<ConfigModule>(this.context, 'workspaceConfig');
-    let text: string;
-    try {
-      text = new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder.uri, WORKSPACE_CONFIG_FILE)));
-    } catch {
-      return { specs: {}, problems: [] };
-    }
-    const { config, problems } = parseWorkspaceConfig(text);
-    const lines = problems.map((p) => `${WORKSPACE_CONFIG_FILE}:${p.line + 1}:${p.character + 1}: ${p.message}`);
+    const { resolveWorkspaceConfig, WORKSPACE_CONFIG_FILE } = loadBundle<ConfigModule>(this.context, 'workspaceConfig');
+    const anchor = active && vscode.workspace.getWorkspaceFolder(active) === folder ? active : vscode.Uri.joinPath(folder.uri, WORKSPACE_CONFIG_FILE);
+    const found = await resolveWorkspaceConfig(anchor.path, [folder.uri.path], {
+      openText: (path) => vscode.workspace.textDocuments.find((d) => d.uri.scheme === folder.uri.scheme && d.uri.path === path)?.getText(),
+      readFile: (path) => vscode.workspace.fs.readFile(folder.uri.with({ path })).then((b) => new TextDecoder().decode(b), () => undefined),
+    });
+    if (!found) return { specs: {}, problems: [] };
+    const { config, problems } = found;
+    const shown = vscode.workspace.asRelativePath(folder.uri.with({ path: found.file }));
+    const lines = problems.map((p) => `${shown}:${p.line + 1}:${p.character + 1}: ${p.message}`);
     for (const l of lines) this.log.warn(l);
     return { specs: config.progress, problems: lines };
   }

@@ -9,7 +9,7 @@ import { Disposable } from '../lifecycle';
 import type { Log } from '../log';
 import type { LogsController } from '../logs/logsController';
 import { pageHtml } from '../webviews/html';
-import type { ProgressConfig } from '../../../server/src/profiles/profiles';
+import type { ProgressConfig } from '../../../common/workspaceConfig/schema';
 import { ProgressReader } from './progressReader';
 
 export const PROGRESS_VIEW = 'hpcGeo.progress';
