@@ -44,6 +44,8 @@ export interface LintResult {
   diagnostics: Diagnostic[];
   /** The profile used, by name and resolved. */
   profile: string;
+  /** The cluster a `# hpc-geo: cluster=<name>` comment names, if the script has one. */
+  clusterComment?: string;
   resolvedProfile?: Profile;
   /** The analysis the rules ran on (absent when the file was not linted). */
   script?: Script;
@@ -168,6 +170,7 @@ export function lint(parser: Parser, text: string, options: LintOptions): LintRe
   return {
     diagnostics: suppress(script, diagnostics).sort((a, b) => a.start - b.start || a.code.localeCompare(b.code)),
     profile: profileName,
+    ...(comment ? { clusterComment: comment[1]! } : {}),
     resolvedProfile: profile,
     script,
   };

@@ -13,7 +13,9 @@ import {
   type TextEdit as LspTextEdit,
 } from 'vscode-languageserver/node';
 import { MAGIC, type OptionUse } from '../../common/sbatch/directives';
-import { DEPENDENCY_TYPES, optionByName, SBATCH_OPTIONS, type SbatchOption } from '../../common/sbatch/options';
+import type { ClusterFacts } from '../../common/lint/protocol';
+import { optionSortText, valueSuggestions, type PartitionChoice } from '../../common/sbatch/completion';
+import { optionByName, SBATCH_OPTIONS, type SbatchOption } from '../../common/sbatch/options';
 import { formatTime, parseTime } from '../../common/sbatch/values';
 import type { Script } from './analysis/script';
 import { SOURCE, type Diagnostic } from './engine';
@@ -184,7 +186,46 @@ function wordStart(text: string, end: number): number {
   return i;
 }
 
-export function completions(s: DocumentState, doc: TextDocument, pos: Position): CompletionItem[] {
+/** Where the run that starts at `from` ends: white space, or (with `stopAtEquals`) an `=`, ends it. */
+function wordEnd(text: string, from: number, stopAtEquals: boolean): number {
+  let i = from;
+  while (i < text.length && !/\s/.test(text[i]!) && !(stopAtEquals && text[i] === '=')) i++;
+  return i;
+}
+
+/** The partitions completion offers: the profile's, with what the cluster's sinfo said merged in (sinfo is the live truth). */
+export function partitionChoices(profile: Profile | undefined, facts: ClusterFacts | undefined): PartitionChoice[] {
+  const byName = new Map<string, PartitionChoice>();
+  for (const [name, p] of Object.entries(profile?.partitions ?? {})) {
+    byName.set(name, { name, ...(p.default ? { default: true } : {}), ...(p.maxTime ? { maxTime: p.maxTime } : {}), ...(p.minNodes ? { minNodes: p.minNodes } : {}), ...(p.maxNodes ? { maxNodes: p.maxNodes } : {}), ...(p.gpus ? { gpus: true } : {}) });
+  }
+  if (facts?.partitions.length) {
+    const factsDefault = facts.partitions.some((p) => p.default);
+    for (const f of facts.partitions) {
+      const had = byName.get(f.name);
+      const maxTime = f.maxTime && parseTime(f.maxTime) !== undefined ? formatTime(parseTime(f.maxTime)!) : undefined;
+      const merged: PartitionChoice = { ...had, name: f.name, source: `sinfo on ${facts.cluster}` };
+      if (maxTime) merged.maxTime = maxTime;
+      else if (f.maxTime) delete merged.maxTime; // infinite
+      if (factsDefault) {
+        if (f.default) merged.default = true;
+        else delete merged.default;
+      }
+      byName.set(f.name, merged);
+    }
+    if (factsDefault) for (const [name, p] of byName) if (p.default && !facts.partitions.some((f) => f.name === name && f.default)) delete p.default;
+  }
+  return [...byName.values()];
+}
+
+/** What completion knows about the cluster a document is for. */
+export interface CompletionFacts {
+  cluster?: ClusterFacts;
+  /** The document's file name without folder and extension. */
+  scriptName?: string;
+}
+
+export function completions(s: DocumentState, doc: TextDocument, pos: Position, facts: CompletionFacts = {}): CompletionItem[] {
   const script = s.result.script;
   const profile = s.result.resolvedProfile;
   if (!script || script.kind !== 'sbatch') return [];
@@ -201,20 +242,25 @@ export function completions(s: DocumentState, doc: TextDocument, pos: Position):
   const tokenAt = Math.max(MAGIC.length, wordStart(before, before.length));
   const token = before.slice(tokenAt);
   const tokenStart = pos.character - token.length;
-  const range = (from: number) => ({ start: { line: pos.line, character: from }, end: pos });
+  const at = (character: number) => ({ line: pos.line, character });
+  const values = (opt: SbatchOption | undefined, valueStart: number, typed: string) => valueItems(opt, profile, script, facts, { start: at(valueStart), end: at(Math.max(pos.character, wordEnd(line, pos.character, false))) }, typed, line);
 
   const eq = token.indexOf('=');
-  if (token.startsWith('--') && eq > 0) return valueItems(optionByName(token.slice(2, eq)), profile, script, range(tokenStart + eq + 1), token.slice(eq + 1));
+  if (token.startsWith('--') && eq > 0) return values(optionByName(token.slice(2, eq)), tokenStart + eq + 1, token.slice(eq + 1));
   if (!token.startsWith('-')) {
     // a value given as the next word: `-p <partition>`
     let prevEnd = tokenAt;
     while (prevEnd > 0 && /\s/.test(before[prevEnd - 1]!)) prevEnd--;
     const prev = prevEnd < tokenAt && prevEnd > 0 ? before.slice(wordStart(before, prevEnd), prevEnd) : undefined;
     const prevOpt = prev?.startsWith('--') ? optionByName(prev.slice(2)) : prev && /^-[A-Za-z]$/.test(prev) ? SBATCH_OPTIONS.find((o) => o.short === prev[1]) : undefined;
-    if (prevOpt && prevOpt.arg === 'required') return valueItems(prevOpt, profile, script, range(tokenStart), token);
+    if (prevOpt && prevOpt.arg === 'required') return values(prevOpt, tokenStart, token);
     if (token !== '') return [];
   }
   const used = new Set(script.header.options.map((u) => u.option.name));
+  // the item replaces the whole option word under the cursor, and the `=` after it when there is
+  // one: accepting --partition in `--part|=normal` or before an `=` typed by hand never gives `==`
+  const nameEnd = Math.max(pos.character, wordEnd(line, pos.character, true));
+  const withEquals = line[nameEnd] === '=' ? nameEnd + 1 : nameEnd;
   return SBATCH_OPTIONS.filter((o) => !['help', 'usage', 'version', 'wrap'].includes(o.name)).map((o) => {
     const takesValue = o.arg === 'required';
     return {
@@ -222,32 +268,56 @@ export function completions(s: DocumentState, doc: TextDocument, pos: Position):
       kind: CompletionItemKind.Property,
       detail: o.arg === 'none' ? o.summary : `${o.valueHint ?? '<value>'}`,
       documentation: { kind: MarkupKind.Markdown, value: optionDoc(o) },
-      sortText: `${used.has(o.name) ? '1' : '0'}${o.name}`,
+      sortText: optionSortText(o.name, used.has(o.name)),
       filterText: `--${o.name}`,
-      textEdit: { range: range(tokenStart), newText: takesValue ? `--${o.name}=` : `--${o.name}` },
+      textEdit: { range: { start: at(tokenStart), end: at(takesValue ? withEquals : nameEnd) }, newText: takesValue ? `--${o.name}=` : `--${o.name}` },
       ...(takesValue ? { command: { title: 'values', command: 'editor.action.triggerSuggest' } } : {}),
     };
   });
 }
 
-function valueItems(opt: SbatchOption | undefined, profile: Profile | undefined, script: Script, range: { start: Position; end: Position }, typed: string): CompletionItem[] {
-  if (!opt) return [];
-  const item = (label: string, detail?: string, kind: CompletionItemKind = CompletionItemKind.Value): CompletionItem => ({ label, kind, ...(detail ? { detail } : {}), textEdit: { range, newText: label } });
-  if (opt.kind === 'partition' && profile?.partitions) {
-    return Object.entries(profile.partitions).map(([name, p]) => item(name, [p.default ? 'default' : '', p.gpus ? 'GPUs' : '', p.minNodes ? `≥ ${p.minNodes} nodes` : '', p.maxTime ? `≤ ${p.maxTime}` : ''].filter(Boolean).join(', ') || undefined, CompletionItemKind.EnumMember));
+/**
+ * Items for an option's value. Only values valid for the option's kind are offered
+ * (common/sbatch/completion.ts). The list is never empty: an editor shows words of its open
+ * documents when a language's completion has nothing, and in a value that is junk.
+ */
+function valueItems(opt: SbatchOption | undefined, profile: Profile | undefined, script: Script, facts: CompletionFacts, range: { start: Position; end: Position }, typed: string, line: string): CompletionItem[] {
+  // `--partition==` (an `=` typed after accepting `--partition=`): the item replaces the extra `=` too
+  const extra = /^=*/.exec(typed)![0];
+  const value = typed.slice(extra.length);
+  const item = (label: string, detail?: string, kind: CompletionItemKind = CompletionItemKind.Value): CompletionItem => ({ label, kind, ...(detail ? { detail } : {}), filterText: `${extra}${label}`, textEdit: { range, newText: label } });
+  const partitions = partitionChoices(profile, facts.cluster);
+  const requested = script.header.options.filter((u) => u.option.name === 'partition').at(-1)?.value?.split(',')[0];
+  const partition = partitions.find((p) => (requested ? p.name === requested : p.default));
+  const suggestions = opt
+    ? valueSuggestions(opt, {
+        partitions,
+        ...(partition ? { partition } : {}),
+        ...(profile?.cpusPerNode?.physical ?? profile?.cpusPerNode?.logical ? { cpusPerNode: (profile!.cpusPerNode!.physical ?? profile!.cpusPerNode!.logical)! } : {}),
+        ...(facts.cluster?.accounts?.length ? { accounts: facts.cluster.accounts } : {}),
+        ...(facts.scriptName ? { scriptName: facts.scriptName } : {}),
+      })
+    : [];
+  const kind = opt?.kind === 'partition' || opt?.values ? CompletionItemKind.EnumMember : opt?.kind === 'dependency' ? CompletionItemKind.Keyword : CompletionItemKind.Value;
+  if (opt?.kind === 'enumList' && opt.values) {
+    const head = value.includes(',') ? value.slice(0, value.lastIndexOf(',') + 1) : '';
+    return suggestions.map((v) => item(`${head}${v.value}`, v.detail, kind));
   }
-  if (opt.kind === 'enumList' && opt.values) {
-    const head = typed.includes(',') ? typed.slice(0, typed.lastIndexOf(',') + 1) : '';
-    return opt.values.map((v) => ({ ...item(`${head}${v}`, undefined, CompletionItemKind.EnumMember), filterText: `${head}${v}` }));
-  }
-  if (opt.values) return opt.values.map((v) => item(v, undefined, CompletionItemKind.EnumMember));
-  if (opt.kind === 'dependency') return DEPENDENCY_TYPES.map((t) => item(t === 'singleton' ? t : `${t}:`, undefined, CompletionItemKind.Keyword));
-  if (opt.kind === 'time') {
-    const part = profile ? partitionOf(profile, script.header.options.filter((u) => u.option.name === 'partition').at(-1)?.value) : undefined;
-    const max = part?.partition.maxTime;
-    return ['00:30:00', '02:00:00', '12:00:00', '1-00:00:00', ...(max ? [formatTime(parseTime(max) ?? 0)] : [])].map((t) => item(t, max && formatTime(parseTime(max) ?? 0) === t ? `maximum of ${part!.name}` : undefined));
-  }
-  if (opt.kind === 'memory') return ['4G', '16G', '64G', '128G'].map((m) => item(m));
-  if (opt.kind === 'filename') return ['%x_%j.out', '%x_%A_%a.out', 'logs/%x_%j.out'].map((f) => item(f, f.includes('%a') ? 'one file per array task' : undefined));
-  return [];
+  if (suggestions.length) return suggestions.map((v) => item(v.value, v.detail, kind));
+  // nothing to suggest (free text): one item that says what the value is and changes nothing. It
+  // re-inserts the character before the value and is matched only by that character, so it shows
+  // until a value is typed and is never accepted in place of one.
+  const lead = range.start.character - 1;
+  const cursor = range.start.character + typed.length;
+  const leadChar = line[lead] ?? '';
+  return [
+    {
+      label: opt ? (opt.valueHint ?? '<value>') : '<value>',
+      kind: CompletionItemKind.Text,
+      detail: opt ? `--${opt.name}: type the value` : 'type the value',
+      ...(opt ? { documentation: { kind: MarkupKind.Markdown, value: optionDoc(opt) } } : {}),
+      filterText: leadChar,
+      textEdit: { range: { start: { line: range.start.line, character: lead }, end: { line: range.start.line, character: cursor } }, newText: line.slice(lead, cursor) },
+    },
+  ];
 }

@@ -23,6 +23,7 @@ import {
   type InitializeResult,
 } from 'vscode-languageserver/node';
 import type { Parser } from 'web-tree-sitter';
+import { CLUSTER_FACTS_NOTIFICATION, isClusterFacts, type ClusterFacts } from '../../common/lint/protocol';
 import { hasSbatchDirectives } from '../../common/sbatch/header';
 import { loadBash, ParseSession } from './analysis/bash';
 import type { ScriptKind } from './analysis/script';
@@ -72,6 +73,8 @@ export class HpcGeoServer {
   private draining = false;
   /** Counts opens and edits, to tell when the messages that arrived meanwhile have all been read. */
   private edits = 0;
+  /** What the extension said about each cluster (hpcGeo/clusterFacts), by cluster name. */
+  private readonly clusterFacts = new Map<string, ClusterFacts>();
 
   constructor(private readonly connection: Connection) {
     connection.onInitialize((params) => this.initialize(params));
@@ -88,6 +91,10 @@ export class HpcGeoServer {
     connection.onCodeAction((p) => this.guard('code actions', () => this.codeActions(p), []));
     connection.onHover((p) => this.guard('hover', () => this.hover(p), null));
     connection.onCompletion((p) => this.guard('completion', () => this.completion(p), []));
+    connection.onNotification(CLUSTER_FACTS_NOTIFICATION, (facts: unknown) => {
+      if (isClusterFacts(facts)) this.clusterFacts.set(facts.cluster, facts);
+      else this.connection.console.warn(`hpc-geo: ignored a malformed ${CLUSTER_FACTS_NOTIFICATION} message`);
+    });
     // TextDocuments fires a content change right after each open: lint an open at once, debounce edits
     this.documents.onDidOpen((e) => {
       this.edits++;
@@ -298,7 +305,24 @@ export class HpcGeoServer {
     await this.lintIfStale(params.textDocument.uri);
     const s = this.state.get(params.textDocument.uri);
     const doc = this.documents.get(params.textDocument.uri);
-    return s && doc ? completions(s, doc, params.position) : [];
+    if (!s || !doc) return [];
+    const file = decodeURIComponent(doc.uri.slice(doc.uri.lastIndexOf('/') + 1));
+    const cluster = this.clusterFor(s.result);
+    return completions(s, doc, params.position, { ...(cluster ? { cluster } : {}), ...(file.includes('.') ? { scriptName: file.slice(0, file.lastIndexOf('.')) } : {}) });
+  }
+
+  /**
+   * The connected cluster a document is for, as far as the extension told (a disconnected
+   * cluster's partitions are not offered: sinfo's answer may be stale): the one its
+   * `# hpc-geo: cluster=` comment names, else the one its profile is named after, else the one
+   * connected cluster (none when several are connected: which one is not known).
+   */
+  private clusterFor(result: LintResult): ClusterFacts | undefined {
+    const connected = [...this.clusterFacts.values()].filter((f) => f.connected);
+    if (result.clusterComment) return connected.find((f) => f.cluster === result.clusterComment);
+    const byProfile = connected.find((f) => f.cluster === result.profile);
+    if (byProfile) return byProfile;
+    return connected.length === 1 ? connected[0] : undefined;
   }
 
   /** Requests can arrive before the debounced lint ran: lint now in that case. */

@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CodeAction, CompletionItem, Hover, TextEdit } from 'vscode-languageserver-protocol';
+import { CLUSTER_FACTS_NOTIFICATION } from '../../common/lint/protocol';
+import { SBATCH_OPTIONS } from '../../common/sbatch/options';
 import { hostileCases } from '../support/hostile';
 import { LspTestClient } from '../support/lspClient';
 import { repoRoot } from '../support/manifest';
@@ -117,6 +119,99 @@ describe('language server over JSON-RPC (dist/server.js --stdio)', function () {
     assert.ok(names.some((c) => c.label === '--partition'));
     const values = await lsp.request<CompletionItem[]>('textDocument/completion', { textDocument: { uri }, position: { line: 2, character: 20 } });
     assert.deepEqual(values.map((c) => c.label).sort(), ['accel', 'normal']);
+  });
+
+  // Item 15 of issue 10. `visible` stands in for the editor's filter: an item shows when the text
+  // of its range before the cursor starts its filterText (VS Code matches fuzzily; a prefix is stricter).
+  const lineOf = (text: string, line: number) => text.split('\n')[line]!;
+  const visible = (items: CompletionItem[], text: string, pos: { line: number; character: number }) =>
+    items.filter((c) => {
+      const e = c.textEdit as TextEdit;
+      return (c.filterText ?? c.label).startsWith(lineOf(text, pos.line).slice(e.range.start.character, pos.character));
+    });
+  const complete = async (uri: string, text: string, line: number, character = lineOf(text, line).length) => {
+    await lsp.change(uri, ++versions[uri]!, [{ text }]);
+    return lsp.request<CompletionItem[]>('textDocument/completion', { textDocument: { uri }, position: { line, character } });
+  };
+  const versions: Record<string, number> = {};
+  const openForCompletion = async (name: string, text: string) => {
+    const uri = `file://${ws}/${name}`;
+    versions[uri] = 1;
+    await lsp.open(uri, 'sbatch', text);
+    await lsp.diagnosticsFor(uri, 1);
+    return uri;
+  };
+  const accept = (text: string, item: CompletionItem) => applyLsp(text, [item.textEdit as TextEdit]);
+
+  it('completion: accepting an option gives --partition= and asks for its values; an = typed after it, or one already there, never doubles', async () => {
+    const text = '#!/bin/bash\n#SBATCH --part\nsrun x\n';
+    const uri = await openForCompletion('equals.sbatch', text);
+    const partition = (await complete(uri, text, 1)).find((c) => c.label === '--partition')!;
+    assert.equal(partition.command?.command, 'editor.action.triggerSuggest');
+    const accepted = accept(text, partition);
+    assert.equal(lineOf(accepted, 1), '#SBATCH --partition=');
+    // the user types `=` by habit: the values still show, and taking one removes the extra `=`
+    const typed = accepted.replace('--partition=', '--partition==');
+    const values = visible(await complete(uri, typed, 1), typed, { line: 1, character: lineOf(typed, 1).length });
+    assert.deepEqual(values.map((c) => c.label).sort(), ['accel', 'normal']);
+    assert.equal(lineOf(accept(typed, values.find((c) => c.label === 'normal')!), 1), '#SBATCH --partition=normal');
+    // completing a name that already has its `=value`
+    const middle = '#!/bin/bash\n#SBATCH --part=normal\nsrun x\n';
+    const item = (await complete(uri, middle, 1, '#SBATCH --part'.length)).find((c) => c.label === '--partition')!;
+    assert.equal(lineOf(accept(middle, item), 1), '#SBATCH --partition=normal');
+  });
+
+  it('completion: the options people use first come first, then the rest alphabetically', async () => {
+    const text = '#!/bin/bash\n#SBATCH --\nsrun x\n';
+    const uri = await openForCompletion('order.sbatch', text);
+    const items = await complete(uri, text, 1);
+    const order = [...items].sort((a, b) => (a.sortText ?? a.label).localeCompare(b.sortText ?? b.label)).map((c) => c.label);
+    assert.deepEqual(order.slice(0, 10), ['--time', '--mem', '--cpus-per-task', '--nodes', '--ntasks', '--partition', '--account', '--array', '--output', '--gpus']);
+    const rest = order.slice(10);
+    assert.deepEqual(rest, [...rest].sort());
+  });
+
+  it('completion: every option\'s value position offers only values hpc-lint accepts, never an empty list (an editor would fill it with words of open files)', async () => {
+    const body = "srun python3 finalize.py --tile 33LWF\nprintf '#%.0s' 1 2\n";
+    const uri = await openForCompletion('values.sbatch', `#!/bin/bash\n#SBATCH --\n${body}`);
+    const offered: string[] = [];
+    for (const o of SBATCH_OPTIONS.filter((x) => x.arg === 'required' && !['help', 'usage', 'version', 'wrap'].includes(x.name))) {
+      const text = `#!/bin/bash\n#SBATCH --${o.name}=\n${body}`;
+      const items = await complete(uri, text, 1);
+      assert.ok(items.length > 0, `--${o.name}= got no items`);
+      for (const c of items) {
+        assert.ok(!/33LWF|\.0s/.test(c.label), `--${o.name}: ${c.label}`);
+        const edit = c.textEdit as TextEdit;
+        if (edit.newText !== '' && !edit.newText.startsWith('=') && o.kind !== 'dependency') offered.push(`#SBATCH --${o.name}=${edit.newText}`);
+      }
+    }
+    // each offered value, linted: no invalid value
+    const check = `file://${ws}/values-check.sbatch`;
+    const text = `#!/bin/bash\n${offered.join('\n')}\nsrun x\n`;
+    await lsp.open(check, 'sbatch', text);
+    const bad = (await lsp.diagnosticsFor(check, 1)).filter((d) => /^invalid-|^ambiguous-time$/.test(String(d.code)));
+    assert.deepEqual(bad.map((d) => `${lineOf(text, d.range.start.line)}: ${String(d.code)}`), []);
+    assert.ok(offered.length > 50, String(offered.length));
+  });
+
+  it('completion: partitions of the connected cluster (hpcGeo/clusterFacts from the extension\'s sinfo), by the cluster comment or as the one connected cluster', async () => {
+    const facts = (cluster: string, connected: boolean, partitions: { name: string; maxTime?: string; default?: boolean }[]) => lsp.connection.sendNotification(CLUSTER_FACTS_NOTIFICATION, { cluster, connected, partitions });
+    await facts('lab', true, [{ name: 'normal', maxTime: '2-00:00:00', default: true }, { name: 'debug', maxTime: '30:00' }]);
+    const named = '#!/bin/bash\n# hpc-geo: cluster=lab\n#SBATCH --partition=\nsrun x\n';
+    const uri = await openForCompletion('facts.sbatch', named);
+    const values = await complete(uri, named, 2);
+    assert.deepEqual(values.map((c) => c.label).sort(), ['debug', 'long', 'normal']);
+    assert.match(values.find((c) => c.label === 'debug')!.detail ?? '', /00:30:00.*sinfo on lab/);
+    // no comment: the workspace's profile (betzy) and the one connected cluster
+    const plain = '#!/bin/bash\n#SBATCH --partition=\nsrun x\n';
+    assert.deepEqual((await complete(uri, plain, 1)).map((c) => c.label).sort(), ['accel', 'debug', 'normal']);
+    // two connected: which one is not known, so only the profile's
+    await facts('saga', true, [{ name: 'bigmem' }]);
+    assert.deepEqual((await complete(uri, plain, 1)).map((c) => c.label).sort(), ['accel', 'normal']);
+    // disconnected: gone
+    await facts('saga', false, []);
+    await facts('lab', false, []);
+    assert.deepEqual((await complete(uri, named, 2)).map((c) => c.label).sort(), ['long', 'normal']);
   });
 
   it('lints shell scripts only when they carry #SBATCH', async () => {

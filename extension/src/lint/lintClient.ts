@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
+import { CLUSTER_FACTS_NOTIFICATION, type ClusterFacts } from '../../../common/lint/protocol';
 import type { createLanguageClient } from './languageClientMain';
 import { loadBundle } from '../bundles';
 import { Disposable } from '../lifecycle';
@@ -14,6 +15,8 @@ const LINTED_LANGUAGES = ['sbatch', 'apptainer', 'shellscript'];
 export class LintClient extends Disposable {
   private client: LanguageClient | undefined;
   private starting: Promise<void> | undefined;
+  /** The newest facts per cluster: sent again when the server (re)starts. */
+  private readonly facts = new Map<string, ClusterFacts>();
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -43,6 +46,25 @@ export class LintClient extends Disposable {
     this.register({ dispose: () => void this.client?.stop() });
     await this.client.start();
     this.log.info('language server started');
+    for (const f of this.facts.values()) await this.notifyFacts(f);
+  }
+
+  /**
+   * Tells the language server what a cluster has (its partitions from `sinfo`, the accounts when
+   * known), so that completion offers them: call on connect and whenever they change, and with
+   * `connected: false` on disconnect. Kept and sent once the server runs if it does not yet.
+   */
+  sendClusterFacts(facts: ClusterFacts): void {
+    this.facts.set(facts.cluster, facts);
+    if (this.client?.isRunning()) void this.notifyFacts(facts);
+  }
+
+  private async notifyFacts(facts: ClusterFacts): Promise<void> {
+    try {
+      await this.client?.sendNotification(CLUSTER_FACTS_NOTIFICATION, facts);
+    } catch (error) {
+      this.log.warn(`could not tell the language server about ${facts.cluster}'s partitions: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
 }
 
