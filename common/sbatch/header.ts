@@ -3,8 +3,15 @@
  * lines; the first other line ends it (sbatch(1), "SCRIPT"). These helpers look at that block.
  */
 
+/**
+ * How many leading lines are looked at to tell whether a shell script is a batch script (the
+ * extension's language detection and the language server's linting of `shellscript` documents
+ * agree on it): a header longer than this is not seen. The linter itself reads the whole header.
+ */
+export const HEADER_WINDOW_LINES = 200;
+
 /** The lines of the leading comment/blank block, with their 0-based line numbers. */
-export function* headerLines(text: string, maxLines = 500): Generator<{ line: number; text: string }> {
+export function* headerLines(text: string, maxLines = HEADER_WINDOW_LINES): Generator<{ line: number; text: string }> {
   let start = 0;
   for (let line = 0; line < maxLines && start <= text.length; line++) {
     let end = text.indexOf('\n', start);

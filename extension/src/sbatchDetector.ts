@@ -1,10 +1,7 @@
 import * as vscode from 'vscode';
-import { hasSbatchDirectives } from '../../common/sbatch/header';
+import { HEADER_WINDOW_LINES, hasSbatchDirectives } from '../../common/sbatch/header';
 import type { Config } from './config';
 import { Disposable } from './lifecycle';
-
-/** How much of a document is looked at: the header is at the top; the rest is never read. */
-const HEAD_LINES = 200;
 
 /**
  * Shell scripts whose header carries `#SBATCH` become `sbatch` documents (highlighting, linting).
@@ -19,7 +16,7 @@ export class SbatchDetector extends Disposable {
 
   private async check(doc: vscode.TextDocument): Promise<void> {
     if (doc.languageId !== 'shellscript' || !this.config.get('sbatch.detectFromContent')) return;
-    const end = Math.min(doc.lineCount, HEAD_LINES);
+    const end = Math.min(doc.lineCount, HEADER_WINDOW_LINES);
     const head = doc.getText(new vscode.Range(0, 0, end, 0));
     if (!hasSbatchDirectives(head)) return;
     try {

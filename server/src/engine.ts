@@ -5,6 +5,7 @@
  * range inside the document.
  */
 import type { Parser } from 'web-tree-sitter';
+import { settingSpecs } from '../../common/settings';
 import { PARSE_BUDGET_MS, type ParseSession } from './analysis/bash';
 import { analyze, type Script, type ScriptKind } from './analysis/script';
 import type { Range } from './analysis/text';
@@ -71,6 +72,11 @@ export const ENGINE_DESCRIPTIONS: Record<string, string> = {
   'invalid-encoding': 'The file is not valid UTF-8; bad bytes were replaced.',
 };
 
+/** The profile used when neither the script, the workspace nor the caller names one: the setting's default. */
+const DEFAULT_PROFILE = settingSpecs['lint.defaultProfile'].default;
+/** What an unknown profile name falls back to (a shipped profile with no site facts). */
+const GENERIC_PROFILE = 'generic';
+
 const PROFILE_COMMENT = /#\s*hpc-geo:\s*cluster\s*=\s*([\w.-]+)/;
 const SUPPRESS = /#\s*hpc-lint\s+(disable|disable-file)\s*=\s*([\w,\s-]+)/;
 
@@ -97,7 +103,7 @@ export function lint(parser: Parser, text: string, options: LintOptions): LintRe
   const index = new LineIndex(text.length > MAX_LINT_BYTES ? text.slice(0, 1) : text);
   const whole = (code: string, severity: Severity, message: string): LintResult => ({
     diagnostics: [{ code, severity, message, start: 0, end: 0, range: index.range(0, 0) }],
-    profile: options.defaultProfile ?? 'generic',
+    profile: options.defaultProfile ?? DEFAULT_PROFILE,
   });
   if (text.length > MAX_LINT_BYTES) {
     return whole(ENGINE_CODES.tooLarge, 'info', `Not linted: ${(text.length / 1048576).toFixed(1)} MB is larger than the ${MAX_LINT_BYTES / 1048576} MB a job script can sensibly be.`);
@@ -111,7 +117,7 @@ export function lint(parser: Parser, text: string, options: LintOptions): LintRe
   for (const [name, p] of Object.entries(options.workspace?.profiles ?? {})) available.set(name, p);
   const head = text.slice(0, 16384);
   const comment = PROFILE_COMMENT.exec(head);
-  let profileName = options.workspace?.defaultProfile ?? options.defaultProfile ?? 'generic';
+  let profileName = options.workspace?.defaultProfile ?? options.defaultProfile ?? DEFAULT_PROFILE;
   if (options.forceProfile && options.defaultProfile) profileName = options.defaultProfile;
   else if (comment) profileName = comment[1]!;
   let profile = resolveProfile(profileName, available);
@@ -121,13 +127,13 @@ export function lint(parser: Parser, text: string, options: LintOptions): LintRe
     diagnostics.push({
       code: ENGINE_CODES.unknownProfile,
       severity: 'warning',
-      message: `There is no cluster profile '${profileName}' (known: ${[...available.keys()].sort().join(', ')}); checking with 'generic'. Add it under profiles: in .hpc-geo.yaml.`,
+      message: `There is no cluster profile '${profileName}' (known: ${[...available.keys()].sort().join(', ')}); checking with '${GENERIC_PROFILE}'. Add it under profiles: in .hpc-geo.yaml.`,
       start,
       end,
       range: index.range(start, end),
     });
-    profileName = 'generic';
-    profile = resolveProfile('generic', available) ?? { name: 'generic' };
+    profileName = GENERIC_PROFILE;
+    profile = resolveProfile(GENERIC_PROFILE, available) ?? { name: GENERIC_PROFILE };
   }
 
   const script: Script = analyze(parser, text, options.kind, options.session);

@@ -24,7 +24,8 @@ import {
 } from 'vscode-languageserver/node';
 import type { Parser } from 'web-tree-sitter';
 import { CLUSTER_FACTS_NOTIFICATION, isClusterFacts, type ClusterFacts } from '../../common/lint/protocol';
-import { hasSbatchDirectives } from '../../common/sbatch/header';
+import { HEADER_WINDOW_LINES, hasSbatchDirectives } from '../../common/sbatch/header';
+import { settingSpecs } from '../../common/settings';
 import { loadBash, ParseSession } from './analysis/bash';
 import type { ScriptKind } from './analysis/script';
 import { ENGINE_CODES, lint, SOURCE, type Diagnostic, type LintResult } from './engine';
@@ -39,7 +40,8 @@ export interface LintSettings {
   defaultProfile: string;
 }
 
-const DEFAULT_SETTINGS: LintSettings = { enable: true, defaultProfile: 'generic' };
+/** The settings' defaults, as declared once in common/settings.ts (and package.json, checked by a test). */
+const DEFAULT_SETTINGS: LintSettings = { enable: settingSpecs['lint.enable'].default, defaultProfile: settingSpecs['lint.defaultProfile'].default };
 const DEBOUNCE_MS = 200;
 
 /** Lets the connection read and dispatch the messages that arrived meanwhile (a timer turn passes I/O and immediates). */
@@ -224,7 +226,7 @@ export class HpcGeoServer {
   private kindOf(doc: TextDocument): ScriptKind | undefined {
     if (doc.languageId === 'apptainer') return 'apptainer';
     if (doc.languageId === 'sbatch') return 'sbatch';
-    if (doc.languageId === 'shellscript' && hasSbatchDirectives(doc.getText({ start: { line: 0, character: 0 }, end: { line: 200, character: 0 } }))) return 'sbatch';
+    if (doc.languageId === 'shellscript' && hasSbatchDirectives(doc.getText({ start: { line: 0, character: 0 }, end: { line: HEADER_WINDOW_LINES, character: 0 } }))) return 'sbatch';
     return undefined;
   }
 
