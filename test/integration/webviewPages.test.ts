@@ -27,8 +27,8 @@ describe('webview pages in Chromium', function () {
     pages?.close();
   });
 
-  async function open(name: PageName): Promise<Page> {
-    const { page, errors } = await pages.open(browser, name);
+  async function open(name: PageName, viewport?: { width: number; height: number }): Promise<Page> {
+    const { page, errors } = await pages.open(browser, name, viewport);
     assert.deepEqual(errors, []);
     return page;
   }
@@ -132,4 +132,91 @@ describe('webview pages in Chromium', function () {
     await p.locator('.state.failed a').click();
     assert.deepEqual((await p.evaluate(() => (window as unknown as { posted: unknown[] }).posted)).at(-1), { type: 'openLog', key: '998', line: 'CUDA error: out of memory' });
   });
+
+  // an editor of about 800 px, as on a laptop with the sidebar open
+  const NARROW = { width: 800, height: 600 };
+
+  it('log tail at 800 px: the bar wraps above the rows, never over them, and "Only matching" lets the first match be scrolled to', async () => {
+    const p = await open('logTail', NARROW);
+    await p.evaluate(() => {
+      const w = window as unknown as { send(m: unknown): void };
+      w.send({ type: 'init', cluster: 'lab', path: '/home/hpcgeo/hpc-geo-jobs/fields-2014_42.out', maxLines: 10000 });
+      const lines = Array.from({ length: 5000 }, (_, i) => ({ text: `2026-11-20 INFO tile ${i} written` }));
+      lines[0] = { text: 'ERROR the first match, on the first line' };
+      lines[4000] = { text: 'ERROR the last match' };
+      w.send({ type: 'lines', lines });
+      w.send({ type: 'status', status: 'following', bytesMoved: 123456 });
+    });
+    await p.waitForSelector('.row');
+    const geometry = () => p.evaluate(() => {
+      const bar = document.querySelector('.bar')!.getBoundingClientRect();
+      const view = document.getElementById('viewport')!.getBoundingClientRect();
+      const first = [...document.querySelectorAll('.row')].map((r) => r.getBoundingClientRect()).sort((a, b) => a.top - b.top).find((r) => r.bottom > view.top);
+      return { barBottom: bar.bottom, barHeight: bar.height, viewTop: view.top, firstTop: first?.top ?? NaN };
+    });
+    const g = await geometry();
+    assert.ok(g.barHeight > 40, `the bar wraps at 800 px (height ${g.barHeight}), which is what this test is about`);
+    assert.ok(g.viewTop >= g.barBottom, `the rows' area (top ${g.viewTop}) starts below the bar (bottom ${g.barBottom})`);
+    await p.locator('#search input, #search').first().type('ERROR');
+    await p.locator('#filter').click();
+    await p.waitForFunction(() => document.querySelectorAll('.row').length === 2);
+    await p.locator('#viewport').evaluate((v) => (v.scrollTop = 0));
+    await p.waitForFunction(() => document.querySelector('.row')?.textContent?.includes('the first match'));
+    const shown = await p.evaluate(() => {
+      const bar = document.querySelector('.bar')!.getBoundingClientRect();
+      const view = document.getElementById('viewport')!.getBoundingClientRect();
+      const row = [...document.querySelectorAll('.row')].find((r) => r.textContent!.includes('the first match'))!;
+      const r = row.getBoundingClientRect();
+      // what is drawn at the row's middle is the row itself, not the bar
+      const hit = document.elementFromPoint(r.left + 40, (r.top + r.bottom) / 2);
+      return { top: r.top, bottom: r.bottom, barBottom: bar.bottom, viewBottom: view.bottom, hit: !!hit && row.contains(hit) };
+    });
+    assert.ok(shown.top >= shown.barBottom && shown.bottom <= shown.viewBottom, `the first match (${shown.top}–${shown.bottom}) is in view below the bar (${shown.barBottom})`);
+    assert.ok(shown.hit, 'the first match is what is drawn where it stands');
+  });
+
+  const PIPELINE = ['Download CDL', 'Zonal stats', 'GeoJSON streaming', 'Tippecanoe', 'PMTiles', 'Upload', 'Manifest'];
+
+  for (const viewport of [NARROW, { width: 1920, height: 1000 }]) {
+    it(`progress at ${viewport.width} px: no header breaks a word, every name is there whole, and % shows 100% in full`, async () => {
+      const p = await open('progress', viewport);
+      await p.evaluate((stages) => {
+        const w = window as unknown as { send(m: unknown): void };
+        w.send({ type: 'init', title: 'lab: fields-pipeline', stages });
+        const rows = Array.from({ length: 14 }, (_, i) => ({ key: String(2008 + i), cells: stages.map((_, j) => (j < i % 8 ? 'done' : 'pending')), currentStage: stages[i % 7], percent: i === 0 ? 100 : i * 7, elapsedSeconds: 3600 * 13 + 59 * 60, lastLine: `tile ${i} written`, missing: false }));
+        w.send({ type: 'rows', updated: Date.now(), bytesMoved: 4096, rows });
+      }, PIPELINE);
+      await p.waitForSelector('vscode-data-grid-row:not(.header)');
+      const headers = await p.evaluate(() => [...document.querySelectorAll('vscode-data-grid-row.header vscode-data-grid-cell')].map((cell) => {
+        const box = cell.getBoundingClientRect();
+        const words: { word: string; pieces: number; inside: boolean }[] = [];
+        const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+        for (let t = walker.nextNode() as Text | null; t; t = walker.nextNode() as Text | null) {
+          for (const m of t.data.matchAll(/\S+/g)) {
+            const range = document.createRange();
+            range.setStart(t, m.index!);
+            range.setEnd(t, m.index! + m[0].length);
+            const rects = [...range.getClientRects()].filter((r) => r.width > 0 && r.height > 0);
+            // a word broken over lines has a box on each line
+            words.push({ word: m[0], pieces: rects.length, inside: rects.every((r) => r.left >= box.left - 1 && r.right <= box.right + 1 && r.top >= box.top - 1 && r.bottom <= box.bottom + 1) });
+          }
+        }
+        return { text: cell.textContent!.trim(), title: cell.getAttribute('title'), words };
+      }));
+      assert.deepEqual(headers.map((h) => h.text), ['Key', ...PIPELINE, 'Current', '%', 'Elapsed', 'Last line']);
+      for (const h of headers) {
+        assert.equal(h.title, h.text, `the header "${h.text}" has its full name as its tooltip`);
+        for (const w of h.words) {
+          assert.equal(w.pieces, 1, `"${w.word}" of the header "${h.text}" is in one piece (${w.pieces})`);
+          assert.ok(w.inside, `"${w.word}" of the header "${h.text}" is inside its cell`);
+        }
+      }
+      const cells = await p.locator('vscode-data-grid-row:not(.header) .percent, vscode-data-grid-row:not(.header) .number').evaluateAll((cs) => cs.map((c) => ({ text: c.textContent, scroll: c.scrollWidth, client: c.clientWidth })));
+      assert.ok(cells.some((c) => c.text === '100%'), 'a row at 100%');
+      assert.ok(cells.some((c) => c.text === '13h 59m'), 'a row at 13h 59m');
+      for (const c of cells) assert.ok(c.scroll <= c.client, `"${c.text}" is shown whole (${c.scroll} px of text in ${c.client} px)`);
+      const overflow = await p.locator('#viewport').evaluate((v) => v.scrollWidth - v.clientWidth);
+      assert.ok(overflow <= 0, `the grid fits the page's width (${overflow} px over)`);
+    });
+  }
 });

@@ -30,15 +30,15 @@ function rowHtml(r: ProgressRow): string {
   let col = 1;
   const cell = (content: string, cls = '', attrs = '') => `<vscode-data-grid-cell grid-column="${col++}" class="${cls}" ${attrs}>${content}</vscode-data-grid-cell>`;
   let html = `<vscode-data-grid-row>`;
-  html += cell(`<a href="#" data-key="${escapeHtml(r.key)}">${escapeHtml(r.key)}</a>`, r.missing ? 'missing' : '', r.missing ? 'title="no log yet"' : '');
+  html += cell(`<a href="#" data-key="${escapeHtml(r.key)}">${escapeHtml(r.key)}</a>`, r.missing ? 'missing' : '', `title="${escapeHtml(r.missing ? `${r.key}: no log yet` : r.key)}"`);
   r.cells.forEach((state, i) => {
     const failed = state === 'failed';
     html += cell(failed ? `<a href="#" data-key="${escapeHtml(r.key)}" data-line="${escapeHtml(r.failedLine ?? '')}">${SYMBOL[state]}</a>` : SYMBOL[state]!, `state ${state}`, `title="${escapeHtml(`${stages[i]}: ${state}${failed && r.failedLine ? ` — ${r.failedLine}` : ''}`)}"`);
   });
   for (let k = r.cells.length; k < stages.length; k++) html += cell('');
-  html += cell(escapeHtml(r.currentStage ?? ''));
-  html += cell(r.percent !== undefined ? `${Math.round(r.percent)}%` : '');
-  html += cell(duration(r.elapsedSeconds));
+  html += cell(escapeHtml(r.currentStage ?? ''), '', `title="${escapeHtml(r.currentStage ?? '')}"`);
+  html += cell(r.percent !== undefined ? `${Math.round(r.percent)}%` : '', 'number percent');
+  html += cell(duration(r.elapsedSeconds), 'number');
   html += cell(escapeHtml(r.lastLine ?? ''), 'last', `title="${escapeHtml(r.lastLine ?? '')}"`);
   return `${html}</vscode-data-grid-row>`;
 }
@@ -81,12 +81,67 @@ const draw = framePainter(() => {
   }
 });
 
+/**
+ * Column widths. The toolkit's rows are grids of their own, so the columns cannot size themselves
+ * to their content (max-content would differ row by row): they are measured here instead, from the
+ * texts they must show whole. A stage column is at least as wide as the longest word of its name,
+ * so a name wraps only between words; when the stages do not fit so, their names are turned to read
+ * upwards and the columns need only a line's width. The full name is each header's tooltip.
+ */
+const CELL_INSET = 2 * 3 * 4 + 2 + 2; // the toolkit cell's padding (3 design units a side), its border, and a pixel to spare each side
+const ROTATED_STAGE = 28;
+const LAST_LINE_MIN = 120;
+const probe = document.createElement('span');
+probe.className = 'probe';
+probe.setAttribute('aria-hidden', 'true');
+document.body.appendChild(probe);
+
+function textWidth(text: string, bold = false): number {
+  probe.classList.toggle('bold', bold);
+  probe.textContent = text;
+  return Math.ceil(probe.getBoundingClientRect().width);
+}
+
+const widest = (texts: Iterable<string>): string => {
+  let w = '';
+  for (const t of texts) if (t.length > w.length) w = t;
+  return w;
+};
+
+/** What the widths were computed from; a new layout only when one of these changes. */
+let laidOut = '';
+
+function layout(): void {
+  const longKey = widest(rows.map((r) => r.key));
+  const longCurrent = widest([...stages, ...rows.map((r) => r.currentStage ?? '')]);
+  const width = viewport.clientWidth;
+  const facts = JSON.stringify([stages, longKey, longCurrent, width]);
+  if (facts === laidOut) return;
+  laidOut = facts;
+  const key = Math.min(200, Math.max(textWidth('Key', true), textWidth(longKey)) + CELL_INSET);
+  const current = Math.min(220, Math.max(textWidth('Current', true), textWidth(longCurrent)) + CELL_INSET);
+  const percent = Math.max(textWidth('100%'), textWidth('%', true)) + CELL_INSET;
+  const elapsed = Math.max(textWidth('Elapsed', true), textWidth('99h 59m')) + CELL_INSET;
+  const words = stages.map((s) => Math.max(...s.split(/\s+/).map((w) => textWidth(w, true))) + CELL_INSET);
+  const fixed = key + current + percent + elapsed + LAST_LINE_MIN;
+  const upright = fixed + words.reduce((a, b) => a + b, 0) <= width;
+  const stageColumns = upright ? words.map((w) => `minmax(${w}px, 1fr)`) : stages.map(() => `minmax(${ROTATED_STAGE}px, ${ROTATED_STAGE + 8}px)`);
+  grid.classList.toggle('rotated', !upright);
+  grid.setAttribute('grid-template-columns', `${key}px ${stageColumns.join(' ')} ${current}px ${percent}px ${elapsed}px minmax(${LAST_LINE_MIN}px, 3fr)`);
+  // the header's height changes with the names' direction; the rows' height does not
+}
+
 /** The columns and the header row: they change with the stages only. */
 function setStages(names: string[]): void {
   stages = names;
-  const columns = ['Key', ...stages, 'Current', '%', 'Elapsed', 'Last line'];
-  grid.setAttribute('grid-template-columns', `90px ${stages.map(() => '1fr').join(' ')} 140px 60px 80px 3fr`);
-  header = `<vscode-data-grid-row row-type="sticky-header" class="header">${columns.map((c, i) => `<vscode-data-grid-cell cell-type="columnheader" grid-column="${i + 1}">${escapeHtml(c)}</vscode-data-grid-cell>`).join('')}</vscode-data-grid-row>`;
+  const head = (text: string, col: number, cls = '', inner = escapeHtml(text)) => `<vscode-data-grid-cell cell-type="columnheader" grid-column="${col}" class="${cls}" title="${escapeHtml(text)}">${inner}</vscode-data-grid-cell>`;
+  let col = 1;
+  let cells = head('Key', col++);
+  for (const s of stages) cells += head(s, col++, 'stage', `<span class="name">${escapeHtml(s)}</span>`);
+  cells += head('Current', col++) + head('%', col++, 'number') + head('Elapsed', col++, 'number') + head('Last line', col++);
+  header = `<vscode-data-grid-row row-type="sticky-header" class="header">${cells}</vscode-data-grid-row>`;
+  laidOut = '';
+  layout();
   dirty = true;
 }
 
@@ -98,6 +153,7 @@ window.addEventListener('message', (e: MessageEvent<ProgressToPage>) => {
   } else {
     if (!m.error) {
       rows = m.rows;
+      layout();
       dirty = true;
       draw();
     }
@@ -113,6 +169,10 @@ grid.addEventListener('click', (e) => {
   post({ type: 'openLog', key: a.dataset.key!, ...(a.dataset.line ? { line: a.dataset.line } : {}) });
 });
 viewport.addEventListener('scroll', draw, { passive: true });
-window.addEventListener('resize', draw);
+window.addEventListener('resize', () => {
+  layout();
+  dirty = true;
+  draw();
+});
 document.getElementById('refresh')!.addEventListener('click', () => post({ type: 'refresh' }));
 post({ type: 'ready' });
