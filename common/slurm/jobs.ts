@@ -286,6 +286,26 @@ export function throttleArgv(arrayJobId: string, maxRunning: number): string[] {
   return ['scontrol', 'update', `JobId=${arrayJobId}`, `ArrayTaskThrottle=${maxRunning}`];
 }
 
+/**
+ * What `scontrol update` (or hold, release) said about an array, chunk by chunk. Slurm prints one
+ * line per chunk of tasks ("45_0-3: Job has already finished", "45_4-11: No error", newer releases
+ * add " (detail)"). Slurm 22.05 exits 1 whenever it answers for more than one chunk, whatever
+ * they say; later releases leave out the chunks that took it, and still exit 1 for a finished one.
+ * "No error" is success, and a task that has already finished has nothing left to change. Any
+ * other line is a failure, as it is.
+ */
+export function arrayUpdateFailures(output: string): string[] {
+  const ok = /^(No error|Job has already finished|Job\/step already completing or completed)\b/;
+  return output
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => {
+      if (!l) return false;
+      const m = /^\d+(?:_[\w[\]%,-]+)?: (.*)$/.exec(l);
+      return !(m && ok.test(m[1]!));
+    });
+}
+
 /** Array indexes as Slurm writes them: `1,3,5-9`. */
 export function compressIndexes(indexes: readonly number[]): string {
   const sorted = [...new Set(indexes)].sort((a, b) => a - b);

@@ -5,7 +5,7 @@ import { SshConnection } from '../../extension/src/ssh/connection';
 import { JobActions } from '../../extension/src/jobs/jobActions';
 import { JobService, type HistoryStore } from '../../extension/src/jobs/jobService';
 import { arrayTasks, groupJobs, countsLabel } from '../../common/slurm/tree';
-import type { JobRecord } from '../../common/slurm/jobs';
+import { throttleArgv, type JobRecord } from '../../common/slurm/jobs';
 import { labScript, requireLab, type LabFacts } from '../support/lab';
 import { freshKnownHosts, labTarget } from '../support/labTargets';
 import { ScriptedPrompter } from '../support/prompter';
@@ -191,5 +191,23 @@ describe('jobs against the lab', function () {
     }
     await until('recovered', () => !service.jobs('lab')!.error && !!service.jobs('lab')!.current.find((j) => j.jobId === jobId), 60_000);
     await actions.cancel([jobId]);
+  });
+  it('throttles an array some of whose tasks have finished: success, and Slurm holds the new throttle (issue 10 item 4)', async () => {
+    const s = await script('throttleDone.sbatch', '#SBATCH --array=0-5%2\n#SBATCH --output=/dev/null\nif [ "$SLURM_ARRAY_TASK_ID" -lt 2 ]; then exit 0; fi\nsleep 60');
+    const { jobId } = await actions.submit(s, { chdir: dir() });
+    try {
+      await until('tasks 0 and 1 finished', () => ['0', '1'].every((i) => job(`${jobId}_${i}`)?.state === 'COMPLETED'), 90_000);
+      // what Slurm itself answers: one line per chunk, the finished one "already finished", and exit 1
+      const raw = await conn.exec(throttleArgv(jobId, 3), { allowNonZero: true });
+      assert.notEqual(raw.code, 0, raw.stderr);
+      assert.match(raw.stderr, new RegExp(`^${jobId}_0-1: Job has already finished$`, 'm'));
+      await actions.throttle(jobId, 1);
+      const records = await actions.show(jobId);
+      assert.ok(records.length > 0, 'Slurm still holds the array');
+      assert.deepEqual([...new Set(records.map((r) => r.ArrayTaskThrottle))], ['1']);
+      await assert.rejects(actions.throttle('999999999', 1), /Invalid job id/i, 'a real refusal still fails');
+    } finally {
+      await actions.cancel([jobId]);
+    }
   });
 });

@@ -4,6 +4,7 @@
  */
 import { posix } from 'node:path';
 import {
+  arrayUpdateFailures,
   compressIndexes,
   parseSacct,
   parseSbatchParsable,
@@ -83,8 +84,19 @@ export class JobActions {
     await this.run(scontrolActionArgv(action, jobIds));
   }
 
+  /**
+   * Sets how many tasks of an array run at once. Success when every chunk of tasks Slurm answered
+   * for took it or had already finished (scontrol exits 1 for those too); else the chunks that
+   * refused, in Slurm's words.
+   */
   async throttle(arrayJobId: string, maxRunning: number): Promise<void> {
-    await this.run(throttleArgv(arrayJobId, maxRunning));
+    const argv = throttleArgv(arrayJobId, maxRunning);
+    const r = await this.run(argv, { allowNonZero: true });
+    if (r.code === 0) return;
+    const failures = arrayUpdateFailures(`${r.stderr}\n${r.stdout.toString('utf8')}`);
+    const answered = /\S/.test(r.stderr) || /\S/.test(r.stdout.toString('utf8'));
+    if (answered && !failures.length) return;
+    throw new CommandError(describeArgv(argv), r.code, failures.join('\n') || r.stderr);
   }
 
   /** scontrol's record of a job (while Slurm still holds it), one per array task. */
