@@ -11,12 +11,15 @@ import { waitFor } from '../support/wait';
 
 class Collector {
   lines: string[] = [];
+  /** Every line delivered, resets or not. */
+  seen: string[] = [];
   open: string | undefined;
   resets: string[] = [];
   statuses: TailStatus[] = [];
   listener = {
     lines: (ls: LogLine[], open: LogLine | undefined) => {
       this.lines.push(...ls.map((l) => l.text));
+      this.seen.push(...ls.map((l) => l.text));
       this.open = open?.text;
     },
     reset: (reason: string) => {
@@ -103,13 +106,17 @@ describe('log tail against the lab', function () {
     assert.equal(c.lines[2], 'last');
   });
 
-  it('waits for a log that does not exist yet', async () => {
+  it("waits for a log that does not exist yet, without showing tail's own complaint as a line of the log", async () => {
     const later = `${dir()}/later.log`;
     const c = new Collector();
     await tail(later, c).start();
     assert.ok(c.statuses.includes('waiting'));
+    // GNU tail first says "tail: cannot open 'X' for reading: No such file or directory": a note, not the log
+    const spoke = () => c.statuses.filter((s) => s === 'waiting').length > 1 || c.seen.length > 0;
+    await waitFor("tail's note on the missing file", async () => (spoke() ? true : undefined), 20_000, 50);
     await conn.exec(['sh', '-c', 'echo "now it exists" > "$1"', 'sh', later]);
     await waitFor('the first line', async () => (c.lines.includes('now it exists') ? true : undefined), 20_000, 100);
+    assert.deepEqual(c.seen, ['now it exists']);
   });
 
   it('starts over when the log is truncated, and when it is replaced', async () => {

@@ -44,9 +44,10 @@ export class LogTailer {
     private readonly listener: TailListener,
     private readonly initialLines = 1000,
   ) {
-    // GNU tail's notes name the file, quoted or not, and end their line
+    // GNU tail's notes name the file, quoted or not, and end their line; "cannot open" puts the name after
+    // (coreutils tail.c: "cannot open %s for reading"), and one note names no file
     const name = `(?:'${escapeRegExp(path)}'|${escapeRegExp(path)})`;
-    this.notice = new RegExp(`tail: ${name}:? (file truncated|has been replaced;\\s+following new file|has appeared;\\s+following new file|has become inaccessible: .*|cannot open .*|has become accessible)$`);
+    this.notice = new RegExp(`tail: (?:${name}:? (file truncated|has been replaced;\\s+following new file|has appeared;\\s+following new file|has become inaccessible: .*|cannot open .*|has become accessible)|(cannot open) ${name} for reading: .*|(inotify cannot be used), reverting to polling)$`);
   }
 
   async start(): Promise<void> {
@@ -133,7 +134,7 @@ export class LogTailer {
       if (before) batch.push({ text: before });
       this.emit(batch, undefined);
       batch = [];
-      this.onNotice(m[1]!);
+      this.onNotice(m[1] ?? m[2] ?? m[3]!);
     }
     this.emit(batch, open);
   }
