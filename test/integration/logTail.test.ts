@@ -1,6 +1,9 @@
 import { strict as assert } from 'node:assert';
 import type { TailToPage } from '../../common/logs/protocol';
 import type { LogLine } from '../../common/logs/stream';
+import type { JobRecord } from '../../common/slurm/jobs';
+import { JobService, type HistoryStore } from '../../extension/src/jobs/jobService';
+import { JobEndWatch } from '../../extension/src/logs/jobEndWatch';
 import { LogTailer, type TailStatus } from '../../extension/src/logs/tailer';
 import { TailSession } from '../../extension/src/logs/tailSession';
 import { SshConnection } from '../../extension/src/ssh/connection';
@@ -182,5 +185,34 @@ describe('log tail against the lab', function () {
     await waitFor('no remote tail after dispose', async () => ((await remoteTails(log)) === 0 ? true : undefined), 10_000, 100).catch(async (e) => {
       throw new Error(`${await remoteTails(log)} remote tails after dispose (${String(e)})`);
     });
+  });
+
+  it("a job's log page hears from the Jobs view's polls that the job ended, and how (FAILED, exit code 3)", async () => {
+    const script = `${dir()}/ends.sbatch`;
+    await conn.exec(['sh', '-c', 'cat > "$1"', 'sh', script], { stdin: '#!/bin/bash\n#SBATCH --output=ends-%j.out\necho started\nsleep 3\necho "tile z14 failed"\nexit 3\n' });
+    const store = new Map<string, JobRecord[]>();
+    const history: HistoryStore = { get: (k) => store.get(k), set: async (k, v) => void store.set(k, v) };
+    // the Jobs view's service, polling by itself as it does in the extension
+    const service = new JobService(async () => conn, history, () => undefined, { historyDays: 1, minIntervalMs: 300, maxIntervalMs: 600, sacctEvery: 1, maxHistory: 100 });
+    const jobId = (await conn.exec(['sbatch', '--parsable', `--chdir=${dir()}`, script])).stdout.toString().trim();
+    const posted: TailToPage[] = [];
+    const session = new TailSession({ path: `${dir()}/ends-${jobId}.out`, initialLines: 100, source: async () => conn, post: (m) => posted.push(m), warn: () => undefined });
+    service.watch({ name: 'lab', user: lab.user });
+    const watch = new JobEndWatch(service, 'lab', jobId, (job) => posted.push({ type: 'job', job }));
+    try {
+      await session.open();
+      const jobs = () => posted.flatMap((m) => (m.type === 'job' ? [m.job] : []));
+      await waitFor('how the job ended', async () => (jobs().some((j) => j.state) ? true : undefined), 90_000, 100);
+      assert.deepEqual(jobs()[0], { jobId, ended: false }, 'first in the queue');
+      assert.deepEqual(jobs().at(-1), { jobId, ended: true, state: 'FAILED', exitCode: '3:0' });
+      assert.ok(jobs().every((j, i) => i === 0 || JSON.stringify(j) !== JSON.stringify(jobs()[i - 1])), 'each change told once');
+      const shown = () => posted.flatMap((m) => (m.type === 'lines' ? m.lines.map((l) => l.text) : []));
+      await waitFor('the last line', async () => (shown().includes('tile z14 failed') ? true : undefined), 20_000, 100);
+      assert.deepEqual(shown(), ['started', 'tile z14 failed'], 'the log as written, beside the news of its job');
+    } finally {
+      watch.dispose();
+      session.dispose();
+      service.dispose();
+    }
   });
 });

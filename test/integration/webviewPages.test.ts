@@ -175,6 +175,47 @@ describe('webview pages in Chromium', function () {
     assert.ok(shown.hit, 'the first match is what is drawn where it stands');
   });
 
+  it('log tail: says the job ended, and how, in place of "Following"; a requeued job is followed again', async () => {
+    const p = await open('logTail', NARROW);
+    const status = () => p.locator('#status').textContent();
+    await p.evaluate(() => {
+      const w = window as unknown as { send(m: unknown): void };
+      w.send({ type: 'init', cluster: 'lab', path: 'fields-42.out', jobId: '42', maxLines: 1000 });
+      w.send({ type: 'lines', lines: [{ text: 'manifest updated' }] });
+      w.send({ type: 'status', status: 'following', bytesMoved: 2048 });
+      w.send({ type: 'job', job: { jobId: '42', ended: false } });
+    });
+    await p.waitForSelector('.row');
+    assert.match((await status())!, /^Following · 2 KiB read · 1 lines$/);
+    assert.deepEqual(await p.evaluate(() => (window as unknown as { state: unknown }).state), { cluster: 'lab', path: 'fields-42.out', jobId: '42' }, 'a restored panel knows its job');
+    await p.evaluate(() => (window as unknown as { send(m: unknown): void }).send({ type: 'job', job: { jobId: '42', ended: true } }));
+    assert.match((await status())!, /^Job 42 left the queue — showing the file · 2 KiB read/);
+    await p.evaluate(() => (window as unknown as { send(m: unknown): void }).send({ type: 'job', job: { jobId: '42', ended: true, state: 'COMPLETED', exitCode: '0:0' } }));
+    assert.match((await status())!, /^Job 42 ended \(COMPLETED\) — showing the file · 2 KiB read · 1 lines$/);
+    await p.evaluate(() => (window as unknown as { send(m: unknown): void }).send({ type: 'job', job: { jobId: '42', ended: true, state: 'FAILED', exitCode: '3:0' } }));
+    assert.match((await status())!, /^Job 42 ended \(FAILED, exit code 3\) — showing the file/);
+    await p.evaluate(() => (window as unknown as { send(m: unknown): void }).send({ type: 'status', status: 'paused', bytesMoved: 2048 }));
+    assert.match((await status())!, /^Paused · Job 42 ended \(FAILED, exit code 3\) · 2 KiB read/);
+    await p.evaluate(() => {
+      const w = window as unknown as { send(m: unknown): void };
+      w.send({ type: 'status', status: 'following', bytesMoved: 4096 });
+      w.send({ type: 'job', job: { jobId: '42', ended: false } });
+    });
+    assert.match((await status())!, /^Following · 4 KiB read/);
+  });
+
+  it('log tail: a job that ended before writing its log says so instead of waiting', async () => {
+    const p = await open('logTail', NARROW);
+    await p.evaluate(() => {
+      const w = window as unknown as { send(m: unknown): void };
+      w.send({ type: 'init', cluster: 'lab', path: 'never-43.out', jobId: '43', maxLines: 1000 });
+      w.send({ type: 'status', status: 'waiting', detail: 'never-43.out does not exist yet', bytesMoved: 0 });
+    });
+    assert.match((await p.locator('#status').textContent())!, /^Waiting for the file: never-43.out does not exist yet/);
+    await p.evaluate(() => (window as unknown as { send(m: unknown): void }).send({ type: 'job', job: { jobId: '43', ended: true, state: 'CANCELLED' } }));
+    assert.match((await p.locator('#status').textContent())!, /^Job 43 ended \(CANCELLED\) without writing this log · 0 KiB read/);
+  });
+
   const PIPELINE = ['Download CDL', 'Zonal stats', 'GeoJSON streaming', 'Tippecanoe', 'PMTiles', 'Upload', 'Manifest'];
 
   for (const viewport of [NARROW, { width: 1920, height: 1000 }]) {

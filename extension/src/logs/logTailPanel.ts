@@ -5,6 +5,7 @@ import type { Config } from '../config';
 import { Disposable } from '../lifecycle';
 import type { Log } from '../log';
 import { pageHtml, webviewOptions } from '../webviews/html';
+import { JobEndWatch, type JobsFeed } from './jobEndWatch';
 import type { TailSource } from './tailer';
 import { TailSession } from './tailSession';
 
@@ -24,20 +25,29 @@ const BODY = `
 </div>
 <div id="viewport"><div id="spacer"><div id="rows"></div></div></div>`;
 
+export interface LogTailDeps {
+  clusters: ClusterManager;
+  config: Config;
+  log: Log;
+  /** The Jobs view's jobs: a log opened from a job says when that job has ended. */
+  jobs: JobsFeed;
+}
+
 /** A live tail of one log in a panel; restored after a window reload. */
 export class LogTailPanel extends Disposable {
   private readonly session: TailSession;
+  private readonly jobEnd: JobEndWatch | undefined;
+  private readonly config: Config;
 
   constructor(
     private readonly panel: vscode.WebviewPanel,
     private readonly state: TailPanelState,
-    clusters: ClusterManager,
-    private readonly config: Config,
-    log: Log,
+    { clusters, config, log, jobs }: LogTailDeps,
     extensionUri: vscode.Uri,
     private readonly reveal?: string,
   ) {
     super();
+    this.config = config;
     this.session = new TailSession({
       path: state.path,
       initialLines: config.get('logs.initialLines'),
@@ -55,11 +65,13 @@ export class LogTailPanel extends Disposable {
     this.register(panel.webview.onDidReceiveMessage((m: TailFromPage) => void this.onMessage(m)));
     this.register(panel.onDidDispose(() => this.dispose()));
     this.register(this.session);
+    // created after the page's html: what it posts before the page is ready, ready posts again
+    this.jobEnd = state.jobId ? this.register(new JobEndWatch(jobs, state.cluster, state.jobId, (job) => this.post({ type: 'job', job }))) : undefined;
   }
 
-  static create(extensionUri: vscode.Uri, state: TailPanelState, deps: { clusters: ClusterManager; config: Config; log: Log }, reveal?: string): LogTailPanel {
+  static create(extensionUri: vscode.Uri, state: TailPanelState, deps: LogTailDeps, reveal?: string): LogTailPanel {
     const panel = vscode.window.createWebviewPanel(LOG_TAIL_VIEW, `Log: ${state.path.split('/').pop()}`, vscode.ViewColumn.Active, webviewOptions(extensionUri));
-    return new LogTailPanel(panel, state, deps.clusters, deps.config, deps.log, extensionUri, reveal);
+    return new LogTailPanel(panel, state, deps, extensionUri, reveal);
   }
 
   private post(m: TailToPage): void {
@@ -70,7 +82,8 @@ export class LogTailPanel extends Disposable {
     switch (m.type) {
       case 'ready':
         // a page loaded again (VS Code reloads a hidden page when it is shown) starts from init
-        this.post({ type: 'init', cluster: this.state.cluster, path: this.state.path, maxLines: this.config.get('logs.maxLines'), ...(this.reveal ? { reveal: this.reveal } : {}) });
+        this.post({ type: 'init', cluster: this.state.cluster, path: this.state.path, ...(this.state.jobId ? { jobId: this.state.jobId } : {}), maxLines: this.config.get('logs.maxLines'), ...(this.reveal ? { reveal: this.reveal } : {}) });
+        if (this.jobEnd?.current) this.post({ type: 'job', job: this.jobEnd.current });
         await this.session.open();
         break;
       case 'pause':

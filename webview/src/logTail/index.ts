@@ -6,7 +6,7 @@
  * characters. Failure lines are marked and "Next error" jumps between them.
  */
 import { failureOf } from '../../../common/logs/failures';
-import type { TailFromPage, TailPanelState, TailToPage } from '../../../common/logs/protocol';
+import { jobEndWords, type TailFromPage, type TailJob, type TailPanelState, type TailStatus, type TailToPage } from '../../../common/logs/protocol';
 import type { LogLine } from '../../../common/logs/stream';
 import { checkUserRegex, USER_REGEX_MAX_INPUT } from '../../../common/regexSafety';
 import { escapeHtml } from '../html';
@@ -140,10 +140,27 @@ function append(batch: LogLine[], newOpen: LogLine | undefined): void {
   follow(stick);
 }
 
-let lastStatus = '';
-function updateStatus(text?: string): void {
-  if (text !== undefined) lastStatus = text;
-  status.textContent = `${lastStatus}${dropped ? ` · ${dropped.toLocaleString()} older lines dropped` : ''} · ${lines.length.toLocaleString()} lines`;
+const WORDS: Record<TailStatus, string> = { opening: 'Opening…', waiting: 'Waiting for the file', following: 'Following', paused: 'Paused', stopped: 'Stopped', error: 'Error' };
+let tail: { status: TailStatus; detail?: string; bytesMoved: number } | undefined;
+let job: TailJob | undefined;
+
+/** What the tail does, and once the job has ended, that it has: a log is not "Following" a job that is gone. */
+function tailWords(): string {
+  if (!tail) return job?.ended ? jobEndWords(job) : '';
+  const own = `${WORDS[tail.status]}${tail.detail ? `: ${tail.detail}` : ''}`;
+  if (!job?.ended) return own;
+  const ended = jobEndWords(job);
+  if (tail.status === 'following' || tail.status === 'opening') return `${ended} — showing the file`;
+  if (tail.status === 'waiting') return `${ended} without writing this log`;
+  return `${own} · ${ended}`;
+}
+
+function updateStatus(): void {
+  const words = tailWords();
+  const read = tail ? `${(tail.bytesMoved / 1024).toFixed(0)} KiB read` : '';
+  const parts = [words, read, dropped ? `${dropped.toLocaleString()} older lines dropped` : '', `${lines.length.toLocaleString()} lines`];
+  status.textContent = parts.filter(Boolean).join(' · ');
+  status.classList.toggle('ended', !!job?.ended);
 }
 
 function setQuery(): void {
@@ -199,7 +216,7 @@ window.addEventListener('message', (e: MessageEvent<TailToPage>) => {
   switch (m.type) {
     case 'init':
       maxLines = m.maxLines;
-      api.setState({ cluster: m.cluster, path: m.path });
+      api.setState({ cluster: m.cluster, path: m.path, ...(m.jobId ? { jobId: m.jobId } : {}) });
       $('title').textContent = `${m.cluster}: ${m.path}`;
       pendingReveal = m.reveal;
       break;
@@ -214,13 +231,17 @@ window.addEventListener('message', (e: MessageEvent<TailToPage>) => {
       append([{ text: `——— ${m.reason} ———` }], undefined);
       break;
     case 'status': {
-      const words: Record<string, string> = { opening: 'Opening…', waiting: 'Waiting for the file', following: 'Following', paused: 'Paused', stopped: 'Stopped', error: 'Error' };
-      updateStatus(`${words[m.status]}${m.detail ? `: ${m.detail}` : ''} · ${(m.bytesMoved / 1024).toFixed(0)} KiB read`);
+      tail = { status: m.status, ...(m.detail ? { detail: m.detail } : {}), bytesMoved: m.bytesMoved };
+      updateStatus();
       paused = m.status === 'paused';
       pauseButton.textContent = paused ? 'Resume' : 'Pause';
       $('reopen').hidden = m.status !== 'error' && m.status !== 'stopped';
       break;
     }
+    case 'job':
+      job = m.job;
+      updateStatus();
+      break;
   }
 });
 
