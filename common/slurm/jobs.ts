@@ -32,6 +32,17 @@ export function stateGroup(state: JobState): StateGroup {
   return GROUPS[state];
 }
 
+/** A state in plain words, as an array's counts read them: "412 done · 7 failed · 1 out of memory". */
+export const STATE_WORDS: Record<JobState, string> = {
+  RUNNING: 'running', CONFIGURING: 'starting', COMPLETING: 'completing', SUSPENDED: 'suspended', RESIZING: 'resizing', STAGE_OUT: 'staging out', SIGNALING: 'signalled',
+  PENDING: 'pending', REQUEUED: 'requeued',
+  COMPLETED: 'done', FAILED: 'failed', TIMEOUT: 'timed out', OUT_OF_MEMORY: 'out of memory', NODE_FAIL: 'node failure', BOOT_FAIL: 'boot failure',
+  PREEMPTED: 'preempted', DEADLINE: 'past deadline', REVOKED: 'revoked', SPECIAL_EXIT: 'special exit', CANCELLED: 'cancelled', UNKNOWN: 'unknown',
+};
+
+/** The order counts are listed in: what runs, what waits, what ended well, each way of failing, cancelled last. */
+export const STATE_ORDER = Object.keys(STATE_WORDS) as JobState[];
+
 export interface JobRecord {
   /** `1234`, or `1234_5` for an array task (`1234_[5-9%2]` for pending tasks not yet split). */
   jobId: string;

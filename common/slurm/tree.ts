@@ -3,14 +3,24 @@
  * Pending, Recently finished and Failed, an array as one entry with per-state counts. Pure, so a
  * 1,000-task array is grouped in microseconds and tested without VS Code.
  */
-import { stateGroup, type JobRecord, type StateGroup } from './jobs';
+import { pendingReason } from './reasons';
+import { STATE_ORDER, STATE_WORDS, stateGroup, type JobRecord, type JobState, type StateGroup } from './jobs';
 
 export interface ArrayEntry {
   kind: 'array';
   arrayJobId: string;
   name: string;
+  /**
+   * The rows beneath the array: each task, and each chunk Slurm has not split into tasks yet
+   * ("[3-5%3]", tasks that never started), by first index.
+   */
   tasks: JobRecord[];
-  counts: Partial<Record<StateGroup, number>>;
+  /** Tasks per state; a chunk counts for every task it stands for. */
+  counts: Partial<Record<JobState, number>>;
+  /** How many tasks the array has (rows count chunks once). */
+  taskCount: number;
+  /** The group the array is listed under: that of its most urgent task. */
+  group: StateGroup;
 }
 
 export interface JobEntry {
@@ -25,10 +35,65 @@ export const GROUP_ORDER: StateGroup[] = ['running', 'pending', 'finished', 'fai
 export const GROUP_LABELS: Record<StateGroup, string> = { running: 'Running', pending: 'Pending', finished: 'Recently finished', failed: 'Failed' };
 
 /**
- * Current jobs win over history for the same id (squeue is fresher); history fills in the rest.
- * An array goes into the group of its most urgent task: running, then pending, then failed.
+ * The group a job is listed under. A cancelled job did not fail: a person (or a dependency that
+ * can no longer be met) stopped it, so it is listed with the finished jobs, its state beside it.
  */
-/** One record per job id: what squeue says now wins over the history. */
+export function treeGroup(state: JobState): StateGroup {
+  return state === 'CANCELLED' ? 'finished' : stateGroup(state);
+}
+
+/** Whether a job failed (CANCELLED did not; TIMEOUT, OUT_OF_MEMORY, NODE_FAIL... did). */
+export function isFailure(state: JobState): boolean {
+  return treeGroup(state) === 'failed';
+}
+
+/**
+ * The task indexes an array task id stands for: `7`, or a chunk as Slurm writes it, `[3-5%3]`,
+ * `3-5`, `1,3,8-20:4`. The first index orders the rows; undefined when the text is not an index.
+ */
+export function taskSpan(arrayTaskId: string | undefined): { first: number; count: number; ranges: [number, number, number][] } | undefined {
+  const body = (arrayTaskId ?? '').trim().replace(/^\[|\]$/g, '').replace(/%\d+$/, '');
+  if (!/^\d+(-\d+(:\d+)?)?(,\d+(-\d+(:\d+)?)?)*$/.test(body)) return undefined;
+  const ranges = body.split(',').map((part): [number, number, number] => {
+    const [range, step] = part.split(':');
+    const [a, b] = range!.split('-').map(Number);
+    return [a!, b ?? a!, Math.max(1, Number(step ?? 1))];
+  });
+  const count = ranges.reduce((n, [a, b, step]) => n + (b >= a ? Math.floor((b - a) / step) + 1 : 0), 0);
+  return { first: Math.min(...ranges.map(([a]) => a)), count, ranges };
+}
+
+function inSpan(i: number, ranges: readonly [number, number, number][]): boolean {
+  return ranges.some(([a, b, step]) => i >= a && i <= b && (i - a) % step === 0);
+}
+
+/** An array's rows in order and its tasks counted by state, each task once. */
+function arrayEntry(arrayJobId: string, records: JobRecord[]): ArrayEntry {
+  const single = new Set(records.filter((t) => /^\d+$/.test(t.arrayTaskId ?? '')).map((t) => Number(t.arrayTaskId)));
+  const counts: Partial<Record<JobState, number>> = {};
+  const rows: { record: JobRecord; first: number; chunk: boolean }[] = [];
+  let taskCount = 0;
+  for (const t of records) {
+    const span = taskSpan(t.arrayTaskId);
+    let n = 1;
+    const chunk = !!span && !/^\d+$/.test(t.arrayTaskId ?? '');
+    if (span && chunk) {
+      // a chunk listed beside tasks split from it since: count only the tasks not listed alone
+      n = span.count - [...single].filter((i) => inSpan(i, span.ranges)).length;
+      if (n <= 0) continue;
+    }
+    counts[t.state] = (counts[t.state] ?? 0) + n;
+    taskCount += n;
+    rows.push({ record: t, first: span?.first ?? Number.MAX_SAFE_INTEGER, chunk });
+  }
+  rows.sort((a, b) => a.first - b.first || Number(a.chunk) - Number(b.chunk));
+  const has = (g: StateGroup) => STATE_ORDER.some((s) => counts[s] && treeGroup(s) === g);
+  const group: StateGroup = has('running') ? 'running' : has('pending') ? 'pending' : has('failed') ? 'failed' : 'finished';
+  const tasks = rows.map((r) => r.record);
+  return { kind: 'array', arrayJobId, name: tasks[0]?.name ?? records[0]!.name, tasks, counts, taskCount, group };
+}
+
+/** One record per job id: what squeue says now wins over the history (sacct), which fills in the rest. */
 export function latestJobs(current: readonly JobRecord[], history: readonly JobRecord[]): Map<string, JobRecord> {
   const byId = new Map<string, JobRecord>();
   for (const j of history) byId.set(j.jobId, j);
@@ -42,6 +107,10 @@ export function arrayTasks(arrayJobId: string, current: readonly JobRecord[], hi
   return new Map(tasks.sort((a, b) => Number(a.arrayTaskId) - Number(b.arrayTaskId)).map((j) => [j.arrayTaskId!, j]));
 }
 
+/**
+ * The tree's groups. An array is one entry, under the group of its most urgent task: running,
+ * then pending, then failed, else finished.
+ */
 export function groupJobs(current: readonly JobRecord[], history: readonly JobRecord[]): Record<StateGroup, Entry[]> {
   const byId = latestJobs(current, history);
   const arrays = new Map<string, JobRecord[]>();
@@ -54,30 +123,70 @@ export function groupJobs(current: readonly JobRecord[], history: readonly JobRe
     } else singles.push(j);
   }
   const groups: Record<StateGroup, Entry[]> = { running: [], pending: [], finished: [], failed: [] };
-  for (const j of singles) groups[stateGroup(j.state)].push({ kind: 'job', job: j });
+  for (const j of singles) groups[treeGroup(j.state)].push({ kind: 'job', job: j });
   for (const [arrayJobId, tasks] of arrays) {
-    const counts: Partial<Record<StateGroup, number>> = {};
-    for (const t of tasks) counts[stateGroup(t.state)] = (counts[stateGroup(t.state)] ?? 0) + 1;
-    tasks.sort((a, b) => taskOrder(a) - taskOrder(b));
-    const group: StateGroup = counts.running ? 'running' : counts.pending ? 'pending' : counts.failed ? 'failed' : 'finished';
-    groups[group].push({ kind: 'array', arrayJobId, name: tasks[0]!.name, tasks, counts });
+    const entry = arrayEntry(arrayJobId, tasks);
+    groups[entry.group].push(entry);
   }
   const key = (e: Entry) => Number(e.kind === 'job' ? e.job.jobId.split('_')[0] : e.arrayJobId);
   for (const g of GROUP_ORDER) groups[g].sort((a, b) => key(b) - key(a));
   return groups;
 }
 
-function taskOrder(t: JobRecord): number {
-  const n = Number(t.arrayTaskId);
-  return Number.isFinite(n) ? n : -1;
+/** "12 running · 40 pending · 412 done · 3 failed · 1 out of memory · 5 cancelled": tasks by state. */
+export function countsLabel(counts: Partial<Record<JobState, number>>): string {
+  return STATE_ORDER.filter((s) => counts[s]).map((s) => `${counts[s]} ${STATE_WORDS[s]}`).join(' · ');
 }
 
-/** "12 running · 40 pending · 3 failed" */
-export function countsLabel(counts: Partial<Record<StateGroup, number>>): string {
-  return GROUP_ORDER.filter((g) => counts[g]).map((g) => `${counts[g]} ${g === 'finished' ? 'done' : g}`).join(' · ');
+/** A group's header: "Failed (13)" counts its rows; the tasks of its arrays are told apart. */
+export function groupLabel(group: StateGroup, entries: readonly Entry[]): { label: string; description?: string } {
+  const label = `${GROUP_LABELS[group]} (${entries.length})`;
+  const arrays = entries.filter((e): e is ArrayEntry => e.kind === 'array');
+  if (!arrays.length) return { label };
+  const tasks = arrays.reduce((n, a) => n + a.taskCount, 0);
+  return { label, description: `${arrays.length === 1 ? '1 array' : `${arrays.length} arrays`} · ${tasks === 1 ? '1 task' : `${tasks} tasks`}` };
 }
 
-/** Indexes of an array's tasks that failed (for resubmitting them). */
+/** What a job row says after its id: state or reason, times, partition, nodes. */
+export function jobDescription(job: JobRecord): string {
+  const g = stateGroup(job.state);
+  const span = taskSpan(job.arrayTaskId);
+  const parts: string[] = [span && span.count > 1 ? `${span.count} tasks` : ''];
+  if (g === 'running') parts.push(`${job.elapsed ?? '0:00'} / ${job.timeLimit ?? '?'}`, job.partition ?? '', job.nodeList ?? '');
+  else if (g === 'pending') parts.push(pendingReason(job.reason).text, job.partition ?? '', job.timeLimit ? `limit ${job.timeLimit}` : '');
+  else parts.push(job.state === 'COMPLETED' ? '' : job.state, job.exitCode ? `exit ${job.exitCode}` : '', job.elapsed ?? '', job.partition ?? '');
+  return parts.filter(Boolean).join(' · ');
+}
+
+/** A record with the job's dependency (squeue's Dependency field), where it was read. */
+export type JobDetails = JobRecord & { dependency?: string };
+
+/** The tooltip of a job row, as label/value pairs: the whole record, the reason in words and Slurm's code. */
+export function jobTooltipRows(job: JobDetails): [string, string][] {
+  const pending = stateGroup(job.state) === 'pending';
+  const reason = pending || job.reason ? pendingReason(job.reason) : undefined;
+  const rows: [string, string | undefined][] = [
+    ['Job', job.jobId], ['Name', job.name], ['State', job.rawState], ['Exit code', job.exitCode],
+    ['Reason', reason && (reason.text === reason.code ? reason.code : `${reason.text} (${reason.code})`)],
+    ['Dependency', job.dependency], ['Partition', job.partition],
+    ['Nodes', job.nodeList ?? (job.nodes ? String(job.nodes) : undefined)], ['Elapsed', job.elapsed], ['Time limit', job.timeLimit], ['Submitted', job.submit],
+    ['Started', job.start], ['Ended', job.end], ['Working directory', job.workDir],
+    ['User', job.user], ['From', job.source],
+  ];
+  return rows.filter((r): r is [string, string] => !!r[1]);
+}
+
+/** Whether any task of these counts failed (Resubmit Failed Tasks applies). */
+export function hasFailures(counts: Partial<Record<JobState, number>>): boolean {
+  return STATE_ORDER.some((s) => counts[s] && isFailure(s));
+}
+
+/** Whether every task of these counts was cancelled. */
+export function allCancelled(counts: Partial<Record<JobState, number>>): boolean {
+  return !!counts.CANCELLED && STATE_ORDER.every((s) => !counts[s] || s === 'CANCELLED');
+}
+
+/** Indexes of an array's tasks that failed (for resubmitting them); cancelled tasks did not fail. */
 export function failedIndexes(tasks: readonly JobRecord[]): number[] {
-  return tasks.filter((t) => stateGroup(t.state) === 'failed' && /^\d+$/.test(t.arrayTaskId ?? '')).map((t) => Number(t.arrayTaskId));
+  return tasks.filter((t) => isFailure(t.state) && /^\d+$/.test(t.arrayTaskId ?? '')).map((t) => Number(t.arrayTaskId));
 }

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import { stateGroup, type JobRecord, type StateGroup } from '../../../common/slurm/jobs';
-import { countsLabel, GROUP_LABELS, GROUP_ORDER, groupJobs, type ArrayEntry, type Entry } from '../../../common/slurm/tree';
+import type { JobRecord, StateGroup } from '../../../common/slurm/jobs';
+import { allCancelled, countsLabel, GROUP_ORDER, groupJobs, groupLabel, hasFailures, jobDescription, jobTooltipRows, treeGroup, type ArrayEntry, type Entry } from '../../../common/slurm/tree';
 import { Disposable } from '../lifecycle';
 import type { ClusterJobs, JobService } from './jobService';
 
@@ -18,14 +18,8 @@ const STATE_ICON: Record<StateGroup, [string, string]> = {
   failed: ['error', 'charts.red'],
 };
 
-function describe(job: JobRecord): string {
-  const g = stateGroup(job.state);
-  const parts: string[] = [];
-  if (g === 'running') parts.push(`${job.elapsed ?? '0:00'} / ${job.timeLimit ?? '?'}`, job.partition ?? '', job.nodeList ?? '');
-  else if (g === 'pending') parts.push(job.reason ?? 'pending', job.partition ?? '', job.timeLimit ? `limit ${job.timeLimit}` : '');
-  else parts.push(job.state === 'COMPLETED' ? '' : job.state, job.exitCode ? `exit ${job.exitCode}` : '', job.elapsed ?? '', job.partition ?? '');
-  return parts.filter(Boolean).join(' · ');
-}
+/** A cancelled job is listed with the finished ones, greyed: it did not fail and did not complete. */
+const CANCELLED_ICON: [string, string] = ['circle-slash', 'disabledForeground'];
 
 /** Text shown literally in a Markdown tooltip: job names may hold any character. */
 function escapeMarkdown(s: string): string {
@@ -33,12 +27,7 @@ function escapeMarkdown(s: string): string {
 }
 
 export function jobTooltip(job: JobRecord): vscode.MarkdownString {
-  const rows: [string, string | undefined][] = [
-    ['Job', job.jobId], ['Name', job.name], ['State', job.rawState], ['Exit code', job.exitCode], ['Reason', job.reason], ['Partition', job.partition],
-    ['Nodes', job.nodeList ?? (job.nodes ? String(job.nodes) : undefined)], ['Elapsed', job.elapsed], ['Time limit', job.timeLimit], ['Submitted', job.submit],
-    ['Started', job.start], ['Ended', job.end], ['Working directory', job.workDir], ['User', job.user], ['From', job.source],
-  ];
-  const md = new vscode.MarkdownString(`| | |\n|---|---|\n${rows.filter(([, v]) => v).map(([k, v]) => `| ${k} | ${escapeMarkdown(v!)} |`).join('\n')}`);
+  const md = new vscode.MarkdownString(`| | |\n|---|---|\n${jobTooltipRows(job).map(([k, v]) => `| ${k} | ${escapeMarkdown(v)} |`).join('\n')}`);
   md.supportHtml = false;
   return md;
 }
@@ -106,31 +95,31 @@ export class JobsProvider extends Disposable implements vscode.TreeDataProvider<
         return item;
       }
       case 'group': {
-        const count = node.entries.reduce((n, e) => n + (e.kind === 'job' ? 1 : e.tasks.length), 0);
-        const item = new vscode.TreeItem(`${GROUP_LABELS[node.group]} (${count})`, node.group === 'finished' ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.Expanded);
+        const { label, description } = groupLabel(node.group, node.entries);
+        const item = new vscode.TreeItem(label, node.group === 'finished' ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.Expanded);
+        if (description) item.description = description;
         item.id = `group:${node.cluster}:${node.group}`;
         item.contextValue = 'group';
         return item;
       }
       case 'array': {
         const e = node.entry;
-        const group = e.counts.running ? 'running' : e.counts.pending ? 'pending' : e.counts.failed ? 'failed' : 'finished';
         const item = new vscode.TreeItem(`${e.arrayJobId} ${e.name}`, vscode.TreeItemCollapsibleState.Collapsed);
         item.description = countsLabel(e.counts);
-        const [icon, color] = STATE_ICON[group];
+        const [icon, color] = allCancelled(e.counts) ? CANCELLED_ICON : STATE_ICON[e.group];
         item.iconPath = new vscode.ThemeIcon(icon === 'sync~spin' ? 'layers-active' : 'layers', new vscode.ThemeColor(color));
-        item.tooltip = new vscode.MarkdownString(`**Array ${e.arrayJobId}** ${escapeMarkdown(e.name)}\n\n${countsLabel(e.counts)} of ${e.tasks.length} tasks`);
-        item.contextValue = `array.${group}${e.counts.failed ? '.hasFailed' : ''}`;
+        item.tooltip = new vscode.MarkdownString(`**Array ${e.arrayJobId}** ${escapeMarkdown(e.name)}\n\n${countsLabel(e.counts)} (${e.taskCount === 1 ? '1 task' : `${e.taskCount} tasks`})`);
+        item.contextValue = `array.${e.group}${hasFailures(e.counts) ? '.hasFailed' : ''}`;
         item.id = `array:${node.cluster}:${e.arrayJobId}`;
         return item;
       }
       case 'job': {
         const j = node.job;
-        const g = stateGroup(j.state);
+        const g = treeGroup(j.state);
         const label = j.arrayTaskId ? `${j.arrayTaskId}` : `${j.jobId} ${j.name}`;
         const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
-        item.description = describe(j);
-        const [icon, color] = STATE_ICON[g];
+        item.description = jobDescription(j);
+        const [icon, color] = j.state === 'CANCELLED' ? CANCELLED_ICON : STATE_ICON[g];
         item.iconPath = new vscode.ThemeIcon(icon, new vscode.ThemeColor(color));
         item.tooltip = jobTooltip(j);
         item.contextValue = `job.${g}${j.arrayJobId ? '.task' : ''}`;
