@@ -40,9 +40,13 @@ export function formatTime(seconds: number): string {
   return d ? `${d}-${hms}` : hms;
 }
 
-/** Megabytes of a memory value: a whole number with an optional K, M, G or T suffix (M by default). */
+/**
+ * Megabytes of a memory value, as Slurm's str_to_mbytes (src/common/proc_args.c, unchanged from
+ * 22.05 to 25.x) reads it: strtoll's whole number (leading blanks and a `+` allowed), then nothing
+ * (M), or one of K, M, G, T in any case optionally followed by `B`/`b` (`30GB`, `64gb`, `10Gb`).
+ */
 export function parseMemoryMB(value: string): number | undefined {
-  const m = /^(\d+)([KMGT])?$/i.exec(value.trim());
+  const m = /^\s*\+?(\d+)(?:([KMGT])B?)?$/i.exec(value);
   if (!m) return undefined;
   const n = Number(m[1]);
   switch ((m[2] ?? 'M').toUpperCase()) {

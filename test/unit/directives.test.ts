@@ -70,7 +70,8 @@ describe('option values', () => {
     assert.equal(parseMemoryMB('64G'), 65536);
     assert.equal(parseMemoryMB('512'), 512);
     assert.equal(parseMemoryMB('1t'), 1048576);
-    for (const bad of ['64GB', '1.5G', '64 G', 'G']) assert.equal(parseMemoryMB(bad), undefined, bad);
+    assert.equal(parseMemoryMB('64GB'), 65536);
+    for (const bad of ['64GiB', '1.5G', '64 G', 'G']) assert.equal(parseMemoryMB(bad), undefined, bad);
   });
 
   it('reads arrays, with counts and throttles', () => {

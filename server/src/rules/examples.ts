@@ -128,7 +128,7 @@ export const EXAMPLES: Record<string, { bad: (string | Example)[]; good: (string
   // slurmValues.ts
   'invalid-time': { bad: ['#!/bin/bash\n#SBATCH --time=2h\nsrun x\n', '#!/bin/bash\n#SBATCH --time=1:2:3:4\nsrun x\n'], good: ['#!/bin/bash\n#SBATCH --time=4-00:00:00\nsrun x\n', '#!/bin/bash\n#SBATCH -t 90\nsrun x\n'] },
   'ambiguous-time': { bad: ['#!/bin/bash\n#SBATCH --time=2:00\nsrun x\n'], good: ['#!/bin/bash\n#SBATCH --time=02:00:00\nsrun x\n', '#!/bin/bash\n#SBATCH --time=30:00\nsrun x\n'] },
-  'invalid-memory': { bad: ['#!/bin/bash\n#SBATCH --mem=64GB\nsrun x\n', '#!/bin/bash\n#SBATCH --mem-per-cpu=1.5G\nsrun x\n'], good: ['#!/bin/bash\n#SBATCH --mem=64G\nsrun x\n'] },
+  'invalid-memory': { bad: ['#!/bin/bash\n#SBATCH --mem=64GiB\nsrun x\n', '#!/bin/bash\n#SBATCH --mem-per-cpu=1.5G\nsrun x\n'], good: ['#!/bin/bash\n#SBATCH --mem=64G\nsrun x\n', '#!/bin/bash\n#SBATCH --mem=30GB\nsrun x\n', '#!/bin/bash\n#SBATCH --mem-per-cpu=4gb\nsrun x\n'] },
   'memory-flags-exclusive': { bad: ['#!/bin/bash\n#SBATCH --mem=64G\n#SBATCH --mem-per-cpu=2G\nsrun x\n'], good: ['#!/bin/bash\n#SBATCH --mem=64G\nsrun x\n'] },
   'invalid-array': {
   bad: ['#!/bin/bash\n#SBATCH --array=1..10\nsrun x\n', '#!/bin/bash\n#SBATCH --array=10-1\nsrun x\n', '#!/bin/bash\n#SBATCH --array=0-5000\nsrun x\n'],

@@ -77,16 +77,16 @@ export const invalidMemory: Rule = {
   title: 'Invalid memory size',
   kinds: ['sbatch'],
   docs: {
-    problem: 'A memory value (`--mem`, `--mem-per-cpu`, `--mem-per-gpu`, `--tmp`) is not a whole number with an optional K, M, G or T suffix: `64GB`, `1.5G`, `64 G`.',
+    problem: 'A memory value (`--mem`, `--mem-per-cpu`, `--mem-per-gpu`, `--tmp`) is not a whole number with an optional K, M, G or T suffix (a `B` may follow it, in any case: `64G`, `64GB` and `64gb` are the same): `1.5G`, `64 G`, `64GiB`.',
     why: 'sbatch refuses the job ("invalid memory constraint").',
     fix: 'Write a whole number and one suffix letter: `64G`, `1536M`.',
-    source: 'sbatch(1), --mem; Slurm str_to_mbytes().',
+    source: 'sbatch(1), --mem; Slurm src/common/proc_args.c, str_to_mbytes() (22.05 to 25.x).',
   },
   check(ctx) {
     for (const use of uses(ctx.script, ['memory'])) {
       if (hasVariable(use.value!) || parseMemoryMB(use.value!) !== undefined) continue;
       const o = useOffsets(ctx.script, use);
-      const gb = /^(\d+)\s*([KMGT])B$/i.exec(use.value!.trim());
+      const gb = /^(\d+)\s*([KMGT])(?:i?B)?$/i.exec(use.value!.trim());
       const dec = /^(\d+)\.(\d+)\s*G$/i.exec(use.value!.trim());
       const better = gb ? `${gb[1]}${gb[2]!.toUpperCase()}` : dec ? `${Math.round(Number(`${dec[1]}.${dec[2]}`) * 1024)}M` : undefined;
       ctx.report({
