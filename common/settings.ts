@@ -14,7 +14,13 @@ export interface SettingSpec<T> {
    * repository's to decide.
    */
   readonly scope?: 'machine';
+  /** The only values a string setting takes; any other is read as the default. */
+  readonly enum?: readonly T[];
 }
+
+/** When a job's end is notified: every end, only failures (not a cancel), never. */
+export const JOB_NOTIFICATIONS = ['all', 'failures', 'off'] as const;
+export type JobNotifications = (typeof JOB_NOTIFICATIONS)[number];
 
 export const settingSpecs = {
   'sbatch.detectFromContent': { type: 'boolean', default: true } as SettingSpec<boolean>,
@@ -25,6 +31,8 @@ export const settingSpecs = {
   'ssh.rememberPassphrases': { type: 'boolean', default: false, scope: 'machine' } as SettingSpec<boolean>,
   'jobs.historyDays': { type: 'number', default: 7 } as SettingSpec<number>,
   'jobs.refreshSeconds': { type: 'number', default: 5 } as SettingSpec<number>,
+  'jobs.notifications': { type: 'string', default: 'all', enum: JOB_NOTIFICATIONS } as SettingSpec<JobNotifications>,
+  'jobs.notifyAllJobs': { type: 'boolean', default: false } as SettingSpec<boolean>,
   'logs.initialLines': { type: 'number', default: 1000 } as SettingSpec<number>,
   'logs.maxLines': { type: 'number', default: 100000 } as SettingSpec<number>,
 } as const;

@@ -66,6 +66,13 @@ export interface JobRecord {
   start?: string;
   end?: string;
   workDir?: string;
+  /**
+   * Where Slurm said the job's stdout and stderr go, as it printed them: squeue's StdOut/StdErr
+   * (absolute, %-patterns unresolved), sacct's from Slurm 24.05. Read them through
+   * `recordedLogPatterns` (common/slurm/logPath.ts), which drops the defaults older squeues made up.
+   */
+  stdOut?: string;
+  stdErr?: string;
   source: 'squeue' | 'sacct';
 }
 
@@ -79,11 +86,23 @@ const none = (v: string | undefined): string | undefined => (v === undefined || 
 
 // ---- squeue ----
 
-const SQUEUE_FIELDS = ['%i', '%F', '%K', '%T', '%M', '%l', '%P', '%D', '%R', '%u', '%Z', '%V', '%S', '%j'] as const;
+/**
+ * squeue's --Format fields (the same names from 20.11 to 25.x; the -o letters %i %F %K %T %M %l %P
+ * %D %R %u %Z %V %S %j have none for StdOut/StdErr, and -o and -O do not mix). Each is printed
+ * whole (width 0) and followed by the separator, the name last with none.
+ */
+const SQUEUE_FIELDS = ['JobArrayId', 'ArrayJobId', 'ArrayTaskId', 'State', 'TimeUsed', 'TimeLimit', 'Partition', 'NumNodes', 'ReasonList', 'UserName', 'WorkDir', 'SubmitTime', 'StartTime', 'StdOut', 'StdErr', 'Name'] as const;
+
+const SQUEUE_FORMAT = `--Format=${SQUEUE_FIELDS.map((f, i) => `${f}:0${i < SQUEUE_FIELDS.length - 1 ? SEP : ''}`).join(',')}`;
 
 /** One line per job, one per array task (-r), for one user. */
 export function squeueArgv(user: string): string[] {
-  return ['squeue', '--noheader', '--array', `--user=${user}`, `--format=${SQUEUE_FIELDS.join(SEP)}`];
+  return ['squeue', '--noheader', '--array', `--user=${user}`, SQUEUE_FORMAT];
+}
+
+/** The same lines for one job (or array) only. */
+export function squeueJobArgv(jobId: string): string[] {
+  return ['squeue', '--noheader', '--array', `--jobs=${jobId}`, SQUEUE_FORMAT];
 }
 
 export function parseSqueue(text: string): Parsed<JobRecord> {
@@ -97,7 +116,7 @@ export function parseSqueue(text: string): Parsed<JobRecord> {
       continue;
     }
     // the name is last and may contain anything, even the separator
-    const [jobId, arrayJobId, arrayTaskId, state, elapsed, limit, partition, nodes, reasonOrNodes, user, workDir, submit, start] = f;
+    const [jobId, arrayJobId, arrayTaskId, state, elapsed, limit, partition, nodes, reasonOrNodes, user, workDir, submit, start, stdOut, stdErr] = f;
     const name = f.slice(SQUEUE_FIELDS.length - 1).join(SEP);
     if (!jobId || !/^\d+/.test(jobId.trim()) || !state) {
       skipped.push(line);
@@ -122,6 +141,8 @@ export function parseSqueue(text: string): Parsed<JobRecord> {
       ...(none(workDir) ? { workDir: workDir!.trim() } : {}),
       ...(none(submit) ? { submit: submit!.trim() } : {}),
       ...(none(start) ? { start: start!.trim() } : {}),
+      ...(none(stdOut) ? { stdOut: stdOut! } : {}),
+      ...(none(stdErr) ? { stdErr: stdErr! } : {}),
       source: 'squeue',
     });
   }
@@ -131,6 +152,27 @@ export function parseSqueue(text: string): Parsed<JobRecord> {
 // ---- sacct ----
 
 const SACCT_FIELDS = ['JobID', 'JobIDRaw', 'State', 'ExitCode', 'Elapsed', 'Timelimit', 'Partition', 'NodeList', 'User', 'Submit', 'Start', 'End', 'WorkDir', 'JobName'] as const;
+/** sacct has StdOut and StdErr from Slurm 24.05 (batch jobs only); older ones refuse the fields. */
+const SACCT_STDIO_FIELDS = ['StdOut', 'StdErr'] as const;
+
+export interface SacctFormat {
+  /** Ask for StdOut and StdErr (see `sacctHasStdio`). */
+  stdio?: boolean;
+}
+
+function sacctFormat(format: SacctFormat): string {
+  const fields: string[] = [...SACCT_FIELDS];
+  if (format.stdio) fields.splice(fields.length - 1, 0, ...SACCT_STDIO_FIELDS);
+  return `--format=${fields.join(',')}`;
+}
+
+/** `sacct --helpformat` lists the fields this sacct knows: does it know StdOut and StdErr? */
+export function sacctHasStdio(helpformat: string): boolean {
+  const words = new Set(helpformat.split(/\s+/));
+  return SACCT_STDIO_FIELDS.every((f) => words.has(f));
+}
+
+export const SACCT_HELPFORMAT_ARGV: readonly string[] = ['sacct', '--helpformat'];
 
 /** Job states that end a job, as sacct's --state codes. */
 const FINAL_STATES = 'CA,CD,F,TO,NF,PR,BF,DL,OOM,RV';
@@ -139,27 +181,30 @@ const FINAL_STATES = 'CA,CD,F,TO,NF,PR,BF,DL,OOM,RV';
  * Finished allocations (not steps) of one user in the last `days` days. The explicit state list
  * matters: without it sacct leaves out jobs that never started (cancelled while held).
  */
-export function sacctArgv(user: string, days: number): string[] {
-  return ['sacct', '--noheader', '--allocations', '--parsable2', `--delimiter=${SEP}`, `--user=${user}`, `--starttime=now-${Math.max(1, Math.round(days))}days`, '--endtime=now', `--state=${FINAL_STATES}`, `--format=${SACCT_FIELDS.join(',')}`];
+export function sacctArgv(user: string, days: number, format: SacctFormat = {}): string[] {
+  return ['sacct', '--noheader', '--allocations', '--parsable2', `--delimiter=${SEP}`, `--user=${user}`, `--starttime=now-${Math.max(1, Math.round(days))}days`, '--endtime=now', `--state=${FINAL_STATES}`, sacctFormat(format)];
 }
 
 /** Only these jobs (for a refresh of one job, or resubmitting failed tasks). */
-export function sacctJobsArgv(jobIds: readonly string[]): string[] {
-  return ['sacct', '--noheader', '--allocations', '--parsable2', `--delimiter=${SEP}`, `--jobs=${jobIds.join(',')}`, `--format=${SACCT_FIELDS.join(',')}`];
+export function sacctJobsArgv(jobIds: readonly string[], format: SacctFormat = {}): string[] {
+  return ['sacct', '--noheader', '--allocations', '--parsable2', `--delimiter=${SEP}`, `--jobs=${jobIds.join(',')}`, sacctFormat(format)];
 }
 
-export function parseSacct(text: string): Parsed<JobRecord> {
+/** sacct's lines, asked for with the same `format` as the argv. */
+export function parseSacct(text: string, format: SacctFormat = {}): Parsed<JobRecord> {
   const items: JobRecord[] = [];
   const skipped: string[] = [];
+  const count = SACCT_FIELDS.length + (format.stdio ? SACCT_STDIO_FIELDS.length : 0);
   for (const line of text.split('\n')) {
     if (!line.trim()) continue;
     const f = line.split(SEP);
-    if (f.length < SACCT_FIELDS.length) {
+    if (f.length < count) {
       skipped.push(line);
       continue;
     }
     const [jobId, , state, exitCode, elapsed, limit, partition, nodeList, user, submit, start, end, workDir] = f;
-    const name = f.slice(SACCT_FIELDS.length - 1).join(SEP);
+    const [stdOut, stdErr] = format.stdio ? f.slice(SACCT_FIELDS.length - 1, count - 1) : [];
+    const name = f.slice(count - 1).join(SEP);
     if (!jobId || !/^\d+/.test(jobId) || jobId.includes('.') || !state) {
       if (!jobId?.includes('.')) skipped.push(line);
       continue;
@@ -181,6 +226,8 @@ export function parseSacct(text: string): Parsed<JobRecord> {
       ...(none(start) ? { start: start! } : {}),
       ...(none(end) ? { end: end! } : {}),
       ...(none(workDir) ? { workDir: workDir! } : {}),
+      ...(none(stdOut) ? { stdOut: stdOut! } : {}),
+      ...(none(stdErr) ? { stdErr: stdErr! } : {}),
       source: 'sacct',
     });
   }

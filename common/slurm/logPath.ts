@@ -53,3 +53,24 @@ export function resolveLogPattern(pattern: string, f: LogFacts): string {
 export function defaultLogPattern(isArrayTask: boolean): string {
   return isArrayTask ? 'slurm-%A_%a.out' : 'slurm-%j.out';
 }
+
+/** What Slurm recorded of a job's logs: squeue's StdOut/StdErr, sacct's from 24.05. */
+export interface RecordedLogs {
+  stdOut?: string;
+  stdErr?: string;
+  arrayJobId?: string;
+}
+
+/**
+ * The log patterns Slurm recorded for a job, without the ones squeue made up: before 24.05, a job
+ * submitted without --output shows `<WorkDir>/slurm-<its own job id>.out` (print.c,
+ * _print_job_std_out), which for an array task is not where it writes (`slurm-%A_%a.out`). A
+ * stderr that is the stdout is not a second log.
+ */
+export function recordedLogPatterns(job: RecordedLogs): { stdout?: string; stderr?: string } {
+  const madeUp = (p: string | undefined) => !!job.arrayJobId && !!p && /\/slurm-\d+\.out$/.test(p);
+  const stdout = job.stdOut && !madeUp(job.stdOut) ? job.stdOut : undefined;
+  if (!stdout) return {};
+  const stderr = job.stdErr && !madeUp(job.stdErr) && job.stdErr !== stdout ? job.stdErr : undefined;
+  return { stdout, ...(stderr ? { stderr } : {}) };
+}

@@ -3,6 +3,7 @@
  * Pending, Recently finished and Failed, an array as one entry with per-state counts. Pure, so a
  * 1,000-task array is grouped in microseconds and tested without VS Code.
  */
+import { recordedLogPatterns, resolveLogPattern, type LogFacts } from './logPath';
 import { pendingReason } from './reasons';
 import { STATE_ORDER, STATE_WORDS, stateGroup, type JobRecord, type JobState, type StateGroup } from './jobs';
 
@@ -63,12 +64,13 @@ export function taskSpan(arrayTaskId: string | undefined): { first: number; coun
   return { first: Math.min(...ranges.map(([a]) => a)), count, ranges };
 }
 
-function inSpan(i: number, ranges: readonly [number, number, number][]): boolean {
+/** Whether task index `i` is one of a span's (see `taskSpan`). */
+export function inSpan(i: number, ranges: readonly [number, number, number][]): boolean {
   return ranges.some(([a, b, step]) => i >= a && i <= b && (i - a) % step === 0);
 }
 
 /** An array's rows in order and its tasks counted by state, each task once. */
-function arrayEntry(arrayJobId: string, records: JobRecord[]): ArrayEntry {
+export function arrayEntry(arrayJobId: string, records: JobRecord[]): ArrayEntry {
   const single = new Set(records.filter((t) => /^\d+$/.test(t.arrayTaskId ?? '')).map((t) => Number(t.arrayTaskId)));
   const counts: Partial<Record<JobState, number>> = {};
   const rows: { record: JobRecord; first: number; chunk: boolean }[] = [];
@@ -158,6 +160,31 @@ export function jobDescription(job: JobRecord): string {
   return parts.filter(Boolean).join(' · ');
 }
 
+/**
+ * A job's logs as Slurm recorded them (squeue's StdOut/StdErr, sacct's from 24.05), its %-fields
+ * filled in where the record says what they stand for. An array task's own job id (%j) is not in
+ * the record, so a pattern that uses it is shown as Slurm printed it.
+ */
+export function recordedLogs(job: JobRecord): { stdout?: string; stderr?: string } {
+  const patterns = recordedLogPatterns(job);
+  const resolve = (p: string | undefined) => {
+    if (!p || (job.arrayJobId && /%\d*[jJ]/.test(p)) || (!p.startsWith('/') && !job.workDir?.startsWith('/'))) return p;
+    const facts: LogFacts = {
+      jobId: job.jobId,
+      ...(job.arrayJobId ? { arrayJobId: job.arrayJobId } : {}),
+      ...(job.arrayTaskId ? { arrayTaskId: job.arrayTaskId } : {}),
+      name: job.name,
+      user: job.user ?? '%u',
+      workDir: job.workDir ?? '/',
+      ...(job.nodeList ? { node: job.nodeList.split(/[,[]/)[0]! } : {}),
+    };
+    return resolveLogPattern(p, facts);
+  };
+  const stdout = resolve(patterns.stdout);
+  const stderr = resolve(patterns.stderr);
+  return { ...(stdout ? { stdout } : {}), ...(stderr && stderr !== stdout ? { stderr } : {}) };
+}
+
 /** A record with the job's dependency (squeue's Dependency field), where it was read. */
 export type JobDetails = JobRecord & { dependency?: string };
 
@@ -165,12 +192,13 @@ export type JobDetails = JobRecord & { dependency?: string };
 export function jobTooltipRows(job: JobDetails): [string, string][] {
   const pending = stateGroup(job.state) === 'pending';
   const reason = pending || job.reason ? pendingReason(job.reason) : undefined;
+  const logs = recordedLogs(job);
   const rows: [string, string | undefined][] = [
     ['Job', job.jobId], ['Name', job.name], ['State', job.rawState], ['Exit code', job.exitCode],
     ['Reason', reason && (reason.text === reason.code ? reason.code : `${reason.text} (${reason.code})`)],
     ['Dependency', job.dependency], ['Partition', job.partition],
     ['Nodes', job.nodeList ?? (job.nodes ? String(job.nodes) : undefined)], ['Elapsed', job.elapsed], ['Time limit', job.timeLimit], ['Submitted', job.submit],
-    ['Started', job.start], ['Ended', job.end], ['Working directory', job.workDir],
+    ['Started', job.start], ['Ended', job.end], ['Working directory', job.workDir], ['Output', logs.stdout], ['Errors', logs.stderr],
     ['User', job.user], ['From', job.source],
   ];
   return rows.filter((r): r is [string, string] => !!r[1]);

@@ -5,7 +5,11 @@ import type { JobRecord, JobState } from '../../common/slurm/jobs';
 import type { ClusterJobs } from '../../extension/src/jobs/jobService';
 import { jobFacts, JobEndWatch } from '../../extension/src/logs/jobEndWatch';
 
-const job = (jobId: string, state: JobState, more: Partial<JobRecord> = {}): JobRecord => ({ jobId, name: 'fields', state, rawState: state, source: state === 'RUNNING' || state === 'PENDING' ? 'squeue' : 'sacct', ...more });
+/** A record as parseSqueue/parseSacct give it: an array task's id split into its array and task fields. */
+const job = (jobId: string, state: JobState, more: Partial<JobRecord> = {}): JobRecord => {
+  const m = /^(\d+)_(.+)$/.exec(jobId);
+  return { jobId, ...(m ? { arrayJobId: m[1]!, arrayTaskId: m[2]! } : {}), name: 'fields', state, rawState: state, source: state === 'RUNNING' || state === 'PENDING' ? 'squeue' : 'sacct', ...more };
+};
 const data = (current: JobRecord[], history: JobRecord[] = [], more: Partial<ClusterJobs> = {}): ClusterJobs => ({ cluster: 'lab', current, history, refreshing: false, lastRefresh: 1, ...more });
 
 describe('the job behind a log page', () => {

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { performance } from 'node:perf_hooks';
-import { compressIndexes, durationSeconds, type JobRecord, normalizeState, parseSacct, parseSbatchParsable, parseScontrolJobs, parseSqueue, parseUsage, sacctArgv, SEP, squeueArgv } from '../../common/slurm/jobs';
-import { resolveLogPattern } from '../../common/slurm/logPath';
+import { compressIndexes, durationSeconds, type JobRecord, normalizeState, parseSacct, parseSbatchParsable, parseScontrolJobs, parseSqueue, parseUsage, sacctArgv, sacctHasStdio, SEP, squeueArgv } from '../../common/slurm/jobs';
+import { recordedLogPatterns, resolveLogPattern } from '../../common/slurm/logPath';
 import { arrayTasks, countsLabel, failedIndexes, groupJobs } from '../../common/slurm/tree';
 import { mergeHistory } from '../../extension/src/jobs/jobService';
 
@@ -11,19 +11,19 @@ describe('Slurm adapter', () => {
   it('builds argv with the separator and the name last', () => {
     const q = squeueArgv('digifarm');
     assert.ok(q.includes('--array') && q.includes('--user=digifarm'));
-    assert.match(q.at(-1)!, /%j$/);
+    assert.match(q.at(-1)!, /^--Format=JobArrayId:0\u001f,.*,StdOut:0\u001f,StdErr:0\u001f,Name:0$/);
     assert.ok(q.at(-1)!.includes(SEP));
     assert.match(sacctArgv('u', 7).join(' '), /--starttime=now-7days --endtime=now --state=CA,CD,F/);
   });
 
   // squeue lines as 20.11, 22.05 and 24.11 print them: same fields, different reasons and states
   const squeue = [
-    row('812345', '812345', 'N/A', 'RUNNING', '1-02:03:04', '4-00:00:00', 'normal', '4', 'b[1101-1104]', 'digifarm', '/cluster/work/users/digifarm/fields', '2026-11-20T08:00:00', '2026-11-20T08:01:00', 'fields_all'),
-    row('812400_3', '812400', '3', 'PENDING', '0:00', '15:00:00', 'accel', '1', '(Priority)', 'warachi', '/cluster/work/users/warachi/dr', '2026-11-20T09:00:00', 'N/A', 'sr | 33LWF "v5" é'),
-    row('812400_4', '812400', '4', 'RUNNING', '5:12', '15:00:00', 'accel', '1', 'b5301', 'warachi', '/cluster/work/users/warachi/dr', '2026-11-20T09:00:00', '2026-11-20T09:10:00', 'sr | 33LWF "v5" é'),
-    row('900001', '900001', 'N/A', 'PD', '0:00', 'UNLIMITED', 'small', '1', '(AssocGrpCPUMinutesLimit)', 'u', '/scratch/x', 'Unknown', 'N/A', `a name with ${SEP} inside`),
+    row('812345', '812345', 'N/A', 'RUNNING', '1-02:03:04', '4-00:00:00', 'normal', '4', 'b[1101-1104]', 'digifarm', '/cluster/work/users/digifarm/fields', '2026-11-20T08:00:00', '2026-11-20T08:01:00', '', '', 'fields_all'),
+    row('812400_3', '812400', '3', 'PENDING', '0:00', '15:00:00', 'accel', '1', '(Priority)', 'warachi', '/cluster/work/users/warachi/dr', '2026-11-20T09:00:00', 'N/A', '', '', 'sr | 33LWF "v5" é'),
+    row('812400_4', '812400', '4', 'RUNNING', '5:12', '15:00:00', 'accel', '1', 'b5301', 'warachi', '/cluster/work/users/warachi/dr', '2026-11-20T09:00:00', '2026-11-20T09:10:00', '', '', 'sr | 33LWF "v5" é'),
+    row('900001', '900001', 'N/A', 'PD', '0:00', 'UNLIMITED', 'small', '1', '(AssocGrpCPUMinutesLimit)', 'u', '/scratch/x', 'Unknown', 'N/A', '', '', `a name with ${SEP} inside`),
     'garbage line without separators',
-    row('x1', '', '', 'RUNNING', '', '', '', '', '', '', '', '', '', 'bad id'),
+    row('x1', '', '', 'RUNNING', '', '', '', '', '', '', '', '', '', '', '', 'bad id'),
   ].join('\n');
 
   it('parses squeue of several releases, skipping what it cannot read', () => {
@@ -137,5 +137,61 @@ describe('hostile inputs to log paths (generated, issue 15)', () => {
       assert.ok(path.startsWith('/'), name);
       assert.ok(path.length <= pattern.length * 12 + (over.workDir ?? facts.workDir).length + (over.name ?? '').length + 20, `${name}: bounded`);
     }
+  });
+});
+
+describe('log paths as Slurm recorded them (issue 10 item 3)', () => {
+  const line = (id: string, arrayJobId: string, task: string, workDir: string, stdOut: string, stdErr: string, name: string) =>
+    row(id, arrayJobId, task, 'RUNNING', '0:05', '1:00:00', 'normal', '1', 'vm', 'hpcgeo', workDir, '2026-12-02T22:04:29', '2026-12-02T22:04:30', stdOut, stdErr, name);
+
+  it('reads StdOut and StdErr from squeue as Slurm printed them, patterns unresolved', () => {
+    // as the lab's squeue 22.05 printed them for --output=%x-%j.out, and for an array with --output and --error
+    const { items, skipped } = parseSqueue([
+      line('42', '42', 'N/A', '/home/u/runs', '/home/u/runs/%x-%j.out', '/home/u/runs/%x-%j.out', 'named'),
+      line('28_3', '28', '3', '/home/u/runs', '/home/u/runs/zonal_%A_%a.out', '/home/u/runs/err/zonal_%A_%a.err', 'zonal'),
+      line('52_1', '52', '1', '/home/u/runs', '(null)', '', 'interactive'),
+    ].join('\n'));
+    assert.deepEqual(skipped, []);
+    assert.deepEqual(items.map((j) => [j.jobId, j.stdOut, j.stdErr, j.name]), [
+      ['42', '/home/u/runs/%x-%j.out', '/home/u/runs/%x-%j.out', 'named'],
+      ['28_3', '/home/u/runs/zonal_%A_%a.out', '/home/u/runs/err/zonal_%A_%a.err', 'zonal'],
+      ['52_1', undefined, undefined, 'interactive'],
+    ]);
+  });
+
+  it('asks sacct for StdOut/StdErr only where it has them (24.05 and later), and reads either layout', () => {
+    assert.equal(sacctHasStdio('Account AdminComment AllocCPUS\nStdErr StdIn StdOut Submit SubmitLine'), true);
+    assert.equal(sacctHasStdio('Account AdminComment AllocCPUS\nSubmit SubmitLine WorkDir'), false, "22.05's list");
+    assert.match(sacctArgv('u', 7, { stdio: true }).at(-1)!, /,WorkDir,StdOut,StdErr,JobName$/);
+    assert.match(sacctArgv('u', 7).at(-1)!, /,WorkDir,JobName$/);
+    const withStdio = parseSacct(row('42', '42', 'COMPLETED', '0:0', '00:00:03', '01:00:00', 'normal', 'vm', 'u', '', '', '', '/home/u/runs', '/home/u/runs/%x-%j.out', '', 'named'), { stdio: true }).items;
+    assert.deepEqual(withStdio.map((j) => [j.stdOut, j.stdErr, j.name, j.workDir]), [['/home/u/runs/%x-%j.out', undefined, 'named', '/home/u/runs']]);
+    const without = parseSacct(row('42', '42', 'COMPLETED', '0:0', '00:00:03', '01:00:00', 'normal', 'vm', 'u', '', '', '', '/home/u/runs', 'named')).items;
+    assert.deepEqual(without.map((j) => [j.stdOut, j.name]), [[undefined, 'named']]);
+  });
+
+  it("drops the default an older squeue made up for an array task (its own id, not %A_%a), keeps real ones", () => {
+    // squeue 20.11-23.11 prints <WorkDir>/slurm-<own job id>.out for a job without --output
+    assert.deepEqual(recordedLogPatterns({ arrayJobId: '52', stdOut: '/home/u/slurm-57.out', stdErr: '/home/u/slurm-57.out' }), {});
+    assert.deepEqual(recordedLogPatterns({ stdOut: '/home/u/slurm-53.out', stdErr: '/home/u/slurm-53.out' }), { stdout: '/home/u/slurm-53.out' }, 'right for a plain job');
+    assert.deepEqual(recordedLogPatterns({ arrayJobId: '28', stdOut: '/r/zonal_%A_%a.out', stdErr: '/r/err/zonal_%A_%a.err' }), { stdout: '/r/zonal_%A_%a.out', stderr: '/r/err/zonal_%A_%a.err' });
+    assert.deepEqual(recordedLogPatterns({ arrayJobId: '28', stdOut: '/r/slurm-%A_%a.out', stdErr: '/r/slurm-%A_%a.out' }), { stdout: '/r/slurm-%A_%a.out' }, "24.05's default pattern");
+  });
+
+  it('keeps the log paths squeue showed when sacct (before 24.05) has none; a task never listed takes its array\'s', () => {
+    const sacct = parseSacct([
+      row('42', '42', 'COMPLETED', '0:0', '', '', '', '', '', '', '', '', '/r', 'named'),
+      row('28_3', '31', 'COMPLETED', '0:0', '', '', '', '', '', '', '', '', '/r', 'zonal'),
+      row('28_4', '32', 'FAILED', '1:0', '', '', '', '', '', '', '', '', '/r', 'zonal'),
+    ].join('\n')).items;
+    const seen = new Map([
+      ['42', { stdOut: '/r/%x-%j.out', stdErr: '/r/%x-%j.out' }],
+      ['28_3', { stdOut: '/r/zonal_%A_%a.out' }],
+      ['array:28', { stdOut: '/r/zonal_%A_%a.out' }],
+    ]);
+    const merged = mergeHistory([], sacct, 10, new Map(), seen);
+    assert.deepEqual(merged.map((j) => [j.jobId, j.stdOut]), [['42', '/r/%x-%j.out'], ['28_4', '/r/zonal_%A_%a.out'], ['28_3', '/r/zonal_%A_%a.out']]);
+    // a later sacct run without them keeps what was kept
+    assert.equal(mergeHistory(merged, sacct, 10)[0]!.stdOut, '/r/%x-%j.out');
   });
 });

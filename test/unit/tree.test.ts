@@ -100,15 +100,21 @@ describe('the Jobs tree (issue 10 item 7)', () => {
     assert.deepEqual(pendingReason('SomeFutureReason'), { code: 'SomeFutureReason', text: 'SomeFutureReason' });
   });
 
-  it('shows in the tooltip the reason in words with Slurm\'s code, the dependency and the work dir', () => {
-    const pending = { ...task('50', '1', 'PENDING'), reason: 'Dependency', dependency: 'afterok:49(unfulfilled)', workDir: '/home/hpcgeo/fields' };
+  it('shows in the tooltip the reason in words with Slurm\'s code, the log paths, the dependency and the work dir', () => {
+    const pending = { ...task('50', '1', 'PENDING'), reason: 'Dependency', dependency: 'afterok:49(unfulfilled)', workDir: '/home/hpcgeo/fields', stdOut: '/home/hpcgeo/fields/%x_%A_%a.out', stdErr: '/home/hpcgeo/fields/%x_%A_%a.err' };
     const rows = new Map(jobTooltipRows(pending));
     assert.equal(rows.get('Reason'), 'Waiting for the jobs it depends on (Dependency)');
     assert.equal(rows.get('Dependency'), 'afterok:49(unfulfilled)');
     assert.equal(rows.get('Working directory'), '/home/hpcgeo/fields');
-    const none = new Map(jobTooltipRows(task('51', '0', 'PENDING')));
+    assert.equal(rows.get('Output'), '/home/hpcgeo/fields/zonal_50_1.out', 'the pattern Slurm recorded, filled in');
+    assert.equal(rows.get('Errors'), '/home/hpcgeo/fields/zonal_50_1.err');
+    const none = new Map(jobTooltipRows({ ...task('51', '0', 'PENDING'), stdOut: '/x.out', stdErr: '/x.out' }));
     assert.equal(none.get('Reason'), 'Waiting to be scheduled (None)');
+    assert.equal(none.has('Errors'), false, 'stderr going to the same file is not listed twice');
     assert.equal(new Map(jobTooltipRows(task('52', '0', 'COMPLETED'))).has('Reason'), false, 'a finished job without a reason has none');
+    // an array task's own job id is not in the record: a %j pattern is shown as Slurm printed it
+    assert.equal(new Map(jobTooltipRows({ ...task('53', '2', 'RUNNING'), stdOut: '/w/out-%j.log' })).get('Output'), '/w/out-%j.log');
+    assert.equal(new Map(jobTooltipRows({ jobId: '54', name: 'plain', state: 'RUNNING', rawState: 'RUNNING', source: 'squeue', stdOut: '/w/out-%j.log' })).get('Output'), '/w/out-54.log');
   });
 });
 

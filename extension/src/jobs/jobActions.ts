@@ -9,19 +9,21 @@ import {
   parseSacct,
   parseSbatchParsable,
   parseScontrolJobs,
+  parseSqueue,
   parseUsage,
   sacctJobsArgv,
   sbatchArgv,
   scancelArgv,
   scontrolActionArgv,
   scontrolShowJobArgv,
+  squeueJobArgv,
   throttleArgv,
   usageArgv,
   type JobRecord,
   type SubmitOptions,
   type UsageRow,
 } from '../../../common/slurm/jobs';
-import { defaultLogPattern, resolveLogPattern, type LogFacts } from '../../../common/slurm/logPath';
+import { defaultLogPattern, recordedLogPatterns, resolveLogPattern, type LogFacts } from '../../../common/slurm/logPath';
 import { failedIndexes } from '../../../common/slurm/tree';
 import { CommandError, describeArgv } from '../ssh/errors';
 import type { CommandRunner } from '../ssh/types';
@@ -33,6 +35,9 @@ export interface SubmitRecord {
   workDir: string;
   submittedAt: number;
   array?: string;
+  /** StdOut and StdErr as squeue showed them right after the submission (patterns unresolved). */
+  stdOut?: string;
+  stdErr?: string;
 }
 
 /** A job action (scancel, scontrol, sacct, sbatch) that has not answered in this long has failed. */
@@ -70,7 +75,18 @@ export class JobActions {
   async submit(script: string, opts: SubmitOptions = {}): Promise<SubmitRecord> {
     const r = await this.run(sbatchArgv(script, opts));
     const { jobId } = parseSbatchParsable(r.stdout.toString('utf8'));
-    return { jobId, script, workDir: opts.chdir ?? posix.dirname(script), submittedAt: Date.now(), ...(opts.array ? { array: opts.array } : {}) };
+    return { jobId, script, workDir: opts.chdir ?? posix.dirname(script), submittedAt: Date.now(), ...(opts.array ? { array: opts.array } : {}), ...(await this.recordedLogs(jobId)) };
+  }
+
+  /** Where Slurm says a job just submitted writes (Slurm forgets it a few minutes after the end). */
+  private async recordedLogs(jobId: string): Promise<Pick<SubmitRecord, 'stdOut' | 'stdErr'>> {
+    try {
+      const r = await this.run(squeueJobArgv(jobId), { allowNonZero: true });
+      const job = parseSqueue(r.stdout.toString('utf8')).items.find((j) => j.jobId === jobId || j.arrayJobId === jobId);
+      return { ...(job?.stdOut ? { stdOut: job.stdOut } : {}), ...(job?.stdErr ? { stdErr: job.stdErr } : {}) };
+    } catch {
+      return {}; // the submission stands; the paths come from elsewhere
+    }
   }
 
   async cancel(jobIds: readonly string[]): Promise<void> {
@@ -134,12 +150,16 @@ export class JobActions {
   async logPaths(job: JobRecord, record?: SubmitRecord): Promise<{ stdout: string; stderr?: string }> {
     const rec = (await this.show(job.jobId))[0];
     const facts = await this.logFacts(job, rec, record?.workDir);
-    if (rec?.StdOut) {
-      const stdout = resolveLogPattern(rec.StdOut, facts);
-      const stderr = rec.StdErr ? resolveLogPattern(rec.StdErr, facts) : undefined;
-      return { stdout, ...(stderr && stderr !== stdout ? { stderr } : {}) };
-    }
-    return { stdout: resolveLogPattern(defaultLogPattern(!!job.arrayJobId), facts) };
+    // what Slurm showed while the job was listed (squeue) or kept (sacct 24.05+), then scontrol's
+    // record while it has one, then what squeue showed at the submission, then sbatch's default
+    const patterns = [
+      recordedLogPatterns(job),
+      rec?.StdOut ? { stdout: rec.StdOut, ...(rec.StdErr ? { stderr: rec.StdErr } : {}) } : {},
+      recordedLogPatterns({ ...(record ?? {}), ...(job.arrayJobId ? { arrayJobId: job.arrayJobId } : {}) }),
+    ].find((p) => p.stdout) ?? { stdout: defaultLogPattern(!!job.arrayJobId) };
+    const stdout = resolveLogPattern(patterns.stdout!, facts);
+    const stderr = patterns.stderr ? resolveLogPattern(patterns.stderr, facts) : undefined;
+    return { stdout, ...(stderr && stderr !== stdout ? { stderr } : {}) };
   }
 
   /** The stdout file of each task of an array (task index → path), from one `scontrol show job`. */

@@ -4,7 +4,9 @@
  * the tests drive it with a real JobService on the lab.
  */
 import type { TailJob } from '../../../common/logs/protocol';
-import { stateGroup, type JobRecord } from '../../../common/slurm/jobs';
+import { isFinalState } from '../../../common/slurm/endings';
+import type { JobRecord } from '../../../common/slurm/jobs';
+import { inSpan, taskSpan } from '../../../common/slurm/tree';
 import type { ClusterJobs } from '../jobs/jobService';
 
 /** What of the JobService a watch needs. */
@@ -17,15 +19,10 @@ export interface JobsFeed {
 /** True when `record` is the job, or a pending chunk of its array not yet split into tasks that holds it (`28_[3-5%3]`). */
 function holds(record: JobRecord, jobId: string): boolean {
   if (record.jobId === jobId) return true;
-  const [array, task] = jobId.split('_');
-  const chunk = /^(\d+)_\[([\d,:-]+)(?:%\d+)?\]$/.exec(record.jobId);
-  if (task === undefined || !chunk || chunk[1] !== array) return false;
-  const i = Number(task);
-  return chunk[2]!.split(',').some((part) => {
-    const [range, step = '1'] = part.split(':');
-    const [a, b = a] = range!.split('-').map(Number);
-    return i >= a! && i <= b! && (i - a!) % Math.max(1, Number(step)) === 0;
-  });
+  const m = /^(\d+)_(\d+)$/.exec(jobId);
+  if (!m || record.arrayJobId !== m[1] || /^\d+$/.test(record.arrayTaskId ?? '')) return false;
+  const span = taskSpan(record.arrayTaskId);
+  return !!span && inSpan(Number(m[2]), span.ranges);
 }
 
 /**
@@ -35,9 +32,10 @@ function holds(record: JobRecord, jobId: string): boolean {
 export function jobFacts(jobId: string, data: ClusterJobs | undefined): TailJob | undefined {
   if (!data || data.lastRefresh === undefined || data.error !== undefined) return undefined;
   if (data.current.some((r) => holds(r, jobId))) return { jobId, ended: false };
-  const record = data.history.find((r) => r.jobId === jobId);
+  // a task of a chunk that never started (27_[0-999] cancelled while held) ended as its chunk did
+  const record = data.history.find((r) => r.jobId === jobId) ?? data.history.find((r) => holds(r, jobId));
   // sacct may still hold the record it read while the job ran; how it ended comes with the next one
-  if (!record || stateGroup(record.state) === 'running' || stateGroup(record.state) === 'pending') return { jobId, ended: true };
+  if (!record || !isFinalState(record.state)) return { jobId, ended: true };
   return { jobId, ended: true, state: record.state, ...(record.exitCode ? { exitCode: record.exitCode } : {}) };
 }
 
