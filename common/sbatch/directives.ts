@@ -8,7 +8,7 @@
  *   which starts with `+`: the first argument that is not an option ends option processing.
  */
 import { headerLines } from './header';
-import { matchLongOption, optionByShort, type SbatchOption } from './options';
+import { canonicalOption, matchLongOption, optionByShort, type SbatchOption } from './options';
 
 export interface Span {
   line: number;
@@ -34,6 +34,8 @@ export interface OptionUse {
   valueSpan?: Span;
   /** Written as an unambiguous prefix of the long name. */
   abbreviated: boolean;
+  /** The deprecated table entry it was read through (`tasks-per-node` for --ntasks-per-node). */
+  alias?: SbatchOption;
 }
 
 export type DirectiveProblemCode =
@@ -181,13 +183,14 @@ function getopt(argv: DirectiveToken[], header: SbatchHeader): void {
       const written = `--${name}`;
       const nameSpan = { line: tok.line, start: tok.start, end: Math.min(tok.end, tok.start + tok.raw.indexOf(name) + name.length) };
       const { exact, candidates } = matchLongOption(name);
-      const option = exact ?? (candidates.length === 1 ? candidates[0] : undefined);
-      if (!option) {
+      const entry = exact ?? (candidates.length === 1 ? candidates[0] : undefined);
+      if (!entry) {
         header.problems.push({ code: candidates.length > 1 ? 'ambiguous-option' : 'unknown-option', span: nameSpan, text: written, candidates });
         if (eq < 0 && argv[i + 1] && !argv[i + 1]!.value.startsWith('-')) i++; // its likely value
         continue;
       }
-      const use: OptionUse = { option, written, span: { ...nameSpan, end: tok.end }, nameSpan, abbreviated: !exact };
+      const option = canonicalOption(entry);
+      const use: OptionUse = { option, written, span: { ...nameSpan, end: tok.end }, nameSpan, abbreviated: !exact, ...(option !== entry ? { alias: entry } : {}) };
       if (eq >= 0) {
         if (option.arg === 'none') {
           header.problems.push({ code: 'unexpected-option-value', span: { line: tok.line, start: tok.start, end: tok.end }, text: written });

@@ -32,6 +32,15 @@ export interface SbatchOption {
   readonly values?: readonly string[];
   /** First Slurm release that has it, when newer than 20.11. */
   readonly since?: string;
+  /**
+   * A deprecated spelling that getopt treats as this other option (same `val` in Slurm's
+   * option table): the use is read as that option, and completion does not offer it.
+   */
+  readonly aliasOf?: string;
+  /** Still accepted but no longer documented: completion does not offer it. */
+  readonly deprecated?: boolean;
+  /** For a deprecated entry that is not an alias: the option to write instead. */
+  readonly preferred?: string;
 }
 
 const o = (
@@ -40,7 +49,7 @@ const o = (
   arg: ArgKind,
   kind: ValueKind,
   summary: string,
-  extra: Partial<Pick<SbatchOption, 'valueHint' | 'values' | 'since'>> = {},
+  extra: Partial<Pick<SbatchOption, 'valueHint' | 'values' | 'since' | 'aliasOf' | 'deprecated' | 'preferred'>> = {},
 ): SbatchOption => ({ name, ...(short ? { short } : {}), arg, kind, summary, ...extra });
 
 export const MAIL_TYPES = [
@@ -62,9 +71,11 @@ export const SBATCH_OPTIONS: readonly SbatchOption[] = [
   o('begin', 'b', 'required', 'text', 'Start the job no earlier than this time.', { valueHint: '<time>, e.g. now+1hour, 2026-12-01T08:00' }),
   o('chdir', 'D', 'required', 'filename', 'Working directory of the batch script before it runs.', { valueHint: '<directory>' }),
   o('cluster-constraint', undefined, 'required', 'text', 'Features a federated cluster must have.', { valueHint: '[!]<list>' }),
+  o('cluster', undefined, 'required', 'text', 'Old spelling of --clusters (its own entry in Slurm\'s option table, so --clu is ambiguous).', { valueHint: '<string>', deprecated: true, preferred: 'clusters' }),
   o('clusters', 'M', 'required', 'text', 'Clusters to submit to (multi-cluster operation).', { valueHint: '<string>' }),
   o('comment', undefined, 'required', 'text', 'An arbitrary comment stored with the job.', { valueHint: '<string>' }),
   o('constraint', 'C', 'required', 'text', 'Node features the job needs, e.g. a GPU model.', { valueHint: '<list>' }),
+  o('context', undefined, 'required', 'text', 'SELinux context of the job.', { valueHint: '<context>' }),
   o('container', undefined, 'required', 'filename', 'Absolute path to an OCI container bundle.', { valueHint: '<path>' }),
   o('container-id', undefined, 'required', 'text', 'ID of the OCI container.', { valueHint: '<id>', since: '23.02' }),
   o('contiguous', undefined, 'none', 'text', 'Allocate contiguous nodes.'),
@@ -122,6 +133,7 @@ export const SBATCH_OPTIONS: readonly SbatchOption[] = [
   o('ntasks-per-core', undefined, 'required', 'count', 'Maximum tasks per core.', { valueHint: '<ntasks>' }),
   o('ntasks-per-gpu', undefined, 'required', 'count', 'Tasks per GPU.', { valueHint: '<ntasks>' }),
   o('ntasks-per-node', undefined, 'required', 'count', 'Tasks per node.', { valueHint: '<ntasks>' }),
+  o('ntasks-per-tres', undefined, 'required', 'count', 'Tasks per trackable resource (GPU).', { valueHint: '<ntasks>' }),
   o('ntasks-per-socket', undefined, 'required', 'count', 'Maximum tasks per socket.', { valueHint: '<ntasks>' }),
   o('oom-kill-step', undefined, 'optional', 'text', 'Kill the whole step when one task runs out of memory.', { valueHint: '[={0|1}]', since: '24.11' }),
   o('open-mode', undefined, 'required', 'enum', 'Append to or truncate the output and error files.', { values: ['append', 'truncate'], valueHint: '{append|truncate}' }),
@@ -140,11 +152,14 @@ export const SBATCH_OPTIONS: readonly SbatchOption[] = [
   o('reboot', undefined, 'none', 'text', 'Reboot the nodes before starting the job.'),
   o('requeue', undefined, 'none', 'text', 'Allow the job to be requeued.'),
   o('reservation', undefined, 'required', 'text', 'Run in this reservation.', { valueHint: '<reservation_names>' }),
+  o('resv-ports', undefined, 'optional', 'text', 'Reserve communication ports for the job\'s steps.', { valueHint: '[=count]', since: '24.05' }),
   o('segment', undefined, 'required', 'count', 'Segment size for topology-aware allocation.', { valueHint: '<segment_size>', since: '25.05' }),
   o('signal', undefined, 'required', 'text', 'Send a signal before the time limit, e.g. B:USR1@300 to checkpoint.', { valueHint: '[{R|B}:]<sig_num>[@sig_time]' }),
   o('sockets-per-node', undefined, 'required', 'count', 'Nodes must have at least this many sockets.', { valueHint: '<sockets>' }),
   o('spread-job', undefined, 'none', 'text', 'Spread the job over as many nodes as possible.'),
+  o('stepmgr', undefined, 'none', 'text', 'Manage the job\'s steps on its first node.', { since: '24.05' }),
   o('switches', undefined, 'required', 'text', 'Maximum leaf switches.', { valueHint: '<count>[@max-time]' }),
+  o('tasks-per-node', undefined, 'required', 'count', 'Deprecated spelling of --ntasks-per-node (sbatch still reads it as that option).', { valueHint: '<ntasks>', aliasOf: 'ntasks-per-node', deprecated: true }),
   o('test-only', undefined, 'none', 'text', 'Validate and estimate the start time; do not submit.'),
   o('thread-spec', undefined, 'required', 'count', 'Threads per node reserved for system use.', { valueHint: '<num>' }),
   o('threads-per-core', undefined, 'required', 'count', 'Threads per core: 1 to use physical cores only.', { valueHint: '<threads>' }),
@@ -175,9 +190,39 @@ export function optionByShort(letter: string): SbatchOption | undefined {
   return byShort.get(letter);
 }
 
-/** getopt_long: an exact name, else the options this text is a prefix of. */
+/** The option a table entry stands for: its own, or the one a deprecated alias is read as. */
+export function canonicalOption(opt: SbatchOption): SbatchOption {
+  return opt.aliasOf ? (byName.get(opt.aliasOf) ?? opt) : opt;
+}
+
+/**
+ * getopt_long (glibc): an exact name, else the entries this text is a prefix of. Several prefix
+ * matches are one option when they are the same option (an alias and its target share getopt's
+ * `val`); otherwise the text is ambiguous.
+ */
 export function matchLongOption(text: string): { exact?: SbatchOption; candidates: SbatchOption[] } {
   const exact = byName.get(text);
   if (exact) return { exact, candidates: [exact] };
-  return { candidates: SBATCH_OPTIONS.filter((opt) => opt.name.startsWith(text)) };
+  const found = SBATCH_OPTIONS.filter((opt) => opt.name.startsWith(text));
+  const distinct = new Set(found.map((opt) => canonicalOption(opt).name));
+  return { candidates: distinct.size === 1 && found.length > 1 ? [found.find((opt) => !opt.aliasOf)!] : found };
 }
+
+/**
+ * Long options sbatch used to have, with the release that removed them (Slurm's git history:
+ * "Remove --workdir option from sbatch", 19.05) and what to write instead.
+ */
+export const REMOVED_OPTIONS: ReadonlyMap<string, { until: string; use: string }> = new Map([
+  ['workdir', { until: '19.05', use: 'chdir' }],
+]);
+
+/**
+ * Options of SPANK plugins that sites install (they join sbatch's option table where the plugin
+ * is loaded): not sbatch's, but not a typo either.
+ */
+export const SPANK_PLUGIN_OPTIONS: ReadonlyMap<string, string> = new Map([
+  ...['image', 'volume', 'module'].map((n) => [n, 'Shifter'] as [string, string]),
+  ...['container-image', 'container-mounts', 'container-workdir', 'container-name', 'container-save', 'container-mount-home', 'no-container-mount-home',
+    'container-remap-root', 'no-container-remap-root', 'container-entrypoint', 'no-container-entrypoint', 'container-entrypoint-log', 'container-env', 'container-writable', 'container-readonly']
+    .map((n) => [n, 'pyxis (enroot)'] as [string, string]),
+]);

@@ -261,7 +261,7 @@ export function completions(s: DocumentState, doc: TextDocument, pos: Position, 
   // one: accepting --partition in `--part|=normal` or before an `=` typed by hand never gives `==`
   const nameEnd = Math.max(pos.character, wordEnd(line, pos.character, true));
   const withEquals = line[nameEnd] === '=' ? nameEnd + 1 : nameEnd;
-  return SBATCH_OPTIONS.filter((o) => !['help', 'usage', 'version', 'wrap'].includes(o.name)).map((o) => {
+  return SBATCH_OPTIONS.filter((o) => !o.deprecated && !['help', 'usage', 'version', 'wrap'].includes(o.name)).map((o) => {
     const takesValue = o.arg === 'required';
     return {
       label: `--${o.name}`,

@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { lastOption, parseSbatchHeader } from '../../common/sbatch/directives';
 import { parseMemoryMB } from '../../common/sbatch/values';
 import { engine, lintText } from '../support/engine';
 
@@ -30,6 +31,47 @@ describe('false findings (issue 11)', () => {
       assert.deepEqual(codes(text).filter((c) => c.startsWith('invalid-memory')), []);
       const text2 = '#!/bin/bash\n#SBATCH --time=01:00:00\n#SBATCH --mem-per-cpu=4gb\n#SBATCH --tmp=10Gb\nsrun x\n';
       assert.deepEqual(codes(text2).filter((c) => c.startsWith('invalid-memory')), []);
+    });
+  });
+  describe('options: the real option table, getopt_long prefixes, site plugins', () => {
+    const body = '#!/bin/bash\n#SBATCH --time=01:00:00\n';
+    it('reads --tasks-per-node (deprecated, still in the table) as --ntasks-per-node, at most an info', () => {
+      const found = lintText(`${body}#SBATCH --nodes=2\n#SBATCH --tasks-per-node=4\nsrun x\n`);
+      assert.deepEqual(found.filter((d) => d.severity !== 'info').map((d) => d.code), []);
+      assert.deepEqual(found.map((d) => d.code), ['deprecated-option']);
+      const h = parseSbatchHeader(`${body}#SBATCH --tasks-per-node=4\n`.split('\n'));
+      assert.equal(lastOption(h, 'ntasks-per-node')?.value, '4');
+    });
+
+    it('reads --tasks as the unique prefix of --tasks-per-node (an info), not an unknown option', () => {
+      const found = lintText(`${body}#SBATCH --tasks=4\nsrun x\n`);
+      assert.deepEqual(found.map((d) => `${d.code}/${d.severity}`), ['abbreviated-option/info']);
+      assert.match(found[0]!.message, /--ntasks-per-node/);
+    });
+
+    it('keeps ambiguous prefixes an error, as getopt_long does (--clu: --cluster and --clusters)', () => {
+      assert.deepEqual(codes(`${body}#SBATCH --clu=a\nsrun x\n`), ['ambiguous-option/error']);
+    });
+
+    it('does not call a plugin option an error, nor suggest --usage for --image', () => {
+      const found = lintText(`${body}#SBATCH --image=docker:ubuntu:22.04\nsrun x\n`);
+      assert.deepEqual(found.map((d) => `${d.code}/${d.severity}`), ['site-plugin-option/warning']);
+      assert.doesNotMatch(found[0]!.message, /usage/);
+      const other = lintText(`${body}#SBATCH --burst-mode=on\nsrun x\n`);
+      assert.deepEqual(other.map((d) => `${d.code}/${d.severity}`), ['site-plugin-option/warning']);
+    });
+
+    it('still calls a close typo an error with its fix', () => {
+      const found = lintText(`${body}#SBATCH --partion=normal\nsrun x\n`);
+      assert.deepEqual(found.map((d) => `${d.code}/${d.severity}`), ['unknown-option/error']);
+      assert.match(found[0]!.message, /did you mean --partition\?/);
+    });
+
+    it('says --workdir was removed and offers --chdir', () => {
+      const found = lintText(`${body}#SBATCH --workdir=/cluster/work/x\nsrun x\n`);
+      assert.deepEqual(found.map((d) => `${d.code}/${d.severity}`), ['unknown-option/error']);
+      assert.match(found[0]!.message, /removed in Slurm 19\.05; use --chdir/);
+      assert.equal(found[0]!.fix?.edits[0]?.newText, '--chdir');
     });
   });
 });

@@ -2,13 +2,50 @@
  * The rules that report what getopt and sbatch's own parser refuse: one rule per problem code of
  * common/sbatch/directives, so each keeps its own id, docs and examples.
  */
-import type { DirectiveProblemCode } from '../../../common/sbatch/directives';
+import type { DirectiveProblem, DirectiveProblemCode } from '../../../common/sbatch/directives';
+import { REMOVED_OPTIONS, SBATCH_OPTIONS, SPANK_PLUGIN_OPTIONS } from '../../../common/sbatch/options';
 import { spanOffsets } from '../analysis/script';
 import type { Rule, RuleContext } from './rule';
-import { didYouMean, LONG_OPTION_NAMES, suggest } from './util';
+import { didYouMean, suggest } from './util';
 
 export function problemsOf(ctx: RuleContext, code: DirectiveProblemCode) {
   return ctx.script.header.problems.filter((p) => p.code === code).map((p) => ({ problem: p, ...spanOffsets(ctx.script, p.span) }));
+}
+
+/** Options worth suggesting for a typo: not the ones that only print and exit, not deprecated spellings. */
+const SUGGESTABLE = SBATCH_OPTIONS.filter((o) => !o.deprecated && !['help', 'usage', 'version'].includes(o.name)).map((o) => o.name);
+
+/**
+ * What an option sbatch does not know most likely is: a removed option, a typo of a real one
+ * (close in spelling: one edit for a short name, about a third of a longer one), or, with
+ * neither, an option of a SPANK plugin the site installed (Shifter's --image, pyxis's
+ * --container-image), which joins sbatch's option table there.
+ */
+export function classifyUnknown(problem: DirectiveProblem): Unknown {
+  let out = classified.get(problem);
+  if (!out) classified.set(problem, (out = classify(problem)));
+  return out;
+}
+
+type Unknown =
+  | { kind: 'removed'; name: string; until: string; use: string }
+  | { kind: 'typo'; suggestion: string }
+  | { kind: 'plugin'; name: string; plugin?: string }
+  | { kind: 'short' };
+
+/** Both rules that read unknown options ask; the answer is computed once per problem. */
+const classified = new WeakMap<DirectiveProblem, Unknown>();
+
+function classify(problem: DirectiveProblem): Unknown {
+  if (!problem.text.startsWith('--')) return { kind: 'short' };
+  const name = problem.text.slice(2);
+  const removed = REMOVED_OPTIONS.get(name);
+  if (removed) return { kind: 'removed', name, ...removed };
+  const plugin = SPANK_PLUGIN_OPTIONS.get(name);
+  if (plugin) return { kind: 'plugin', name, plugin };
+  const limit = name.length <= 5 ? 1 : Math.max(2, Math.floor(name.length / 3));
+  const suggestion = didYouMean(name, SUGGESTABLE, limit);
+  return suggestion ? { kind: 'typo', suggestion } : { kind: 'plugin', name };
 }
 
 export const unknownOption: Rule = {
@@ -17,15 +54,70 @@ export const unknownOption: Rule = {
   title: 'Unknown #SBATCH option',
   kinds: ['sbatch'],
   docs: {
-    problem: 'A `#SBATCH` line names an option sbatch does not have, usually a typo (`--cpu-per-task`, `--partion`).',
-    why: 'sbatch refuses the whole script ("unrecognized option") and the job is never queued; in a pipeline that submits many jobs, the rest of the chain does not start either.',
-    fix: 'Use the option sbatch knows; the quick fix applies the closest one.',
-    source: 'sbatch(1), OPTIONS.',
+    problem: 'A `#SBATCH` line names an option sbatch does not have and that is a typo of one it has (`--cpu-per-task`, `--partion`), or an option Slurm removed (`--workdir`, removed in 19.05: `--chdir`).',
+    why: 'sbatch refuses the whole script ("unrecognized option") and the job is never queued; in a pipeline that submits many jobs, the rest of the chain does not start either. An unknown name close to no option of sbatch\'s is reported by `site-plugin-option` instead (a warning: it may be a site plugin\'s).',
+    fix: 'Use the option sbatch knows; the quick fix applies the closest one, or the replacement of a removed one.',
+    source: 'sbatch(1), OPTIONS; Slurm src/common/slurm_opt.c (the option table); Slurm\'s git history ("Remove --workdir option from sbatch", 19.05).',
   },
   check(ctx) {
     for (const { problem, start, end } of problemsOf(ctx, 'unknown-option')) {
-      const suggestion = problem.text.startsWith('--') ? didYouMean(problem.text.slice(2), LONG_OPTION_NAMES) : undefined;
-      ctx.report(suggest(start, end, `sbatch has no option ${problem.text} and refuses a script with an unknown option`, suggestion && `--${suggestion}`));
+      const what = classifyUnknown(problem);
+      if (what.kind === 'plugin') continue;
+      if (what.kind === 'removed') {
+        ctx.report({
+          start,
+          end,
+          message: `--${what.name} was removed in Slurm ${what.until}; use --${what.use}. sbatch refuses a script with an unknown option.`,
+          fix: { title: `Change to --${what.use}`, edits: [{ start, end, newText: `--${what.use}` }] },
+        });
+        continue;
+      }
+      const suggestion = what.kind === 'typo' ? `--${what.suggestion}` : undefined;
+      ctx.report(suggest(start, end, `sbatch has no option ${problem.text} and refuses a script with an unknown option`, suggestion));
+    }
+  },
+};
+
+export const sitePluginOption: Rule = {
+  id: 'site-plugin-option',
+  severity: 'warning',
+  title: 'An #SBATCH option that only a site plugin can provide',
+  kinds: ['sbatch'],
+  docs: {
+    problem: 'A `#SBATCH` line names an option that is not sbatch\'s and not close to one of its options: most often an option of a SPANK plugin the site installed (Shifter\'s `--image`, `--volume`; pyxis\'s `--container-image`, `--container-mounts`).',
+    why: 'SPANK plugins add their options to sbatch\'s own table where they are loaded (plugstack.conf), so the script works on that site and is refused ("unrecognized option") everywhere else. Without the site\'s plugin list the linter cannot tell which, so this is a warning, not an error.',
+    fix: 'Nothing, on the site whose plugin provides it. To run elsewhere, drop the option and do what the plugin did another way (`apptainer exec` for a container image).',
+    source: 'spank(8), "SPANK OPTIONS"; Slurm src/common/slurm_opt.c, slurm_option_table_create() (SPANK options join the table).',
+  },
+  check(ctx) {
+    for (const { problem, start, end } of problemsOf(ctx, 'unknown-option')) {
+      const what = classifyUnknown(problem);
+      if (what.kind !== 'plugin') continue;
+      const known = what.plugin ? `an option of the ${what.plugin} SPANK plugin` : 'not an option of sbatch itself; if a SPANK plugin of your site provides it, it works there';
+      ctx.report({ start, end, message: `${problem.text} is ${known}: sbatch refuses it ("unrecognized option") on clusters without that plugin.` });
+    }
+  },
+};
+
+export const deprecatedOption: Rule = {
+  id: 'deprecated-option',
+  severity: 'info',
+  title: 'A deprecated spelling of an #SBATCH option',
+  kinds: ['sbatch'],
+  docs: {
+    problem: 'A directive uses an old spelling that sbatch still reads: `--tasks-per-node` (for `--ntasks-per-node`), `--cluster` (for `--clusters`).',
+    why: 'It works (Slurm 22.05 to 25.x keep these entries in the option table), but it is not in the man page, so readers look for it in vain, and Slurm may drop it.',
+    fix: 'Write the current name; the quick fix does.',
+    source: 'Slurm src/common/slurm_opt.c ("Deprecated form of --ntasks-per-node"; the `cluster` entry).',
+  },
+  check(ctx) {
+    for (const use of ctx.script.header.options) {
+      const entry = use.alias ?? use.option;
+      if (!entry.deprecated || use.abbreviated) continue;
+      const preferred = entry.aliasOf ?? entry.preferred;
+      if (!preferred) continue;
+      const { start, end } = spanOffsets(ctx.script, use.nameSpan);
+      ctx.report({ start, end, message: `--${entry.name} is a deprecated spelling of --${preferred}; sbatch still reads it, but write --${preferred}.`, fix: { title: `Change to --${preferred}`, edits: [{ start, end, newText: `--${preferred}` }] } });
     }
   },
 };
@@ -148,7 +240,9 @@ export const abbreviatedOption: Rule = {
     for (const use of ctx.script.header.options) {
       if (!use.abbreviated) continue;
       const { start, end } = spanOffsets(ctx.script, use.nameSpan);
-      ctx.report({ start, end, message: `${use.written} is short for --${use.option.name}; write it in full.`, fix: { title: `Expand to --${use.option.name}`, edits: [{ start, end, newText: `--${use.option.name}` }] } });
+      const entry = use.alias ?? use.option;
+      const through = use.alias ? `, a deprecated spelling of --${use.option.name}` : '';
+      ctx.report({ start, end, message: `${use.written} is short for --${entry.name}${through}; write --${use.option.name} in full.`, fix: { title: `Expand to --${use.option.name}`, edits: [{ start, end, newText: `--${use.option.name}` }] } });
     }
   },
 };

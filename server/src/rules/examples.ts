@@ -61,10 +61,18 @@ export const EXAMPLES: Record<string, { bad: (string | Example)[]; good: (string
   'threads-over-allocation': { bad: ['#!/bin/bash\n#SBATCH --cpus-per-task=8\ncscal-pipeline --engine thread --max-workers 32\n', '#!/bin/bash\n#SBATCH -c 4\nexport OMP_NUM_THREADS=16\n'], good: ['#!/bin/bash\n#SBATCH --cpus-per-task=8\ncscal-pipeline --engine thread --max-workers 8\n'] },
   // directiveProblems.ts
   'unknown-option': {
-  bad: ['#!/bin/bash\n#SBATCH --cpu-per-task=8\nsrun hostname\n', '#!/bin/bash\n#SBATCH -Y\nsrun hostname\n'],
-  good: ['#!/bin/bash\n#SBATCH --cpus-per-task=8\nsrun hostname\n'],
+  bad: ['#!/bin/bash\n#SBATCH --cpu-per-task=8\nsrun hostname\n', '#!/bin/bash\n#SBATCH -Y\nsrun hostname\n', '#!/bin/bash\n#SBATCH --workdir=/cluster/work/x\nsrun hostname\n'],
+  good: ['#!/bin/bash\n#SBATCH --cpus-per-task=8\nsrun hostname\n', '#!/bin/bash\n#SBATCH --tasks-per-node=4\nsrun hostname\n', '#!/bin/bash\n#SBATCH --image=docker:ubuntu:22.04\nsrun hostname\n'],
 },
-  'ambiguous-option': { bad: ['#!/bin/bash\n#SBATCH --mem-per=2G\nsrun x\n'], good: ['#!/bin/bash\n#SBATCH --mem-per-cpu=2G\nsrun x\n'] },
+  'site-plugin-option': {
+  bad: ['#!/bin/bash\n#SBATCH --image=docker:ubuntu:22.04\nsrun shifter python x.py\n', '#!/bin/bash\n#SBATCH --container-image=nvcr.io/nvidia/pytorch:24.01-py3\nsrun python x.py\n'],
+  good: ['#!/bin/bash\n#SBATCH --cpu-per-task=8\nsrun hostname\n', '#!/bin/bash\n#SBATCH --container=/cluster/bundles/x\nsrun hostname\n'],
+},
+  'deprecated-option': {
+  bad: ['#!/bin/bash\n#SBATCH --tasks-per-node=4\nsrun hostname\n', '#!/bin/bash\n#SBATCH --cluster=saga\nsrun hostname\n'],
+  good: ['#!/bin/bash\n#SBATCH --ntasks-per-node=4\nsrun hostname\n', '#!/bin/bash\n#SBATCH --clusters=saga\nsrun hostname\n'],
+},
+  'ambiguous-option': { bad: ['#!/bin/bash\n#SBATCH --mem-per=2G\nsrun x\n', '#!/bin/bash\n#SBATCH --clu=saga\nsrun x\n'], good: ['#!/bin/bash\n#SBATCH --mem-per-cpu=2G\nsrun x\n'] },
   'missing-option-value': { bad: ['#!/bin/bash\n#SBATCH --time\n'], good: ['#!/bin/bash\n#SBATCH --time=01:00:00\nsrun x\n'] },
   'unexpected-option-value': { bad: ['#!/bin/bash\n#SBATCH --requeue=yes\nsrun x\n'], good: ['#!/bin/bash\n#SBATCH --requeue\nsrun x\n'] },
   'unmatched-quote': { bad: ['#!/bin/bash\n#SBATCH --job-name="fields 2024\nsrun x\n'], good: ['#!/bin/bash\n#SBATCH --job-name="fields 2024"\nsrun x\n'] },
@@ -72,7 +80,7 @@ export const EXAMPLES: Record<string, { bad: (string | Example)[]; good: (string
   bad: ['#!/bin/bash\n#SBATCH time=01:00:00\n#SBATCH --nodes=4\nsrun x\n'],
   good: ['#!/bin/bash\n#SBATCH --time=01:00:00\n#SBATCH --nodes=4\nsrun x\n'],
 },
-  'abbreviated-option': { bad: ['#!/bin/bash\n#SBATCH --part=normal\nsrun x\n'], good: ['#!/bin/bash\n#SBATCH --partition=normal\nsrun x\n'] },
+  'abbreviated-option': { bad: ['#!/bin/bash\n#SBATCH --part=normal\nsrun x\n', '#!/bin/bash\n#SBATCH --tasks=4\nsrun x\n'], good: ['#!/bin/bash\n#SBATCH --partition=normal\nsrun x\n', '#!/bin/bash\n#SBATCH --tasks-per-node=4\nsrun x\n'] },
   // io.ts
   'temp-on-lustre': {
   bad: [

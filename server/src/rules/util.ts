@@ -42,8 +42,7 @@ export function editDistance(a: string, b: string, limit = Math.max(a.length, b.
 const LOWERED = new WeakMap<readonly string[], string[]>();
 
 /** The closest of `candidates` to `word`, when close enough to be a likely typo. */
-export function didYouMean(word: string, candidates: readonly string[]): string | undefined {
-  const limit = Math.max(2, Math.floor(word.length / 3));
+export function didYouMean(word: string, candidates: readonly string[], limit = Math.max(2, Math.floor(word.length / 3))): string | undefined {
   const lower = word.toLowerCase();
   let lowered = LOWERED.get(candidates);
   if (!lowered) LOWERED.set(candidates, (lowered = candidates.map((c) => c.toLowerCase())));
