@@ -82,10 +82,10 @@ describe('profile choice and configuration', () => {
 
   it('applies severity overrides and suppressions', () => {
     const ws = parseWorkspaceConfig('rules:\n  missing-time: off\n  invalid-memory: warning\n').config;
-    const text = '#!/bin/bash\n#SBATCH --mem=8GB\n#SBATCH --job-name=x\nsrun x\n';
+    const text = '#!/bin/bash\n#SBATCH --mem=8GiB\n#SBATCH --job-name=x\nsrun x\n';
     const d = lintText(text, { workspace: ws });
     assert.deepEqual(d.map((x) => [x.code, x.severity]), [['invalid-memory', 'warning']]);
-    const suppressed = '#!/bin/bash\n# hpc-lint disable=invalid-memory\n#SBATCH --mem=8GB\n#SBATCH --time=5 # hpc-lint disable=ambiguous-time\nsrun x\n';
+    const suppressed = '#!/bin/bash\n# hpc-lint disable=invalid-memory\n#SBATCH --mem=8GiB\n#SBATCH --time=5 # hpc-lint disable=ambiguous-time\nsrun x\n';
     assert.deepEqual(lintText(suppressed).map((x) => x.code), []);
     assert.deepEqual(lintText(text.replace('\n', '\n# hpc-lint disable-file=invalid-memory,missing-time\n')).map((x) => x.code), []);
   });
