@@ -167,6 +167,42 @@ describe('JobService tells when jobs end (issue 10 item 6)', () => {
     assert.deepEqual(ended.map((e) => [e.jobId, e.records[0]!.state]), [['500', 'TIMEOUT']]);
   });
 
+  it('keeps polling, slowly, while paused (nobody looks) only while a job submitted from HPC Geo has yet to end', async () => {
+    service.dispose();
+    service = new JobService(async () => slurm, store, () => undefined, { historyDays: 1, minIntervalMs: 5, maxIntervalMs: 40, sacctEvery: 1000, maxHistory: 5000 });
+    ended = [];
+    service.onDidEnd((e) => ended.push(e));
+    let submitted: { jobId: string; submittedAt: number }[] = [];
+    service.setSubmittedJobs(() => submitted);
+    const squeues = () => slurm.commands.filter((c) => c.startsWith('squeue')).length;
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    slurm.queue = [queued('700')];
+    service.watch({ name: 'lab', user: 'hpcgeo' });
+    await service.refresh('lab');
+    service.setPaused(true);
+    await sleep(50);
+    let before = squeues();
+    await sleep(150);
+    assert.equal(squeues(), before, 'paused and nothing of ours in the queue: no polling');
+
+    submitted = [{ jobId: '700', submittedAt: Date.now() }];
+    service.setPaused(false);
+    service.setPaused(true);
+    await sleep(20); // the refresh that resuming started
+    before = squeues();
+    await sleep(250);
+    const polls = squeues() - before;
+    // at the fastest pace (5 ms) that would be about 50
+    assert.ok(polls >= 2 && polls <= 8, `paused with our job queued: polled at the slowest pace (${polls} squeues in 250 ms at 40 ms)`);
+    slurm.queue = [];
+    slurm.accounting = [accounted('700', 'FAILED', '2:0')];
+    for (let i = 0; i < 100 && !ended.length; i++) await sleep(20);
+    assert.deepEqual(ended.map((e) => e.jobId), ['700'], 'its end told while paused');
+    before = squeues();
+    await sleep(150);
+    assert.equal(squeues(), before, 'told: polling stops again');
+  });
+
   it('keeps the log paths squeue showed in the history it stores', async () => {
     slurm.queue = [queued('600', 'RUNNING', '/home/hpcgeo/runs/%x-%j.out')];
     service.watch({ name: 'lab', user: 'hpcgeo' });

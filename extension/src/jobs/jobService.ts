@@ -164,7 +164,7 @@ export class JobService extends EventEmitter {
       if (!paused) {
         w.interval = this.options.minIntervalMs;
         void this.refresh(w.cluster.name);
-      }
+      } else this.schedule(w); // an end someone waits for is still polled, slowly
     }
   }
 
@@ -297,10 +297,22 @@ export class JobService extends EventEmitter {
     return out;
   }
 
+  /**
+   * The next poll. While paused (nobody looks) only a cluster with an end someone waits for is
+   * polled, at the slowest pace: a person who submitted and walked away, VS Code in the
+   * background, finds the notification when they come back.
+   */
   private schedule(w: Watch): void {
     clearTimeout(w.timer);
-    if (this.paused || !this.watches.has(w.cluster.name)) return;
-    w.timer = setTimeout(() => void this.refresh(w.cluster.name, { background: true }), w.interval);
+    if (!this.watches.has(w.cluster.name) || (this.paused && !this.awaitsEnd(w))) return;
+    w.timer = setTimeout(() => void this.refresh(w.cluster.name, { background: true }), this.paused ? this.options.maxIntervalMs : w.interval);
+  }
+
+  /** A job submitted from HPC Geo still in the queue, or one that left it and waits for its accounting. */
+  private awaitsEnd(w: Watch): boolean {
+    if (w.awaited.size > 0) return true;
+    const submitted = new Set(this.submitted(w.cluster.name).map((s) => s.jobId));
+    return w.data.current.some((j) => submitted.has(j.arrayJobId ?? j.jobId));
   }
 
   /** The current interval of a cluster (for tests and the tooltip). */
