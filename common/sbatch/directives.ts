@@ -72,6 +72,13 @@ export interface SbatchHeader {
   lateDirectives: Span[];
   /** Lines that look like directives but are not. */
   lookalikes: Lookalike[];
+  /** `#SBATCH` lines inside heredoc text: directives of a script this one writes, not its own. */
+  generatedDirectives: number[];
+}
+
+export interface HeaderOptions {
+  /** Lines that are heredoc text, as sorted [first, end) line ranges (from the shell parse). */
+  heredocLines?: readonly (readonly [number, number])[];
 }
 
 export const MAGIC = '#SBATCH';
@@ -126,12 +133,20 @@ export function tokenizeDirective(lineText: string, line: number, from = MAGIC.l
 const LOOKALIKE = /^(\s*)#(\s*)(SBATCH|SLURM|sbatch)\b/;
 
 /** Reads the directives of a batch script. `lines` are the script's lines without line ends. */
-export function parseSbatchHeader(lines: readonly string[]): SbatchHeader {
-  const header: SbatchHeader = { headerEnd: lines.length, directiveLines: [], options: [], problems: [], lateDirectives: [], lookalikes: [] };
+export function parseSbatchHeader(lines: readonly string[], options: HeaderOptions = {}): SbatchHeader {
+  const header: SbatchHeader = { headerEnd: lines.length, directiveLines: [], options: [], problems: [], lateDirectives: [], lookalikes: [], generatedDirectives: [] };
   const argv: DirectiveToken[] = [];
   let inHeader = true;
+  const heredocs = options.heredocLines ?? [];
+  let next = 0;
   for (let line = 0; line < lines.length; line++) {
     const text = lines[line]!;
+    while (next < heredocs.length && heredocs[next]![1] <= line) next++;
+    // heredoc text can only follow a command, so the header has ended before it
+    if (!inHeader && next < heredocs.length && heredocs[next]![0] <= line) {
+      if (text.trimStart().startsWith(MAGIC)) header.generatedDirectives.push(line);
+      continue;
+    }
     const trimmed = text.trimStart();
     if (inHeader && trimmed !== '' && !trimmed.startsWith('#')) {
       inHeader = false;

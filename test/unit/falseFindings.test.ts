@@ -74,4 +74,28 @@ describe('false findings (issue 11)', () => {
       assert.equal(found[0]!.fix?.edits[0]?.newText, '--chdir');
     });
   });
+  describe('heredocs: #SBATCH lines of a job script being written are not this script\'s', () => {
+    it('reports no directive-after-command for #SBATCH lines in cat > job.sh <<EOF … EOF, <<-, quoted delimiters, and a pipe into sbatch', () => {
+      const text = [
+        '#!/bin/bash', 'for y in 2020 2021; do', '  cat > job_$y.sh <<EOF', '#!/bin/bash', '#SBATCH --time=01:00:00', '#SBATCH --job-name=y$y',
+        'srun python run.py $y', 'EOF', '  sbatch job_$y.sh', 'done', "cat <<-'END' | sbatch", '\t#!/bin/bash', '\t#SBATCH --mem=4G', '\tsrun x', '\tEND',
+        '#SBATCH --time=2', '',
+      ].join('\n');
+      const found = lintText(text);
+      // the one after the last heredoc is still late and still reported
+      assert.deepEqual(found.filter((d) => d.code === 'directive-after-command' || d.code === 'not-a-directive').map((d) => d.range.start.line), [15]);
+    });
+
+    it('does not ask a generator without #! for one when its #SBATCH lines are all heredoc text', () => {
+      const text = 'cat > job.sh <<EOF\n#!/bin/bash\n#SBATCH --time=01:00:00\nsrun x\nEOF\nsbatch job.sh\n';
+      assert.deepEqual(codes(text), []);
+      // a batch script of its own without #! still is
+      assert.deepEqual(codes('#SBATCH --time=01:00:00\nsrun x\n'), ['missing-shebang/error']);
+    });
+
+    it('does not read heredoc text into the header either (a heredoc on a command line ends it)', () => {
+      const text = '#!/bin/bash\n#SBATCH --time=01:00:00\ncat > job.sh <<EOF\n#SBATCH --time=bogus\nEOF\n';
+      assert.deepEqual(codes(text), []);
+    });
+  });
 });

@@ -55,6 +55,11 @@ export interface Command {
 export interface ShellFacts {
   commands: Command[];
   assignments: Assignment[];
+  /**
+   * Lines that are heredoc text (`cat > job.sh <<EOF` … `EOF`), as [first, end) line numbers:
+   * what they hold is data (often a generated job script), not this script's own lines.
+   */
+  heredocLines: [number, number][];
   hasErrors: boolean;
   /** False when the parse was abandoned at PARSE_BUDGET_MS: the facts are empty. */
   complete: boolean;
@@ -178,7 +183,7 @@ export class ParseSession {
 
 export function shellFacts(parser: Parser, text: string, session?: ParseSession): ShellFacts {
   const tree = session ? session.parse(parser, text) : parseIncremental(parser, text);
-  if (!tree) return { commands: [], assignments: [], hasErrors: true, complete: false };
+  if (!tree) return { commands: [], assignments: [], heredocLines: [], hasErrors: true, complete: false };
   try {
     return extract(tree);
   } finally {
@@ -197,6 +202,7 @@ function extract(tree: Tree): ShellFacts {
   const pipelines: Node[] = [];
   const redirected = new Map<number, Node>();
   const heredocs: [number, number][] = [];
+  const heredocLines: [number, number][] = [];
   const declarations: { start: number; end: number; exported: boolean }[] = [];
   // one traversal (inside wasm) for everything; context is then decided by ranges, in JS
   for (const node of root.descendantsOfType(CONTEXT_TYPES)) {
@@ -216,9 +222,13 @@ function extract(tree: Tree): ShellFacts {
       case 'redirected_statement':
         redirected.set(node.startIndex, node);
         break;
-      case 'heredoc_redirect':
+      case 'heredoc_redirect': {
         heredocs.push([node.startIndex, node.endIndex]);
+        const body = node.namedChildren.find((c) => c?.type === 'heredoc_body');
+        const close = node.namedChildren.find((c) => c?.type === 'heredoc_end');
+        if (body) heredocLines.push([body.startPosition.row, close ? close.startPosition.row : body.endPosition.row + 1]);
         break;
+      }
       case 'declaration_command':
         declarations.push({ start: node.startIndex, end: node.endIndex, exported: node.firstChild?.type === 'export' || node.children.some((c) => c?.type === 'word' && /^-\w*x/.test(c.text)) });
         break;
@@ -316,7 +326,8 @@ function extract(tree: Tree): ShellFacts {
   }
   commands.sort((a, b) => a.start - b.start);
   assignments.sort((a, b) => a.start - b.start);
-  return { commands, assignments, hasErrors: root.hasError, complete: true };
+  heredocLines.sort((a, b) => a[0] - b[0]);
+  return { commands, assignments, heredocLines, hasErrors: root.hasError, complete: true };
 }
 
 /**

@@ -31,7 +31,7 @@ export interface Script {
   python: PythonSnippet[];
 }
 
-const EMPTY_HEADER: SbatchHeader = { headerEnd: 0, directiveLines: [], options: [], problems: [], lateDirectives: [], lookalikes: [] };
+const EMPTY_HEADER: SbatchHeader = { headerEnd: 0, directiveLines: [], options: [], problems: [], lateDirectives: [], lookalikes: [], generatedDirectives: [] };
 
 export function analyze(parser: Parser, text: string, kind: ScriptKind, session?: ParseSession): Script {
   const index = new LineIndex(text);
@@ -39,13 +39,13 @@ export function analyze(parser: Parser, text: string, kind: ScriptKind, session?
   let header = EMPTY_HEADER;
   let def: DefFile | undefined;
   let shellText = text;
-  if (kind === 'sbatch') {
-    header = parseSbatchHeader(lines);
-  } else {
+  if (kind === 'apptainer') {
     def = parseDef(text);
     shellText = shellMask(text, def);
   }
   const shell = shellFacts(parser, shellText, session);
+  // the shell is parsed first: heredoc text (a job script being written) holds no directives of this one
+  if (kind === 'sbatch') header = parseSbatchHeader(lines, { heredocLines: shell.heredocLines });
   const invocations = shell.commands.map(invocation);
   const python: PythonSnippet[] = [];
   for (const inv of invocations) {

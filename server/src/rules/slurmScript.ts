@@ -12,11 +12,14 @@ export const missingShebang: Rule = {
   docs: {
     problem: 'The script does not start with `#!` and an interpreter.',
     why: 'sbatch refuses it: "This does not look like a batch script. The first line must start with #! followed by the path to an interpreter."',
-    fix: 'Start with `#!/bin/bash`; the quick fix adds it.',
+    fix: 'Start with `#!/bin/bash`; the quick fix adds it. A script that only writes job scripts (`cat > job.sh <<EOF` with the `#SBATCH` lines inside) is not submitted itself and is not reported.',
     source: 'sbatch(1); Slurm src/sbatch/sbatch.c.',
   },
   check(ctx) {
     if (ctx.script.text.startsWith('#!') || ctx.script.text.trim() === '') return;
+    const { header } = ctx.script;
+    // a generator: its only #SBATCH lines are heredoc text of the job scripts it writes
+    if (header.directiveLines.length === 0 && header.generatedDirectives.length > 0) return;
     ctx.report({ start: 0, end: ctx.script.index.lineEnd(0), message: 'The first line must be #! and an interpreter (e.g. #!/bin/bash); sbatch refuses the script without it.', fix: { title: 'Add #!/bin/bash', edits: [{ start: 0, end: 0, newText: '#!/bin/bash\n' }] } });
   },
 };
@@ -51,7 +54,7 @@ export const directiveAfterCommand: Rule = {
   title: '#SBATCH after the first command is ignored',
   kinds: ['sbatch'],
   docs: {
-    problem: 'A `#SBATCH` line comes after the first command (a `module load`, `set -e`, a variable).',
+    problem: 'A `#SBATCH` line comes after the first command (a `module load`, `set -e`, a variable). Lines inside a heredoc (`cat > job.sh <<EOF` … `EOF`) are the text of another script and are not reported.',
     why: 'Slurm reads directives only until the first line that is not a comment or blank; later ones are plain comments and the job runs without them, often with the default time or memory.',
     fix: 'Move the directive up into the header; the quick fix does.',
     source: 'sbatch(1): "before any executable commands".',
