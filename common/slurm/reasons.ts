@@ -135,3 +135,8 @@ export function pendingReason(raw: string | undefined): PendingReason {
   if (/\s/.test(r)) return { code: r, text: r[0]!.toUpperCase() + r.slice(1) };
   return { code: r, text: r };
 }
+
+/** Whether a pending job is held, by its owner or an administrator: what Release applies to. */
+export function isHeld(job: { state: string; reason?: string }): boolean {
+  return job.state === 'PENDING' && (job.reason === 'JobHeldUser' || job.reason === 'JobHeldAdmin');
+}

@@ -1,10 +1,13 @@
 import * as vscode from 'vscode';
 import { ClusterManager } from './clusters/clusterManager';
+import { Forwards } from './clusters/forwards';
 import { commandTable } from './commands';
 import { Config } from './config';
+import { JobNotifier } from './jobs/jobNotifier';
 import { JobsController } from './jobs/jobsController';
 import { LogsController } from './logs/logsController';
 import { ProgressController } from './progress/progressController';
+import { ClusterFactsFeed } from './lint/clusterFacts';
 import { LintClient } from './lint/lintClient';
 import { Disposable } from './lifecycle';
 import { Log } from './log';
@@ -18,6 +21,7 @@ export class Ctx extends Disposable {
   readonly log = this.register(new Log());
   readonly config = new Config();
   readonly clusters: ClusterManager;
+  readonly forwards: Forwards;
   readonly jobs: JobsController;
   readonly logs: LogsController;
   readonly progress: ProgressController;
@@ -26,13 +30,16 @@ export class Ctx extends Disposable {
     super();
     this.clusters = this.register(new ClusterManager(extension, this.config, this.log));
     this.jobs = this.register(new JobsController(extension, this.clusters, this.config, this.log));
+    this.forwards = this.register(new Forwards(this.clusters, (c) => this.jobs.service.jobs(c)?.current ?? [], this.log));
+    this.register(new JobNotifier(this.jobs.service, this.config, extension.workspaceState));
     this.logs = this.register(new LogsController(extension, this.clusters, this.jobs, this.config, this.log));
     this.progress = this.register(new ProgressController(extension, this.clusters, this.jobs, this.logs, this.log));
     for (const [id, handler] of Object.entries(commandTable)) {
       this.register(vscode.commands.registerCommand(id, (...args: unknown[]) => this.run(id, () => handler(this, ...args))));
     }
     this.register(new SbatchDetector(this.config));
-    this.register(new LintClient(extension, this.log));
+    const lint = this.register(new LintClient(extension, this.log));
+    this.register(new ClusterFactsFeed(this.clusters, lint, this.log));
   }
 
   /** Runs a command handler through the one error path: logged with its cause, shown with "Show Log". */

@@ -111,11 +111,15 @@ describe('HPC Geo in VS Code, end to end', function () {
     await page.locator('.tab.active', { hasText: name }).waitFor();
   }
 
-  /** Submits the open script to the lab; returns the job id from the notification. */
+  /**
+   * Submits the open script to the lab; returns the job id from the notification. The scripts say
+   * `# hpc-geo: cluster=lab`, so Submit asks no cluster (issue 10 item 14): the first question is
+   * the dependency's, and its placeholder names the cluster.
+   */
   async function submitActive(file: string): Promise<string> {
     await command('HPC Geo: Submit Job');
-    await pick('lab');
-    await pick('No dependency');
+    await page.locator('.quick-input-widget input[placeholder="Submit to lab: start after another job?"]').waitFor();
+    await pick('Start now');
     // earlier toasts may still be showing: find the one about this file
     const note = page.locator('.notification-toast', { hasText: `Submitted ${file} to lab as job ` }).first();
     await note.waitFor({ timeout: 60_000 });
@@ -231,7 +235,7 @@ describe('HPC Geo in VS Code, end to end', function () {
     await page.keyboard.press('Enter');
     await page.locator('.monaco-dialog-box', { hasText: `Cancel job ${running}?` }).waitFor();
     await screenshot('cancel-confirm');
-    await dialogButton('Cancel Jobs');
+    await dialogButton('Cancel Job');
     await jobRowShows(`${running} tiles`, /CANCELLED/);
     await screenshot('cancelled');
   });

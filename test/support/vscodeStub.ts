@@ -59,6 +59,7 @@ export function createVscodeStub(record: StubRecord): Record<string, unknown> {
   const api: Record<string, unknown> = {
     EventEmitter,
     Disposable: StubDisposable,
+    StatusBarAlignment: { Left: 1, Right: 2 },
     Position,
     Range,
     window: {
@@ -68,6 +69,8 @@ export function createVscodeStub(record: StubRecord): Record<string, unknown> {
         return Object.assign(new StubDisposable(), { visible: true, onDidChangeVisibility: noEvent });
       },
       onDidChangeWindowState: noEvent,
+      onDidCloseTerminal: noEvent,
+      createStatusBarItem: () => Object.assign(new StubDisposable(), { show: () => undefined, hide: () => undefined }),
       registerWebviewPanelSerializer: () => new StubDisposable(),
       state: { focused: true },
       showErrorMessage: async (message: string) => {

@@ -2,11 +2,10 @@ import * as vscode from 'vscode';
 import { loadBundle } from '../bundles';
 import type { Config } from '../config';
 import { Disposable } from '../lifecycle';
-import type { Log } from '../log';
-import type { PortForward, SshConnection } from '../ssh/connection';
+import { describeError, type Log } from '../log';
 import { LocalRunner } from '../ssh/local';
-import { SessionManager, type SessionState, type SessionStatus } from '../ssh/sessions';
-import { targetKey, type CommandRunner } from '../ssh/types';
+import { NotConnected, SessionManager, type SessionState, type SessionStatus } from '../ssh/sessions';
+import { targetKey, type ClusterRunner } from '../ssh/types';
 import { listClusters, type Cluster, type ClusterSetting } from './clusters';
 import { VsCodePrompter } from './vscodePrompter';
 
@@ -20,15 +19,31 @@ const ICONS: Record<SessionState, string> = {
 };
 
 /**
- * The clusters of this window and their one shared connection each: connect and disconnect,
- * a status bar item per cluster, port forwards. Later features ask it for a runner.
+ * What a command names a cluster with: its name (status bar, palette arguments) or a row of the
+ * Jobs view (`{ type: 'cluster', cluster }` and every row under it). Anything else: ask.
+ */
+export function clusterNameOf(arg: unknown): string | undefined {
+  if (typeof arg === 'string') return arg;
+  if (arg && typeof arg === 'object' && 'cluster' in arg && typeof arg.cluster === 'string') return arg.cluster;
+  return undefined;
+}
+
+/**
+ * The clusters of this window and their one shared connection each: connect and disconnect, a
+ * status bar item per cluster, and each cluster's connection scope, where what lives only while a
+ * person keeps the cluster connected (the jobs poll, tails, forwards, shells, progress readers)
+ * registers and is ended when that person disconnects.
  */
 export class ClusterManager extends Disposable {
   private readonly sessions: SessionManager;
   private readonly local = new LocalRunner();
+  /** The local cluster needs no login, but is connected and disconnected like any other. */
+  private readonly localConnected = new Set<string>();
+  private readonly localClosed = new Set<string>();
   private readonly items = new Map<string, vscode.StatusBarItem>();
+  private readonly general: vscode.StatusBarItem;
   private readonly byKey = new Map<string, Cluster>();
-  private readonly forwards: { cluster: string; forward: PortForward }[] = [];
+  private readonly scopes = new Map<string, Set<vscode.Disposable>>();
   private readonly changed = this.register(new vscode.EventEmitter<string>());
   /** Fires with a cluster's name when its connection state changes. */
   readonly onDidChangeCluster = this.changed.event;
@@ -42,8 +57,16 @@ export class ClusterManager extends Disposable {
     this.sessions = new SessionManager(new VsCodePrompter(context.secrets, () => this.config.get('ssh.rememberPassphrases')), {
       open: (target, prompter) => loadBundle<typeof import('../ssh/sshMain')>(context, 'ssh').SshConnection.open(target, prompter),
     });
-    this.sessions.on('state', (s: SessionStatus) => this.onState(s));
+    this.sessions.on('state', (s: SessionStatus) => this.onState(s.key, s.state, s.reason));
     this.register({ dispose: () => this.sessions.dispose() });
+    this.register({ dispose: () => [...this.scopes.keys()].forEach((n) => this.endScope(n)) });
+    // before any connection exists the status bar still says where connecting starts
+    this.general = this.register(vscode.window.createStatusBarItem('hpcGeo.connect', vscode.StatusBarAlignment.Left, 50));
+    this.general.name = 'HPC Geo';
+    this.general.text = '$(debug-disconnect) HPC Geo';
+    this.general.tooltip = 'HPC Geo: no cluster connected. Click to connect.';
+    this.general.command = 'hpcGeo.connect';
+    this.general.show();
   }
 
   /** The clusters known now (settings, ~/.ssh/config, local); problems go to the log. */
@@ -57,103 +80,132 @@ export class ClusterManager extends Disposable {
     return this.list().find((c) => c.name === name);
   }
 
-  private async pick(placeHolder: string, filter: (c: Cluster) => boolean = () => true): Promise<Cluster | undefined> {
-    const clusters = this.list().filter(filter);
+  /** The connected clusters, in the order of `list()`. */
+  connected(): Cluster[] {
+    return this.list().filter((c) => this.stateOf(c) === 'connected');
+  }
+
+  /** A cluster by name, or asked for (only among `filter`'s when there is no name). */
+  async resolve(arg: unknown, placeHolder: string, filter: (c: Cluster) => boolean = () => true): Promise<Cluster | undefined> {
+    const name = clusterNameOf(arg);
+    if (name === undefined) return this.pick(placeHolder, filter);
+    const cluster = this.find(name);
+    if (!cluster) void vscode.window.showWarningMessage(`There is no cluster named "${name}" any more. Clusters come from ~/.ssh/config and the setting hpcGeo.clusters.`);
+    return cluster;
+  }
+
+  private async pick(placeHolder: string, filter: (c: Cluster) => boolean): Promise<Cluster | undefined> {
+    const all = this.list();
+    const clusters = all.filter(filter);
     if (!clusters.length) {
+      if (all.length) {
+        void vscode.window.showInformationMessage(placeHolder.startsWith('Disconnect') ? 'No cluster is connected.' : 'No cluster fits.');
+        return undefined;
+      }
       const open = await vscode.window.showInformationMessage('No cluster to pick. Add one to ~/.ssh/config or the setting hpcGeo.clusters.', 'Open Settings');
       if (open) await vscode.commands.executeCommand('workbench.action.openSettings', 'hpcGeo.clusters');
       return undefined;
     }
     const picked = await vscode.window.showQuickPick(
-      clusters.map((c) => ({ label: c.name, description: c.detail, detail: this.stateOf(c) === 'connected' ? 'connected' : c.source === 'settings' ? 'from hpcGeo.clusters' : c.source === 'ssh-config' ? 'from ~/.ssh/config' : undefined, cluster: c })),
+      clusters.map((c) => {
+        const state = this.stateOf(c);
+        const where = c.source === 'settings' ? 'from hpcGeo.clusters' : c.source === 'ssh-config' ? 'from ~/.ssh/config' : 'this machine';
+        return { label: c.name, description: c.detail, detail: state === 'disconnected' ? where : `${state} · ${where}`, cluster: c };
+      }),
       { placeHolder, matchOnDescription: true },
     );
     return picked?.cluster;
   }
 
   stateOf(cluster: Cluster): SessionState {
-    if (!cluster.target) return 'connected';
+    if (!cluster.target) return this.localConnected.has(cluster.name) ? 'connected' : 'disconnected';
     return this.sessions.status(targetKey(cluster.target)).state;
   }
 
-  /** Runs commands on a cluster: its shared SSH connection (opened if needed), or this machine. */
-  async runner(cluster: Cluster, opts: { user?: boolean } = {}): Promise<CommandRunner> {
-    if (!cluster.target) return this.local;
+  /**
+   * Runs commands on a cluster: its shared SSH connection, or this machine. Only `user: true` (a
+   * person asked) opens a login after that person disconnected; otherwise this rejects with
+   * `NotConnected`, and an automatic login asks nobody.
+   */
+  async runner(cluster: Cluster, opts: { user?: boolean } = {}): Promise<ClusterRunner> {
+    if (!cluster.target) {
+      if (opts.user) this.localClosed.delete(cluster.name);
+      else if (this.localClosed.has(cluster.name)) throw new NotConnected(`Not connected to ${cluster.name}: you disconnected. Connect again from the status bar or "HPC Geo: Connect to Cluster".`);
+      if (!this.localConnected.has(cluster.name)) {
+        this.localConnected.add(cluster.name);
+        this.onState(cluster.name, 'connected');
+      }
+      return this.local;
+    }
     this.byKey.set(targetKey(cluster.target), cluster);
     return this.sessions.get(cluster.target, opts);
   }
 
-  async connect(name?: string): Promise<Cluster | undefined> {
-    const cluster = typeof name === 'string' ? this.find(name) : await this.pick('Connect to which cluster?');
-    if (!cluster) return undefined;
-    // the session's state change logs the connection (onState), once, when it happens
-    await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Connecting to ${cluster.name}` }, () => this.runner(cluster, { user: true }));
-    return cluster;
+  /**
+   * Registers what must end when a person disconnects the cluster (a poll, a tail, a forward, a
+   * shell). The returned disposable ends it earlier and takes it out of the scope.
+   */
+  whileConnected(name: string, d: vscode.Disposable): vscode.Disposable {
+    let scope = this.scopes.get(name);
+    if (!scope) this.scopes.set(name, (scope = new Set()));
+    scope.add(d);
+    return { dispose: () => {
+      if (scope.delete(d)) d.dispose();
+    } };
   }
 
-  async disconnect(name?: string): Promise<void> {
-    const cluster = typeof name === 'string' ? this.find(name) : await this.pick('Disconnect which cluster?', (c) => !!c.target && this.stateOf(c) !== 'disconnected');
-    if (!cluster?.target) return;
-    for (const f of this.forwards.filter((x) => x.cluster === cluster.name)) await f.forward.close();
+  private endScope(name: string): void {
+    const scope = this.scopes.get(name);
+    this.scopes.delete(name);
+    for (const d of [...(scope ?? [])].reverse()) {
+      try {
+        d.dispose();
+      } catch (e) {
+        this.log.warn(`${name}: ending ${String(d)} on disconnect failed: ${describeError(e)}`);
+      }
+    }
+  }
+
+  /** Connects a cluster a person chose; a failure says why, with "Try Again". */
+  async connect(arg?: unknown): Promise<Cluster | undefined> {
+    const cluster = await this.resolve(arg, 'Connect to which cluster?');
+    if (!cluster) return undefined;
+    try {
+      // the session's state change logs the connection (onState), once, when it happens
+      await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Connecting to ${cluster.name}` }, () => this.runner(cluster, { user: true }));
+      return cluster;
+    } catch (e) {
+      // a cancelled prompt is the person's choice, not an error
+      if (e instanceof Error && e.name === 'AuthCancelled') return undefined;
+      const choice = await vscode.window.showErrorMessage(`Could not connect to ${cluster.name}: ${describeError(e)}`, 'Try Again', 'Show Log');
+      if (choice === 'Show Log') this.log.show();
+      return choice === 'Try Again' ? this.connect(cluster.name) : undefined;
+    }
+  }
+
+  async disconnect(arg?: unknown): Promise<void> {
+    const cluster = await this.resolve(arg, 'Disconnect which cluster?', (c) => this.stateOf(c) !== 'disconnected');
+    if (!cluster) return;
+    this.endScope(cluster.name);
+    if (!cluster.target) {
+      this.localConnected.delete(cluster.name);
+      this.localClosed.add(cluster.name);
+      this.onState(cluster.name, 'disconnected');
+      return;
+    }
     this.sessions.disconnect(targetKey(cluster.target));
   }
 
-  async forwardPort(): Promise<void> {
-    const cluster = await this.pick('Forward a port through which cluster?', (c) => !!c.target);
-    if (!cluster) return;
-    const remote = await vscode.window.showInputBox({
-      title: `Forward a port through ${cluster.name}`,
-      prompt: 'Node and port on the cluster side, e.g. c5-12:8787 for a Dask dashboard, or localhost:8888',
-      placeHolder: 'node:port',
-      ignoreFocusOut: true,
-      validateInput: (v) => (/^[\w.-]+:\d{1,5}$/.test(v.trim()) && Number(v.split(':')[1]) <= 65535 ? undefined : 'Write node:port'),
-    });
-    if (!remote) return;
-    const [host, port] = remote.trim().split(':') as [string, string];
-    const local = await vscode.window.showInputBox({ title: `Local port for ${remote}`, prompt: 'Local port (0 for any free one)', value: port, validateInput: (v) => (/^\d{1,5}$/.test(v) && Number(v) <= 65535 ? undefined : 'A port number') });
-    if (local === undefined) return;
-    const conn = (await this.runner(cluster, { user: true })) as SshConnection;
-    const forward = await conn.forwardLocal(host, Number(port), Number(local));
-    this.forwards.push({ cluster: cluster.name, forward });
-    this.log.info(`${cluster.name}: forwarding localhost:${forward.localPort} to ${host}:${port}`);
-    const url = `http://localhost:${forward.localPort}`;
-    const open = await vscode.window.showInformationMessage(`Forwarding ${url} to ${host}:${port} on ${cluster.name}.`, 'Open in Browser', 'Copy URL');
-    if (open === 'Open in Browser') await vscode.env.openExternal(vscode.Uri.parse(url));
-    if (open === 'Copy URL') await vscode.env.clipboard.writeText(url);
-  }
-
-  async closeForward(): Promise<void> {
-    const live = this.forwards.filter((f) => this.sessionsOpen(f.cluster));
-    if (!live.length) {
-      void vscode.window.showInformationMessage('No port is forwarded.');
-      return;
-    }
-    const picked = await vscode.window.showQuickPick(
-      live.map((f) => ({ label: `localhost:${f.forward.localPort}`, description: `${f.forward.remoteHost}:${f.forward.remotePort} on ${f.cluster}`, f })),
-      { placeHolder: 'Close which forward?', canPickMany: true },
-    );
-    for (const p of picked ?? []) {
-      await p.f.forward.close();
-      this.forwards.splice(this.forwards.indexOf(p.f), 1);
-      this.log.info(`${p.f.cluster}: closed the forward of localhost:${p.f.forward.localPort}`);
-    }
-  }
-
-  private sessionsOpen(clusterName: string): boolean {
-    const c = [...this.byKey.values()].find((x) => x.name === clusterName);
-    return !!c?.target && this.sessions.status(targetKey(c.target)).state === 'connected';
-  }
-
   /** The menu of a cluster's status bar item. */
-  async actions(name?: string): Promise<void> {
-    const cluster = typeof name === 'string' ? this.find(name) : await this.pick('Which cluster?');
+  async actions(arg?: unknown): Promise<void> {
+    const cluster = await this.resolve(arg, 'Which cluster?');
     if (!cluster) return;
     const state = this.stateOf(cluster);
-    const choices = state === 'connected' ? ['Disconnect', 'Forward a Port…', 'Show Log'] : ['Connect', 'Show Log'];
+    const choices = state === 'connected' ? ['Disconnect', ...(cluster.target ? ['Forward a Port…'] : []), 'Show Log'] : ['Connect', 'Show Log'];
     const choice = await vscode.window.showQuickPick(choices, { placeHolder: `${cluster.name}: ${state}${this.reasonOf(cluster)}` });
     if (choice === 'Connect') await this.connect(cluster.name);
     if (choice === 'Disconnect') await this.disconnect(cluster.name);
-    if (choice === 'Forward a Port…') await this.forwardPort();
+    if (choice === 'Forward a Port…') await vscode.commands.executeCommand('hpcGeo.forwardPort', cluster.name);
     if (choice === 'Show Log') this.log.show();
   }
 
@@ -162,22 +214,31 @@ export class ClusterManager extends Disposable {
     return r ? ` (${r})` : '';
   }
 
-  private onState(s: SessionStatus): void {
-    const cluster = this.byKey.get(s.key);
-    const name = cluster?.name ?? s.key;
-    this.log.info(`${name} (${s.key}): ${s.state}${s.reason ? `: ${s.reason}` : ''}`);
-    let item = this.items.get(s.key);
+  private onState(key: string, state: SessionState, reason?: string): void {
+    const cluster = this.byKey.get(key);
+    const name = cluster?.name ?? key;
+    this.log.info(`${name}${name === key ? '' : ` (${key})`}: ${state}${reason ? `: ${reason}` : ''}`);
+    let item = this.items.get(key);
     if (!item) {
-      item = this.register(vscode.window.createStatusBarItem(`hpcGeo.cluster.${s.key}`, vscode.StatusBarAlignment.Left, 50));
+      item = this.register(vscode.window.createStatusBarItem(`hpcGeo.cluster.${key}`, vscode.StatusBarAlignment.Left, 50));
       item.name = `HPC Geo: ${name}`;
-      this.items.set(s.key, item);
+      this.items.set(key, item);
     }
-    item.text = `${ICONS[s.state]} ${name}`;
-    item.tooltip = `${name} (${s.key}): ${s.state}${s.reason ? `\n${s.reason}` : ''}`;
+    const words = state === 'needs-user' ? 'needs you to connect' : state;
+    item.text = `${ICONS[state]} ${name}`;
+    item.tooltip = `${name}${name === key ? '' : ` (${key})`}: ${words}${reason ? `\n${reason}` : ''}\nClick for actions.`;
     item.command = { title: 'Cluster actions', command: 'hpcGeo.clusterActions', arguments: [name] };
-    item.backgroundColor = s.state === 'failed' || s.state === 'needs-user' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
-    item.show();
+    item.backgroundColor = state === 'failed' || state === 'needs-user' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+    if (state === 'disconnected') item.hide();
+    else item.show();
+    // the general item stands in while no cluster is shown
+    const anyShown = [...this.items.keys()].some((k) => this.keyState(k) !== 'disconnected');
+    if (anyShown) this.general.hide();
+    else this.general.show();
     this.changed.fire(name);
   }
-}
 
+  private keyState(key: string): SessionState {
+    return this.localConnected.has(key) ? 'connected' : this.byKey.has(key) ? this.sessions.status(key).state : 'disconnected';
+  }
+}

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { Ctx } from '../ctx';
+import { isJobsNode } from '../jobs/jobsProvider';
 import { showRuleDocumentation } from '../lint/lintClient';
 
 /**
@@ -14,12 +15,13 @@ export const commandTable: Readonly<Record<string, CommandHandler>> = {
   'hpcGeo.openSettings': (ctx) =>
     vscode.commands.executeCommand('workbench.action.openSettings', `@ext:${ctx.extension.extension.id}`),
   'hpcGeo.showRuleDocumentation': (ctx, id) => showRuleDocumentation(ctx.extension, id),
-  'hpcGeo.connect': (ctx, name) => ctx.clusters.connect(typeof name === 'string' ? name : undefined),
-  'hpcGeo.disconnect': (ctx, name) => ctx.clusters.disconnect(typeof name === 'string' ? name : undefined),
-  'hpcGeo.forwardPort': (ctx) => ctx.clusters.forwardPort(),
-  'hpcGeo.closeForward': (ctx) => ctx.clusters.closeForward(),
-  'hpcGeo.clusterActions': (ctx, name) => ctx.clusters.actions(typeof name === 'string' ? name : undefined),
-  'hpcGeo.refreshJobs': (ctx, node) => ctx.jobs.refresh(node as never),
+  // a cluster is named by its name (status bar) or by any row of the Jobs view under it
+  'hpcGeo.connect': (ctx, arg) => ctx.clusters.connect(arg),
+  'hpcGeo.disconnect': (ctx, arg) => ctx.clusters.disconnect(arg),
+  'hpcGeo.forwardPort': (ctx, arg) => ctx.forwards.open(arg),
+  'hpcGeo.closeForward': (ctx) => ctx.forwards.close(),
+  'hpcGeo.clusterActions': (ctx, arg) => ctx.clusters.actions(arg),
+  'hpcGeo.refreshJobs': (ctx, node) => ctx.jobs.refresh(isJobsNode(node) ? node : undefined),
   'hpcGeo.submitJob': (ctx, uri) => ctx.jobs.submit(uri),
   'hpcGeo.cancelJob': (ctx, node, selected) => ctx.jobs.cancel(node, selected),
   'hpcGeo.holdJob': (ctx, node, selected) => ctx.jobs.control('hold', node, selected),

@@ -25,6 +25,7 @@ import {
 } from '../../../common/slurm/jobs';
 import { defaultLogPattern, recordedLogPatterns, resolveLogPattern, type LogFacts } from '../../../common/slurm/logPath';
 import { failedIndexes } from '../../../common/slurm/tree';
+import { parseSstat, sstatArgv, type LiveUsageRow } from '../../../common/slurm/usage';
 import { CommandError, describeArgv } from '../ssh/errors';
 import type { CommandRunner } from '../ssh/types';
 
@@ -208,5 +209,10 @@ export class JobActions {
   /** sacct's usage of a finished job and its steps: Elapsed, MaxRSS, TotalCPU against the request. */
   async usage(jobId: string): Promise<UsageRow[]> {
     return parseUsage((await this.run(usageArgv(jobId))).stdout.toString('utf8')).items;
+  }
+
+  /** A running job's steps' figures so far (sstat). */
+  async liveUsage(jobId: string): Promise<LiveUsageRow[]> {
+    return parseSstat((await this.run(sstatArgv(jobId))).stdout.toString('utf8'));
   }
 }

@@ -99,7 +99,7 @@ export class JobService extends EventEmitter {
     private readonly runnerFor: (cluster: string) => Promise<CommandRunner>,
     private readonly store: HistoryStore,
     private readonly log: (message: string) => void,
-    private readonly options: JobServiceOptions = DEFAULT_JOB_OPTIONS,
+    private options: JobServiceOptions = DEFAULT_JOB_OPTIONS,
   ) {
     super();
   }
@@ -153,6 +153,21 @@ export class JobService extends EventEmitter {
     clearTimeout(w.timer);
     this.watches.delete(name);
     this.emit('change', name);
+  }
+
+  /**
+   * New options (the settings changed): a shorter history or a faster poll applies from the next
+   * refresh, which comes now, at the new pace.
+   */
+  setOptions(options: JobServiceOptions): void {
+    const before = this.options;
+    this.options = options;
+    if (before.minIntervalMs === options.minIntervalMs && before.historyDays === options.historyDays) return;
+    for (const w of this.watches.values()) {
+      w.interval = options.minIntervalMs;
+      clearTimeout(w.timer);
+      if (!this.paused) void this.refresh(w.cluster.name, { history: before.historyDays !== options.historyDays });
+    }
   }
 
   /** Stops polling (view hidden, window unfocused); a refresh when resumed. */

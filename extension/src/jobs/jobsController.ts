@@ -1,50 +1,65 @@
-import { homedir, userInfo } from 'node:os';
-import { basename, posix } from 'node:path';
+import { userInfo } from 'node:os';
 import * as vscode from 'vscode';
 import { stateGroup } from '../../../common/slurm/jobs';
+import { failedIndexes } from '../../../common/slurm/tree';
 import type { ClusterManager } from '../clusters/clusterManager';
 import type { Cluster } from '../clusters/clusters';
 import type { Config } from '../config';
 import { Disposable } from '../lifecycle';
 import type { Log } from '../log';
-import type { SshConnection } from '../ssh/connection';
-import { JobActions, type SubmitRecord } from './jobActions';
+import { JobActions } from './jobActions';
+import { JobLogs } from './jobLogs';
+import { JobShells } from './jobShell';
 import { JobsProvider, type JobsNode } from './jobsProvider';
-import { JobService } from './jobService';
+import { JobService, type JobServiceOptions } from './jobService';
+import { arrayIdOf, byCluster, describeTargets, TARGETS, targetId, type JobTarget, type SingleJobTarget, type TargetKind } from '../../../common/slurm/targets';
+import { resolveTargets, type OtherChoice } from './jobTargets';
+import { Submitter } from './submit';
+import { Submits } from './submits';
+import { UsageView } from './usageView';
 
-const LOG_SCHEME = 'hpcgeo-log';
-/** How much of a log "Open Log" shows: the end of it (the live tail comes with the log panel). */
-const LOG_BYTES = 2 * 1024 * 1024;
+/** The job service's options from the settings (read again when they change). */
+export function jobServiceOptions(config: Pick<Config, 'get'>): JobServiceOptions {
+  return {
+    historyDays: config.get('jobs.historyDays'),
+    minIntervalMs: Math.max(5, config.get('jobs.refreshSeconds')) * 1000,
+    maxIntervalMs: 60_000,
+    sacctEvery: 6,
+    maxHistory: 5000,
+  };
+}
 
 /**
- * The Jobs view and its actions. Clusters appear when connected; polling runs only while the
- * view is visible and the window focused.
+ * The Jobs view and the commands on its rows. A connected cluster's jobs are watched while the
+ * person keeps it connected (the watch lives in the cluster's connection scope); polling runs only
+ * while the view is visible and the window focused. Submitting, job shells, logs and resource
+ * usage are features of their own (submit.ts, jobShell.ts, jobLogs.ts, usageView.ts).
  */
 export class JobsController extends Disposable {
   readonly service: JobService;
   readonly provider: JobsProvider;
+  readonly submits: Submits;
+  readonly logs: JobLogs;
   private readonly view: vscode.TreeView<JobsNode>;
-  private readonly submits: vscode.Memento;
+  private readonly shells: JobShells;
+  private readonly usage: UsageView;
+  private readonly submitter: Submitter;
+  /** The clusters watched now, each with its place in the cluster's connection scope. */
+  private readonly watched = new Map<string, vscode.Disposable>();
 
   constructor(
     context: vscode.ExtensionContext,
     private readonly clusters: ClusterManager,
-    private readonly config: Config,
+    config: Config,
     private readonly log: Log,
   ) {
     super();
-    this.submits = context.workspaceState;
+    this.submits = new Submits(context.workspaceState);
     this.service = new JobService(
       async (name) => this.clusters.runner(this.cluster(name)),
       { get: (k) => context.workspaceState.get(k), set: (k, v) => context.workspaceState.update(k, v) },
       (m) => log.info(m),
-      {
-        historyDays: this.config.get('jobs.historyDays'),
-        minIntervalMs: Math.max(5, this.config.get('jobs.refreshSeconds')) * 1000,
-        maxIntervalMs: 60_000,
-        sacctEvery: 6,
-        maxHistory: 5000,
-      },
+      jobServiceOptions(config),
     );
     this.register({ dispose: () => this.service.dispose() });
     this.provider = this.register(new JobsProvider(this.service, (name) => this.clusters.stateOf(this.cluster(name))));
@@ -54,19 +69,27 @@ export class JobsController extends Disposable {
     this.register(vscode.window.onDidChangeWindowState(updatePause));
     this.register(
       this.clusters.onDidChangeCluster((name) => {
-        if (this.clusters.stateOf(this.cluster(name)) === 'connected') this.watch(name);
+        const c = this.clusters.find(name);
+        if (c && this.clusters.stateOf(c) === 'connected') this.watch(name);
         this.provider.refresh();
       }),
     );
-    this.register(vscode.workspace.registerTextDocumentContentProvider(LOG_SCHEME, { provideTextDocumentContent: (uri) => this.logContent(uri) }));
+    this.register(
+      config.onDidChange(() => {
+        this.service.setOptions(jobServiceOptions(config));
+        this.provider.refresh();
+      }),
+    );
+    const actionsFor = (name: string) => this.actionsFor(name);
+    this.logs = this.register(new JobLogs(clusters, actionsFor, this.submits));
+    this.shells = new JobShells(clusters, log);
+    this.usage = this.register(new UsageView(actionsFor));
+    this.submitter = new Submitter({ clusters, service: this.service, submits: this.submits, log, actionsFor, watch: (name) => this.watch(name) });
   }
 
-  private known = new Map<string, Cluster>();
-
   private cluster(name: string): Cluster {
-    const c = this.known.get(name) ?? this.clusters.find(name);
-    if (!c) throw new Error(`No cluster named ${name}`);
-    this.known.set(name, c);
+    const c = this.clusters.find(name);
+    if (!c) throw new Error(`There is no cluster named ${name} any more.`);
     return c;
   }
 
@@ -74,9 +97,21 @@ export class JobsController extends Disposable {
     return c.target?.user ?? userInfo().username;
   }
 
+  /** Shows a cluster's jobs until the person disconnects it (then the poll stops and asks nobody). */
   watch(name: string): void {
+    if (this.watched.has(name)) return;
     const c = this.cluster(name);
     this.service.watch({ name, user: this.userOf(c) });
+    this.watched.set(
+      name,
+      this.clusters.whileConnected(name, {
+        dispose: () => {
+          this.watched.delete(name);
+          this.service.unwatch(name);
+          this.provider.refresh();
+        },
+      }),
+    );
   }
 
   /** The job actions on a cluster, over its shared connection, as its login user. */
@@ -90,14 +125,15 @@ export class JobsController extends Disposable {
     return this.view.selection.length === 1 ? this.view.selection[0] : undefined;
   }
 
-  /** The job nodes a command acts on: the selection when the clicked node is in it. */
-  private targets(node: unknown, selected?: unknown): Extract<JobsNode, { type: 'job' | 'array' }>[] {
-    const all = (Array.isArray(selected) && selected.length ? selected : [node]) as JobsNode[];
-    return all.filter((n): n is Extract<JobsNode, { type: 'job' | 'array' }> => !!n && (n.type === 'job' || n.type === 'array'));
+  /** What a command acts on: its row(s), or the jobs the person picks (palette, keybinding). */
+  targets(kind: TargetKind, node: unknown, selected?: unknown, other?: OtherChoice): Promise<JobTarget[]> {
+    return resolveTargets(kind, { clusters: () => this.service.clusters(), connect: () => vscode.commands.executeCommand('hpcGeo.connect') }, node, selected, other);
   }
 
-  private idsOf(nodes: Extract<JobsNode, { type: 'job' | 'array' }>[]): string[] {
-    return nodes.map((n) => (n.type === 'array' ? n.entry.arrayJobId : n.job.jobId));
+  /** One job or task, for the actions that need one (log, shell). */
+  async target(kind: TargetKind, node: unknown, other?: OtherChoice): Promise<SingleJobTarget | undefined> {
+    const [t] = await this.targets(kind, node, undefined, other);
+    return t?.type === 'job' ? t : undefined;
   }
 
   async refresh(node?: JobsNode): Promise<void> {
@@ -111,182 +147,110 @@ export class JobsController extends Disposable {
   }
 
   async cancel(node: unknown, selected?: unknown): Promise<void> {
-    const t = this.targets(node, selected);
+    const t = await this.targets(TARGETS.cancel, node, selected);
     if (!t.length) return;
-    const ids = this.idsOf(t);
-    const ok = await vscode.window.showWarningMessage(`Cancel ${ids.length === 1 ? `job ${ids[0]}` : `${ids.length} jobs (${ids.join(', ')})`}?`, { modal: true }, 'Cancel Jobs');
-    if (ok !== 'Cancel Jobs') return;
-    await this.run(t[0]!.cluster, (a) => a.cancel(ids), `Cancelled ${ids.join(', ')}`);
+    const what = describeTargets(t);
+    const arrays = t.filter((x) => x.type === 'array').reduce((n, x) => n + (x.type === 'array' ? x.entry.taskCount : 0), 0);
+    const yes: vscode.MessageItem = { title: t.length === 1 ? 'Cancel Job' : 'Cancel Jobs' };
+    const ok = await vscode.window.showWarningMessage(
+      `Cancel ${what}?`,
+      { modal: true, detail: `${arrays ? `Every task of the array (${arrays}) is cancelled. ` : ''}A running job is stopped now; its output so far stays.` },
+      yes,
+      { title: t.length === 1 ? 'Keep Job' : 'Keep Jobs', isCloseAffordance: true } satisfies vscode.MessageItem,
+    );
+    if (ok !== yes) return;
+    await this.act(t, (a, ids) => a.cancel(ids), `Cancelled ${what}.`);
   }
 
   async control(action: 'hold' | 'release' | 'requeue', node: unknown, selected?: unknown): Promise<void> {
-    const t = this.targets(node, selected);
+    const t = await this.targets(TARGETS[action], node, selected);
     if (!t.length) return;
-    await this.run(t[0]!.cluster, (a) => a.control(action, this.idsOf(t)), `${action} ${this.idsOf(t).join(', ')}`);
+    const what = describeTargets(t);
+    if (action === 'requeue') {
+      const yes: vscode.MessageItem = { title: 'Requeue' };
+      const ok = await vscode.window.showWarningMessage(
+        `Requeue ${what}?`,
+        { modal: true, detail: 'A running job is stopped and goes back to the queue, to start again from the beginning; its log files are written again (or appended to, with --open-mode=append).' },
+        yes,
+        { title: 'Keep Running', isCloseAffordance: true } satisfies vscode.MessageItem,
+      );
+      if (ok !== yes) return;
+    }
+    const done = { hold: `Held ${what}: it stays pending until released.`, release: `Released ${what}: it can start when Slurm schedules it.`, requeue: `Requeued ${what}.` }[action];
+    await this.act(t, (a, ids) => a.control(action, ids), done);
   }
 
   async throttle(node: unknown): Promise<void> {
-    const [t] = this.targets(node);
-    if (!t) return;
-    const arrayJobId = t.type === 'array' ? t.entry.arrayJobId : t.job.arrayJobId;
-    if (!arrayJobId) return void vscode.window.showInformationMessage('Throttling applies to job arrays.');
-    const value = await vscode.window.showInputBox({ title: `Array ${arrayJobId}`, prompt: 'How many tasks may run at once?', validateInput: (v) => (/^\d+$/.test(v) && Number(v) > 0 ? undefined : 'A positive whole number') });
-    if (!value) return;
-    await this.run(t.cluster, (a) => a.throttle(arrayJobId, Number(value)), `Array ${arrayJobId}: at most ${value} running`);
+    const [t] = await this.targets(TARGETS.throttle, node);
+    const arrayJobId = t && arrayIdOf(t);
+    if (!t || !arrayJobId) return;
+    const value = await vscode.window.showInputBox({
+      title: `Throttle array ${arrayJobId}`,
+      prompt: 'How many of its tasks may run at once? (0 removes the limit)',
+      validateInput: (v) => (/^\d+$/.test(v.trim()) ? undefined : 'A whole number: 0 for no limit'),
+    });
+    if (value === undefined || !value.trim()) return;
+    const n = Number(value.trim());
+    await this.act([t], (a) => a.throttle(arrayJobId, n), n === 0 ? `Array ${arrayJobId}: no limit on tasks running at once.` : `Array ${arrayJobId}: at most ${n} task${n === 1 ? '' : 's'} running at once.`);
   }
 
   async resubmitFailed(node: unknown): Promise<void> {
-    const [t] = this.targets(node);
-    if (!t) return;
-    const arrayJobId = t.type === 'array' ? t.entry.arrayJobId : t.job.arrayJobId;
-    if (!arrayJobId) return void vscode.window.showInformationMessage('Resubmitting failed tasks applies to job arrays.');
+    const [t] = await this.targets(TARGETS.resubmitFailed, node);
+    const arrayJobId = t && arrayIdOf(t);
+    if (!t || !arrayJobId) return;
+    const tasks = t.type === 'array' ? t.entry.tasks : [];
+    const failed = failedIndexes(tasks);
+    const yes: vscode.MessageItem = { title: 'Resubmit' };
+    const ok = await vscode.window.showWarningMessage(
+      `Resubmit the failed tasks of array ${arrayJobId}?`,
+      { modal: true, detail: `${failed.length ? `${failed.length} task${failed.length === 1 ? '' : 's'} failed. ` : ''}They are submitted again as a new array job, with the script and options of the first submission; cancelled tasks are not resubmitted.` },
+      yes,
+    );
+    if (ok !== yes) return;
     const actions = await this.actionsFor(t.cluster);
-    const { submitted, indexes } = await actions.resubmitFailed(arrayJobId, this.submitRecord(t.cluster, arrayJobId));
-    this.remember(t.cluster, submitted);
-    void vscode.window.showInformationMessage(`Resubmitted tasks ${indexes} of ${arrayJobId} as job ${submitted.jobId}.`);
+    const { submitted, indexes } = await actions.resubmitFailed(arrayJobId, this.submits.find(t.cluster, arrayJobId));
+    await this.submits.remember(t.cluster, submitted);
+    this.log.info(`${t.cluster}: resubmitted tasks ${indexes} of ${arrayJobId} as job ${submitted.jobId}`);
+    void vscode.window.showInformationMessage(`Resubmitted tasks ${indexes} of array ${arrayJobId} as job ${submitted.jobId}.`);
     await this.service.refresh(t.cluster);
   }
 
   async copyJobId(node: unknown, selected?: unknown): Promise<void> {
-    const ids = this.idsOf(this.targets(node, selected));
-    if (ids.length) await vscode.env.clipboard.writeText(ids.join(' '));
-  }
-
-  /** The log of a job node (asking which when stdout and stderr differ). */
-  async pickLogPath(node: unknown): Promise<{ cluster: string; path: string } | undefined> {
-    const [t] = this.targets(node);
-    if (!t || t.type !== 'job') return undefined;
-    const actions = await this.actionsFor(t.cluster);
-    const paths = await actions.logPaths(t.job, this.submitRecord(t.cluster, t.job.arrayJobId ?? t.job.jobId));
-    const choice = paths.stderr ? await vscode.window.showQuickPick([paths.stdout, paths.stderr], { placeHolder: 'Which log?' }) : paths.stdout;
-    return choice ? { cluster: t.cluster, path: choice } : undefined;
+    const t = await this.targets(TARGETS.copy, node, selected);
+    if (!t.length) return;
+    const ids = t.map(targetId);
+    await vscode.env.clipboard.writeText(ids.join(' '));
+    void vscode.window.showInformationMessage(`Copied ${ids.length === 1 ? `job ID ${ids[0]}` : `the job IDs ${ids.join(' ')}`} to the clipboard.`);
   }
 
   async openLog(node: unknown): Promise<void> {
-    const picked = await this.pickLogPath(node);
-    if (!picked) return;
-    const uri = vscode.Uri.from({ scheme: LOG_SCHEME, authority: encodeURIComponent(picked.cluster), path: picked.path.startsWith('/') ? picked.path : `/${picked.path}` });
-    const doc = await vscode.workspace.openTextDocument(uri);
-    await vscode.window.showTextDocument(doc, { preview: true });
-  }
-
-  private async logContent(uri: vscode.Uri): Promise<string> {
-    const cluster = decodeURIComponent(uri.authority);
-    const runner = await this.clusters.runner(this.cluster(cluster));
-    const path = uri.path;
-    const remote = runner as Partial<SshConnection> & { stat(p: string): Promise<{ size: number }>; readRange(p: string, s: number, l: number): Promise<Buffer> };
-    try {
-      const { size } = await remote.stat(path);
-      const start = Math.max(0, size - LOG_BYTES);
-      const text = (await remote.readRange(path, start, size - start)).toString('utf8');
-      return start > 0 ? `[… the first ${Math.round(start / 1048576)} MB are not shown …]\n${text.slice(text.indexOf('\n') + 1)}` : text;
-    } catch (e) {
-      return `The log ${path} on ${cluster} cannot be read: ${e instanceof Error ? e.message : String(e)}\n\nA pending job has not created it yet; a finished job's log may have been moved or deleted.`;
-    }
+    const t = await this.target(TARGETS.log, node);
+    if (t) await this.logs.open(t);
   }
 
   async openJobShell(node: unknown): Promise<void> {
-    const [t] = this.targets(node);
-    if (!t || t.type !== 'job' || stateGroup(t.job.state) !== 'running') return void vscode.window.showInformationMessage('A shell opens on the node of a running job.');
-    const argv = ['srun', '--overlap', `--jobid=${t.job.jobId}`, '--pty', 'bash'];
-    const c = this.cluster(t.cluster);
-    const name = `${t.job.jobId} on ${t.job.nodeList ?? t.cluster}`;
-    if (!c.target) {
-      this.register(vscode.window.createTerminal({ name, shellPath: argv[0]!, shellArgs: argv.slice(1) })).show();
-      return;
-    }
-    const conn = (await this.clusters.runner(c)) as SshConnection;
-    const write = new vscode.EventEmitter<string>();
-    const close = new vscode.EventEmitter<number | void>();
-    let channel: Awaited<ReturnType<SshConnection['pty']>> | undefined;
-    const pty: vscode.Pseudoterminal = {
-      onDidWrite: write.event,
-      onDidClose: close.event,
-      open: (size) => {
-        conn.pty(argv, { cols: size?.columns ?? 120, rows: size?.rows ?? 30 }).then(
-          (ch) => {
-            channel = ch;
-            ch.on('data', (d: Buffer) => write.fire(d.toString('utf8')));
-            ch.stderr.on('data', (d: Buffer) => write.fire(d.toString('utf8')));
-            ch.on('close', () => close.fire(0));
-          },
-          (e: unknown) => {
-            write.fire(`\r\n${e instanceof Error ? e.message : String(e)}\r\n`);
-            close.fire(1);
-          },
-        );
-      },
-      close: () => channel?.close(),
-      handleInput: (data) => channel?.write(data),
-      setDimensions: (d) => channel?.setWindow(d.rows, d.columns, 0, 0),
-    };
-    this.register(vscode.window.createTerminal({ name, pty })).show();
+    const t = await this.target(TARGETS.shell, node);
+    if (t) await this.shells.open(t);
   }
 
   async showUsage(node: unknown): Promise<void> {
-    const [t] = this.targets(node);
+    const [t] = await this.targets(TARGETS.usage, node);
     if (!t) return;
-    const id = t.type === 'array' ? t.entry.arrayJobId : t.job.jobId;
-    const rows = await (await this.actionsFor(t.cluster)).usage(id);
-    const table = rows.map((r) => `| ${r.jobId} | ${r.state} | ${r.elapsed ?? ''} | ${r.timelimit ?? ''} | ${r.totalCpu ?? ''} | ${r.allocCpus ?? ''} | ${r.maxRss ?? ''} | ${r.reqMem ?? ''} |`).join('\n');
-    const doc = await vscode.workspace.openTextDocument({
-      language: 'markdown',
-      content: `# Resource usage of ${id} on ${t.cluster}\n\nFrom sacct. Compare what the job used with what it asked for, to size the next request (memory: about twice the peak MaxRSS).\n\n| step | state | elapsed | limit | CPU time | CPUs | MaxRSS | requested memory |\n|---|---|---|---|---|---|---|---|\n${table}\n`,
-    });
-    await vscode.commands.executeCommand('markdown.showPreview', doc.uri);
+    const running = t.type === 'array' ? t.entry.group === 'running' : stateGroup(t.job.state) === 'running';
+    await this.usage.show(t.cluster, targetId(t), running);
   }
 
-  /** Submits the active sbatch script: uploaded to the cluster's work folder. */
-  async submit(uri?: unknown): Promise<void> {
-    const doc = uri instanceof vscode.Uri ? await vscode.workspace.openTextDocument(uri) : vscode.window.activeTextEditor?.document;
-    if (!doc) return void vscode.window.showInformationMessage('Open an sbatch script to submit it.');
-    const errors = vscode.languages.getDiagnostics(doc.uri).filter((d) => d.source === 'hpc-lint' && d.severity === vscode.DiagnosticSeverity.Error);
-    if (errors.length) {
-      const go = await vscode.window.showWarningMessage(`${basename(doc.fileName)} has ${errors.length} error(s) from hpc-lint, e.g. "${errors[0]!.message}". Submit anyway?`, { modal: true }, 'Submit Anyway');
-      if (go !== 'Submit Anyway') return;
+  submit(arg?: unknown): Promise<void> {
+    return this.submitter.submit(arg);
+  }
+
+  /** Runs an action once per cluster of the targets, says it was done, and refreshes. */
+  private async act(targets: readonly JobTarget[], f: (a: JobActions, ids: string[]) => Promise<void>, done: string): Promise<void> {
+    for (const [cluster, ts] of byCluster(targets)) {
+      await f(await this.actionsFor(cluster), ts.map(targetId));
+      this.log.info(`${cluster}: ${done}`);
     }
-    const connected = this.clusters.list().filter((c) => this.clusters.stateOf(c) === 'connected');
-    const picked = connected.length === 1 ? connected[0] : await this.clusters.connect();
-    if (!picked) return;
-    const depType = await vscode.window.showQuickPick(['No dependency', 'afterok', 'afterany', 'afternotok'], { placeHolder: 'Start after another job?' });
-    if (!depType) return;
-    let dependency: { type: 'afterok' | 'afterany' | 'afternotok'; jobIds: string[] } | undefined;
-    if (depType !== 'No dependency') {
-      const jobs = this.service.jobs(picked.name)?.current ?? [];
-      const dep = await vscode.window.showQuickPick(jobs.map((j) => ({ label: j.jobId, description: `${j.name} · ${j.state}` })), { placeHolder: `${depType}: which job?` });
-      if (!dep) return;
-      dependency = { type: depType as 'afterok', jobIds: [dep.label] };
-    }
-    const actions = await this.actionsFor(picked.name);
-    let script: string;
-    if (!picked.target && doc.uri.scheme === 'file' && !doc.isDirty) {
-      script = doc.uri.fsPath; // on this machine already: submitted where it is
-    } else {
-      const dir = picked.workDir ?? (picked.target ? 'hpc-geo-jobs' : posix.join(homedir(), 'hpc-geo-jobs'));
-      script = await actions.upload(dir, basename(doc.fileName), doc.getText());
-    }
-    const record = await actions.submit(script, { chdir: posix.dirname(script), ...(dependency ? { dependency } : {}) });
-    this.remember(picked.name, record);
-    this.log.info(`${picked.name}: submitted ${script} as job ${record.jobId}`);
-    this.watch(picked.name);
-    void vscode.window.showInformationMessage(`Submitted ${basename(doc.fileName)} to ${picked.name} as job ${record.jobId}.`, 'Copy Job ID').then((c) => c && vscode.env.clipboard.writeText(record.jobId));
-    await this.service.refresh(picked.name);
-  }
-
-  private remember(cluster: string, record: SubmitRecord): void {
-    const key = `hpcGeo.submits.${cluster}`;
-    const all = [record, ...(this.submits.get<SubmitRecord[]>(key) ?? [])].slice(0, 500);
-    void this.submits.update(key, all);
-  }
-
-  private submitRecord(cluster: string, jobId: string): SubmitRecord | undefined {
-    return this.submits.get<SubmitRecord[]>(`hpcGeo.submits.${cluster}`)?.find((r) => r.jobId === jobId.split('_')[0]);
-  }
-
-  private async run(cluster: string, f: (a: JobActions) => Promise<void>, done: string): Promise<void> {
-    await f(await this.actionsFor(cluster));
-    this.log.info(`${cluster}: ${done}`);
-    await this.service.refresh(cluster);
+    void vscode.window.showInformationMessage(done);
+    await Promise.all([...byCluster(targets).keys()].map((c) => this.service.refresh(c)));
   }
 }
-

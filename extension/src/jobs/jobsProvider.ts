@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { JobRecord, StateGroup } from '../../../common/slurm/jobs';
 import { allCancelled, countsLabel, GROUP_ORDER, groupJobs, groupLabel, hasFailures, jobDescription, jobTooltipRows, treeGroup, type ArrayEntry, type Entry } from '../../../common/slurm/tree';
+import { isHeld } from '../../../common/slurm/reasons';
 import { Disposable } from '../lifecycle';
 import type { ClusterJobs, JobService } from './jobService';
 
@@ -10,6 +11,11 @@ export type JobsNode =
   | { type: 'job'; cluster: string; job: JobRecord }
   | { type: 'array'; cluster: string; entry: ArrayEntry }
   | { type: 'message'; cluster: string; text: string; retry: boolean };
+
+/** Whether a command's argument is a row of the Jobs view. */
+export function isJobsNode(x: unknown): x is JobsNode {
+  return !!x && typeof x === 'object' && typeof (x as { cluster?: unknown }).cluster === 'string' && ['cluster', 'group', 'job', 'array', 'message'].includes((x as { type?: string }).type ?? '');
+}
 
 const STATE_ICON: Record<StateGroup, [string, string]> = {
   running: ['sync~spin', 'charts.blue'],
@@ -109,7 +115,7 @@ export class JobsProvider extends Disposable implements vscode.TreeDataProvider<
         const [icon, color] = allCancelled(e.counts) ? CANCELLED_ICON : STATE_ICON[e.group];
         item.iconPath = new vscode.ThemeIcon(icon === 'sync~spin' ? 'layers-active' : 'layers', new vscode.ThemeColor(color));
         item.tooltip = new vscode.MarkdownString(`**Array ${e.arrayJobId}** ${escapeMarkdown(e.name)}\n\n${countsLabel(e.counts)} (${e.taskCount === 1 ? '1 task' : `${e.taskCount} tasks`})`);
-        item.contextValue = `array.${e.group}${hasFailures(e.counts) ? '.hasFailed' : ''}`;
+        item.contextValue = `array.${e.group}${hasFailures(e.counts) ? '.hasFailed' : ''}${e.tasks.some(isHeld) ? '.held' : ''}`;
         item.id = `array:${node.cluster}:${e.arrayJobId}`;
         return item;
       }
@@ -122,7 +128,7 @@ export class JobsProvider extends Disposable implements vscode.TreeDataProvider<
         const [icon, color] = j.state === 'CANCELLED' ? CANCELLED_ICON : STATE_ICON[g];
         item.iconPath = new vscode.ThemeIcon(icon, new vscode.ThemeColor(color));
         item.tooltip = jobTooltip(j);
-        item.contextValue = `job.${g}${j.arrayJobId ? '.task' : ''}`;
+        item.contextValue = `job.${g}${j.arrayJobId ? '.task' : ''}${isHeld(j) ? '.held' : ''}`;
         item.id = `job:${node.cluster}:${j.jobId}`;
         item.command = ROW_CLICK;
         return item;

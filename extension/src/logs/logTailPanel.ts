@@ -6,7 +6,6 @@ import { Disposable } from '../lifecycle';
 import type { Log } from '../log';
 import { pageHtml, webviewOptions } from '../webviews/html';
 import { JobEndWatch, type JobsFeed } from './jobEndWatch';
-import type { TailSource } from './tailer';
 import { TailSession } from './tailSession';
 
 export const LOG_TAIL_VIEW = 'hpcGeo.logTail';
@@ -38,6 +37,8 @@ export class LogTailPanel extends Disposable {
   private readonly session: TailSession;
   private readonly jobEnd: JobEndWatch | undefined;
   private readonly config: Config;
+  /** The current open's place in the cluster's connection scope. */
+  private scopeEntry: { dispose(): unknown } | undefined;
 
   constructor(
     private readonly panel: vscode.WebviewPanel,
@@ -54,7 +55,12 @@ export class LogTailPanel extends Disposable {
       source: async () => {
         const cluster = clusters.find(state.cluster);
         if (!cluster) throw new Error(`There is no cluster ${state.cluster} any more.`);
-        return (await clusters.runner(cluster)) as unknown as TailSource;
+        const runner = await clusters.runner(cluster);
+        // each open follows for as long as the person keeps the cluster connected
+        const entry = { dispose: () => entry === this.scopeEntry && this.session.stop(`Disconnected from ${state.cluster}: connect again, then Reopen.`) };
+        this.scopeEntry = entry;
+        this.register(clusters.whileConnected(state.cluster, entry));
+        return runner;
       },
       post: (m) => this.post(m),
       warn: (message) => log.warn(`${message} (on ${state.cluster})`),

@@ -3,17 +3,11 @@ import type { TailPanelState } from '../../../common/logs/protocol';
 import type { ClusterManager } from '../clusters/clusterManager';
 import type { Config } from '../config';
 import type { JobsController } from '../jobs/jobsController';
-import type { JobsNode } from '../jobs/jobsProvider';
+import { TARGETS } from '../../../common/slurm/targets';
 import { Disposable } from '../lifecycle';
 import type { Log } from '../log';
 import { webviewOptions } from '../webviews/html';
 import { LOG_TAIL_VIEW, LogTailPanel, type LogTailDeps } from './logTailPanel';
-
-/** A row of the Jobs view that is one job (or one array task). */
-function jobNode(node: unknown): Extract<JobsNode, { type: 'job' }> | undefined {
-  const n = node as Partial<JobsNode> | undefined;
-  return typeof n === 'object' && n?.type === 'job' && 'job' in n ? (n as Extract<JobsNode, { type: 'job' }>) : undefined;
-}
 
 /** Opens live log tails (from a job, or a path typed in) and restores them after a reload. */
 export class LogsController extends Disposable {
@@ -40,19 +34,32 @@ export class LogsController extends Disposable {
     return { clusters: this.clusters, config: this.config, log: this.log, jobs: this.jobs.service };
   }
 
-  /** From a job node: its log (the panel then says when the job ends); otherwise a cluster and a path the user types. */
+  /**
+   * From a job (its row, or picked from the palette): its log, the panel then says when the job
+   * ends; a state restored or handed over (a progress cell) as it is; otherwise a cluster and a
+   * path the person types.
+   */
   async tail(node?: unknown, reveal?: string): Promise<void> {
-    const picked = await this.jobs.pickLogPath(node);
-    const job = jobNode(node);
-    let state: TailPanelState | undefined = picked && job ? { ...picked, jobId: job.job.jobId } : picked;
-    if (!state && typeof node === 'object' && node && 'cluster' in node && 'path' in node) state = node as TailPanelState;
-    if (!state) {
-      const cluster = await this.clusters.connect();
-      if (!cluster) return;
-      const path = await vscode.window.showInputBox({ title: `Follow a log on ${cluster.name}`, prompt: 'Path of the log on the cluster (absolute, or relative to your home)', ignoreFocusOut: true });
-      if (!path) return;
-      state = { cluster: cluster.name, path };
+    let state: TailPanelState | undefined;
+    if (isTailState(node)) state = node;
+    else {
+      let typed: TailPanelState | undefined;
+      const other = { item: { label: '$(file) A file on a cluster…', description: 'type its path' }, pick: async () => void (typed = await this.askPath()) };
+      const t = await this.jobs.target(TARGETS.log, node, other);
+      state = t ? await this.jobs.logs.pick(t) : typed;
     }
-    this.register(LogTailPanel.create(this.context.extensionUri, state, this.deps(), reveal));
+    if (state) this.register(LogTailPanel.create(this.context.extensionUri, state, this.deps(), reveal));
   }
+
+  private async askPath(): Promise<TailPanelState | undefined> {
+    const cluster = await this.clusters.connect();
+    if (!cluster) return undefined;
+    const path = await vscode.window.showInputBox({ title: `Follow a log on ${cluster.name}`, prompt: 'Path of the log on the cluster (absolute, or relative to your home)', ignoreFocusOut: true });
+    return path ? { cluster: cluster.name, path } : undefined;
+  }
+}
+
+/** A panel's state handed over whole (cluster and path). */
+function isTailState(x: unknown): x is TailPanelState {
+  return !!x && typeof x === 'object' && typeof (x as TailPanelState).cluster === 'string' && typeof (x as TailPanelState).path === 'string';
 }

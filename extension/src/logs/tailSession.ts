@@ -62,6 +62,17 @@ export class TailSession {
     }
   }
 
+  /** Stops following (the cluster was disconnected); the page says why and offers Reopen. */
+  stop(reason: string): void {
+    if (this.disposed || !this.tailer) return;
+    ++this.opens; // an open still waiting for its connection gives up too
+    const bytesMoved = this.tailer.bytesMoved;
+    this.tailer.stop();
+    this.tailer = undefined;
+    this.batcher.flush();
+    this.o.post({ type: 'status', status: 'stopped', detail: reason, bytesMoved });
+  }
+
   pause(): void {
     this.tailer?.pause();
   }

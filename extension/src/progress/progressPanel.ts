@@ -76,7 +76,7 @@ export class ProgressPanel extends Disposable {
   }
 
   private async onMessage(m: ProgressFromPage): Promise<void> {
-    if (m.type === 'ready') {
+    if (m.type === 'ready' || (m.type === 'refresh' && !this.reader)) {
       try {
         await this.prepare();
         this.post({ type: 'init', title: `${this.state.cluster}: ${this.spec!.name}`, stages: this.spec!.stages.map((s) => s.name) });
@@ -113,7 +113,19 @@ export class ProgressPanel extends Disposable {
       entries = expandKeys(this.spec.keys).map((key) => ({ key, path: logPathFor(this.spec!, key) }));
     }
     this.paths = new Map(entries.map((e) => [e.key, e.path]));
-    this.reader = new ProgressReader(runner, this.spec, entries);
+    const reader = new ProgressReader(runner, this.spec, entries);
+    this.reader = reader;
+    // the reader reads for as long as the person keeps the cluster connected
+    this.register(
+      this.deps.clusters.whileConnected(this.state.cluster, {
+        dispose: () => {
+          if (this.reader !== reader || this.isDisposed) return;
+          this.reader = undefined;
+          clearTimeout(this.timer);
+          this.post({ type: 'rows', rows: [], updated: Date.now(), bytesMoved: reader.bytesMoved, error: `Disconnected from ${this.state.cluster}: connect again, then Refresh.` });
+        },
+      }),
+    );
   }
 
   /** The tasks of the array this panel shows, as the Jobs view knows them (none for a pipeline). */

@@ -456,7 +456,7 @@ export class SshConnection implements ClusterRunner {
       });
     });
     return new Promise((resolve, reject) => {
-      server.once('error', (e: NodeJS.ErrnoException) => reject(new Error(e.code === 'EADDRINUSE' ? `Local port ${localPort} is in use; choose another or 0 for any` : e.message)));
+      server.once('error', (e: NodeJS.ErrnoException) => reject(Object.assign(new Error(e.code === 'EADDRINUSE' ? `Local port ${localPort} is in use; choose another or 0 for any` : e.message), { code: e.code })));
       server.listen(localPort, '127.0.0.1', () => {
         const forward: PortForward = {
           localPort: (server.address() as AddressInfo).port,
