@@ -8,6 +8,7 @@
  *   which starts with `+`: the first argument that is not an option ends option processing.
  */
 import { headerLines } from './header';
+import { placeholderIn, TEMPLATE_LINE } from './values';
 import { canonicalOption, matchLongOption, optionByShort, type SbatchOption } from './options';
 
 export interface Span {
@@ -36,6 +37,11 @@ export interface OptionUse {
   abbreviated: boolean;
   /** The deprecated table entry it was read through (`tasks-per-node` for --ntasks-per-node). */
   alias?: SbatchOption;
+  /**
+   * The template placeholder its value holds (`{{ time }}`, `$jobname$`, `<ACCOUNT>`, `@NODES@`):
+   * a driver fills it in before submitting, so `value` is left unset and nothing checks it.
+   */
+  placeholder?: string;
 }
 
 export type DirectiveProblemCode =
@@ -74,6 +80,8 @@ export interface SbatchHeader {
   lookalikes: Lookalike[];
   /** `#SBATCH` lines inside heredoc text: directives of a script this one writes, not its own. */
   generatedDirectives: number[];
+  /** Template placeholders in the header (values, whole arguments, `{% if %}` lines). */
+  placeholders: (Span & { text: string })[];
 }
 
 export interface HeaderOptions {
@@ -86,6 +94,7 @@ export const MAGIC = '#SBATCH';
 /** Splits one directive line after `#SBATCH` into arguments. */
 export function tokenizeDirective(lineText: string, line: number, from = MAGIC.length): { tokens: DirectiveToken[]; unmatched?: { quote: string; span: Span } } {
   const tokens: DirectiveToken[] = [];
+  const noCloser: Record<string, number> = {};
   let i = from;
   const n = lineText.length;
   for (;;) {
@@ -114,6 +123,20 @@ export function tokenizeDirective(lineText: string, line: number, from = MAGIC.l
         quote = ch;
         i++;
         continue;
+      } else if (ch === '{' && (lineText[i + 1] === '{' || lineText[i + 1] === '%')) {
+        // a template tag (`{{ time }}`, `{% if %}`) is one argument, spaces and all
+        // (searched within 300 characters, and not again where a search found none: linear on a line of braces)
+        const closer = lineText[i + 1] === '{' ? '}}' : '%}';
+        const limit = Math.min(n, i + 300);
+        const from = Math.max(i + 2, (noCloser[closer] ?? 0) - 1);
+        const near = from < limit ? lineText.slice(from, limit).indexOf(closer) : -1;
+        const close = near < 0 ? -1 : from + near;
+        if (close < 0) noCloser[closer] = limit;
+        if (close > 0) {
+          value += lineText.slice(i, close + 2);
+          i = close + 2;
+          continue;
+        }
       } else if (ch === '#') {
         comment = true;
         break;
@@ -134,7 +157,7 @@ const LOOKALIKE = /^(\s*)#(\s*)(SBATCH|SLURM|sbatch)\b/;
 
 /** Reads the directives of a batch script. `lines` are the script's lines without line ends. */
 export function parseSbatchHeader(lines: readonly string[], options: HeaderOptions = {}): SbatchHeader {
-  const header: SbatchHeader = { headerEnd: lines.length, directiveLines: [], options: [], problems: [], lateDirectives: [], lookalikes: [], generatedDirectives: [] };
+  const header: SbatchHeader = { headerEnd: lines.length, directiveLines: [], options: [], problems: [], lateDirectives: [], lookalikes: [], generatedDirectives: [], placeholders: [] };
   const argv: DirectiveToken[] = [];
   let inHeader = true;
   const heredocs = options.heredocLines ?? [];
@@ -149,6 +172,11 @@ export function parseSbatchHeader(lines: readonly string[], options: HeaderOptio
     }
     const trimmed = text.trimStart();
     if (inHeader && trimmed !== '' && !trimmed.startsWith('#')) {
+      if (TEMPLATE_LINE.test(trimmed)) {
+        // `{% if gpus %}` / `{{ extra }}` alone on a line: the template renders it to directives or nothing
+        header.placeholders.push({ line, start: text.length - trimmed.length, end: text.length, text: trimmed });
+        continue;
+      }
       inHeader = false;
       header.headerEnd = line;
     }
@@ -163,7 +191,7 @@ export function parseSbatchHeader(lines: readonly string[], options: HeaderOptio
         header.problems.push({ code: 'unmatched-quote', span: unmatched.span, text: text.slice(unmatched.span.start), quote: unmatched.quote });
         continue;
       }
-      argv.push(...tokens);
+      for (const t of tokens) argv.push(t);
       continue;
     }
     const m = LOOKALIKE.exec(text);
@@ -225,6 +253,7 @@ function getopt(argv: DirectiveToken[], header: SbatchHeader): void {
         use.valueSpan = { line: next.line, start: next.start, end: next.end };
         if (next.line === tok.line) use.span = { line: tok.line, start: tok.start, end: next.end };
       }
+      markPlaceholder(use, header);
       header.options.push(use);
       continue;
     }
@@ -259,15 +288,31 @@ function getopt(argv: DirectiveToken[], header: SbatchHeader): void {
           use.valueSpan = { line: next.line, start: next.start, end: next.end };
           if (next.line === tok.line) use.span = { line: tok.line, start: nameSpan.start, end: next.end };
         }
+        markPlaceholder(use, header);
         header.options.push(use);
         break;
       }
+      continue;
+    }
+    const tag = placeholderIn(v);
+    if (tag !== undefined) {
+      // a whole argument a template fills in (`#SBATCH {{ extra_args }}`)
+      header.placeholders.push({ line: tok.line, start: tok.start, end: tok.end, text: tag });
       continue;
     }
     // sbatch's option string starts with '+': the first non-option ends option processing.
     header.problems.push({ code: 'stray-argument', span: { line: tok.line, start: tok.start, end: tok.end }, text: v });
     return;
   }
+}
+
+function markPlaceholder(use: OptionUse, header: SbatchHeader): void {
+  if (use.value === undefined) return;
+  const tag = placeholderIn(use.value);
+  if (tag === undefined) return;
+  use.placeholder = tag;
+  delete use.value;
+  header.placeholders.push({ ...(use.valueSpan ?? use.span), text: tag });
 }
 
 /** The last use of an option wins, as with getopt. */

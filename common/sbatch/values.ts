@@ -145,3 +145,18 @@ export function parseGpuCount(value: string): number | undefined {
   const m = /^(?:[\w-]+:)?(\d+)$/.exec(value.trim());
   return m ? Number(m[1]) : undefined;
 }
+
+/**
+ * Placeholders that template drivers fill in before a script is submitted: Jinja/Mustache
+ * `{{ x }}` and `{% x %}`, Python's `{x}` (not bash's `${x}`), `$x$`, `<ACCOUNT>`, `@NODES@`.
+ * Bounded repetitions keep the search linear on any line.
+ */
+const PLACEHOLDER = /\{\{[^{}\n]{0,300}\}\}|\{%[^\n]{0,300}?%\}|(?<!\$)\{[A-Za-z_][\w.]{0,60}\}|\$[A-Za-z_]\w{0,60}\$(?![\w{(])|<[A-Za-z_][\w .:-]{0,60}>|@[A-Za-z_]\w{0,60}@/;
+
+/** A line that is only a template tag (`{% if gpus %}`, `{{ directives }}`, `{# note #}`). */
+export const TEMPLATE_LINE = /^(?:\{%[^\n]{0,300}%\}|\{\{[^{}\n]{0,300}\}\}|\{#[^\n]{0,300}#\})$/;
+
+/** The first template placeholder in a value, if it holds one. */
+export function placeholderIn(value: string): string | undefined {
+  return PLACEHOLDER.exec(value)?.[0];
+}

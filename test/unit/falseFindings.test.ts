@@ -98,4 +98,29 @@ describe('false findings (issue 11)', () => {
       assert.deepEqual(codes(text), []);
     });
   });
+  describe('templates: placeholders are one info, not invalid values', () => {
+    const only = (text: string) => assert.deepEqual(codes(text), ['unfilled-placeholder/info'], text);
+    it('takes {{ time }}, $jobname$, <ACCOUNT>, @NODES@ and {name} as placeholders', () => {
+      only('#!/bin/bash\n#SBATCH --time={{ time }}\n#SBATCH --job-name=$jobname$\n#SBATCH --account=<ACCOUNT>\n#SBATCH --nodes=@NODES@\n#SBATCH --output=logs/{name}.out\nsrun x\n');
+      only('#!/bin/bash\n#SBATCH -t {{time}}\n#SBATCH -N {{ nodes }} --mem={{ mem }}\nsrun x\n');
+    });
+
+    it('reads a {% if %} line and a whole-argument placeholder as template, not as the end of the header or a stray word', () => {
+      only('#!/bin/bash\n#SBATCH --time=01:00:00\n{% if gpus %}\n#SBATCH --gpus={{ gpus }}\n{% endif %}\n#SBATCH {{ extra_args }}\nsrun x\n');
+    });
+
+    it('says it once for the whole header, at the first placeholder', () => {
+      const found = lintText('#!/bin/bash\n#SBATCH --time={{ time }}\n#SBATCH --nodes={{ nodes }}\nsrun x\n');
+      assert.equal(found.length, 1);
+      assert.equal(found[0]!.range.start.line, 1);
+      assert.match(found[0]!.message, /and 1 more/);
+    });
+
+    it('still reports shell variables and real values ($HOME, ${X}, $a$b, a mail address are not placeholders)', () => {
+      assert.deepEqual(codes('#!/bin/bash\n#SBATCH --time=01:00:00\n#SBATCH --output=$HOME/x.out\nsrun x\n'), ['variable-in-directive/error']);
+      assert.deepEqual(codes('#!/bin/bash\n#SBATCH --time=01:00:00\n#SBATCH --output=${X}.out\nsrun x\n'), ['variable-in-directive/error']);
+      assert.deepEqual(codes('#!/bin/bash\n#SBATCH --time=01:00:00\n#SBATCH --output=$a$b.out\nsrun x\n'), ['variable-in-directive/error']);
+      assert.deepEqual(codes('#!/bin/bash\n#SBATCH --time=01:00:00\n#SBATCH --mail-user=me@example.org\nsrun x\n'), []);
+    });
+  });
 });

@@ -20,7 +20,8 @@ const expected: Record<string, string[]> = {
     'aws-access-key', 'aws-secret-key', 'database-url-password', 'tensor-int-max',
     'container-runtime-missing', 'gpu-container-without-flag',
   ],
-  'dr-finalize.bad.sbatch': ['invalid-dependency'],
+  // the placeholder left in its --dependency is what is reported (a template value, not a job id)
+  'dr-finalize.bad.sbatch': ['unfilled-placeholder'],
   'fields.bad.def': ['pip-externally-managed'],
   'cscal.bad.sbatch': ['missing-time', 'threads-over-allocation'],
   'tessera-lumi.bad.sbatch': ['array-log-without-index', 'container-runtime-missing'],

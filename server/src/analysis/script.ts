@@ -31,7 +31,7 @@ export interface Script {
   python: PythonSnippet[];
 }
 
-const EMPTY_HEADER: SbatchHeader = { headerEnd: 0, directiveLines: [], options: [], problems: [], lateDirectives: [], lookalikes: [], generatedDirectives: [] };
+const EMPTY_HEADER: SbatchHeader = { headerEnd: 0, directiveLines: [], options: [], problems: [], lateDirectives: [], lookalikes: [], generatedDirectives: [], placeholders: [] };
 
 export function analyze(parser: Parser, text: string, kind: ScriptKind, session?: ParseSession): Script {
   const index = new LineIndex(text);

@@ -127,6 +127,10 @@ export const EXAMPLES: Record<string, { bad: (string | Example)[]; good: (string
   'crlf-line-endings': { bad: ['#!/bin/bash\r\n#SBATCH --time=10\r\nsrun x\r\n'], good: ['#!/bin/bash\n#SBATCH --time=10\nsrun x\n'] },
   'directive-after-command': { bad: ['#!/bin/bash\n#SBATCH --time=10\nmodule load python\n#SBATCH --mem=8G\nsrun x\n'], good: ['#!/bin/bash\n#SBATCH --time=10\n#SBATCH --mem=8G\nmodule load python\nsrun x\n', '#!/bin/bash\nfor y in 2020 2021; do\n  cat > job_$y.sh <<EOF\n#!/bin/bash\n#SBATCH --time=10\nsrun x $y\nEOF\n  sbatch job_$y.sh\ndone\n'] },
   'not-a-directive': { bad: ['#!/bin/bash\n# SBATCH --mem=8G\nsrun x\n', '#!/bin/bash\n  #SBATCH --mem=8G\nsrun x\n', '#!/bin/bash\n#SLURM --mem=8G\nsrun x\n'], good: ['#!/bin/bash\n#SBATCH --mem=8G\n##SBATCH --gpus=1\nsrun x\n'] },
+  'unfilled-placeholder': {
+  bad: ['#!/bin/bash\n#SBATCH --time={{ time }}\n#SBATCH --nodes=@NODES@\nsrun x\n', '#!/bin/bash\n#SBATCH --job-name=$jobname$\n#SBATCH --account=<ACCOUNT>\nsrun x\n'],
+  good: ['#!/bin/bash\n#SBATCH --time=01:00:00\n#SBATCH --mail-user=me@example.org\n#SBATCH --output=${SLURM_JOB_NAME}.out\nsrun x\n'],
+},
   'variable-in-directive': { bad: ['#!/bin/bash\n#SBATCH --output=$HOME/logs/%j.out\nsrun x\n', '#!/bin/bash\n#SBATCH --account=${ACCOUNT}\nsrun x\n'], good: ['#!/bin/bash\n#SBATCH --output=logs/%x_%j.out\nsrun x\n'] },
   'array-log-without-index': { bad: ['#!/bin/bash\n#SBATCH --array=0-99\n#SBATCH --output=logs/run_%j.out\nsrun x\n'], good: ['#!/bin/bash\n#SBATCH --array=0-99\n#SBATCH --output=logs/run_%A_%a.out\nsrun x\n', '#!/bin/bash\n#SBATCH --array=0-99\nsrun x\n'] },
   'output-directory-not-created': {
@@ -143,7 +147,7 @@ export const EXAMPLES: Record<string, { bad: (string | Example)[]; good: (string
   good: ['#!/bin/bash\n#SBATCH --array=0-999%50\n#SBATCH --output=logs/%A_%a.out\nsrun x\n'],
 },
   'invalid-dependency': {
-  bad: ['#!/bin/bash\n#SBATCH --dependency=afterOK:123\nsrun x\n', '#!/bin/bash\n#SBATCH --dependency=afterany:<INFERENCE_JOBID>\nsrun x\n'],
+  bad: ['#!/bin/bash\n#SBATCH --dependency=afterOK:123\nsrun x\n', '#!/bin/bash\n#SBATCH --dependency=afterany:INFERENCE_JOBID\nsrun x\n'],
   good: ['#!/bin/bash\n#SBATCH --dependency=afterany:123:124\nsrun x\n', '#!/bin/bash\n#SBATCH --dependency=singleton\nsrun x\n'],
 },
   'invalid-count': { bad: ['#!/bin/bash\n#SBATCH --cpus-per-task=eight\nsrun x\n', '#!/bin/bash\n#SBATCH --nodes=0\nsrun x\n'], good: ['#!/bin/bash\n#SBATCH --nodes=2-4\n#SBATCH -c 8\nsrun x\n'] },

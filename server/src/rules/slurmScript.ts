@@ -127,6 +127,27 @@ export const variableInDirective: Rule = {
   },
 };
 
+export const unfilledPlaceholder: Rule = {
+  id: 'unfilled-placeholder',
+  severity: 'info',
+  title: 'A template with placeholders a driver fills in',
+  kinds: ['sbatch'],
+  docs: {
+    problem: 'The `#SBATCH` header holds template placeholders: `{{ time }}`, `{% if gpus %}`, `{name}`, `$jobname$`, `<ACCOUNT>`, `@NODES@`.',
+    why: 'The file is a template that a workflow tool (Jinja, a Python format string, sed) renders before it is submitted; as it stands sbatch would refuse it, but nobody submits it as it stands. Its placeholder values cannot be checked, so they are not reported as invalid times, counts or shell variables; the rest of the script is checked.',
+    fix: 'Nothing to fix here. To check the values, lint a rendered script.',
+    source: 'Issue 11 (templates in public repositories); sbatch(1).',
+  },
+  check(ctx) {
+    const all = ctx.script.header.placeholders;
+    const first = all[0];
+    if (!first) return;
+    const { start, end } = spanOffsets(ctx.script, first);
+    const more = all.length > 1 ? ` and ${all.length - 1} more` : '';
+    ctx.report({ start, end, message: `${first.text}${more}: template placeholder(s). sbatch refuses the file until they are filled in; their values were not checked (lint the rendered script for that).` });
+  },
+};
+
 function isArrayJob(ctx: Parameters<Rule['check']>[0]): boolean {
   return !!option(ctx.script, 'array');
 }
