@@ -123,4 +123,29 @@ describe('false findings (issue 11)', () => {
       assert.deepEqual(codes('#!/bin/bash\n#SBATCH --time=01:00:00\n#SBATCH --mail-user=me@example.org\nsrun x\n'), []);
     });
   });
+  describe('follow-on noise: the cause once, at the cause', () => {
+    const header = '#SBATCH --time=01:00:00\n#SBATCH --mem=4G\n#SBATCH --job-name=x\nsrun x\n';
+    it('a first line without its # is one missing-shebang that says so, no directive-after-command per directive', () => {
+      const found = lintText(`!/bin/bash\n${header}`);
+      assert.deepEqual(found.map((d) => `${d.code}/${d.range.start.line}`), ['missing-shebang/0']);
+      assert.match(found[0]!.message, /# is missing/);
+      assert.equal(found[0]!.fix?.edits[0]?.newText, '#!');
+    });
+
+    it('text pasted above the #! line is one missing-shebang that offers to remove it', () => {
+      const found = lintText(`Sure! Here is the script you asked for:\n\n#!/bin/bash\n${header}`);
+      assert.deepEqual(found.map((d) => `${d.code}/${d.range.start.line}`), ['missing-shebang/0']);
+      assert.match(found[0]!.message, /line 3, with text above it/);
+    });
+
+    it('merge-conflict markers in the header are one error at the first marker', () => {
+      const found = lintText('#!/bin/bash\n#SBATCH --time=01:00:00\n<<<<<<< HEAD\n#SBATCH --mem=4G\n=======\n#SBATCH --mem=8G\n>>>>>>> other\n#SBATCH --job-name=x\nsrun x\n');
+      assert.deepEqual(found.map((d) => `${d.code}/${d.severity}/${d.range.start.line}`), ['merge-conflict-marker/error/2']);
+      assert.match(found[0]!.message, /the 3 #SBATCH line\(s\) after it are ignored/);
+    });
+
+    it('a late directive after an ordinary command is still reported', () => {
+      assert.deepEqual(codes('#!/bin/bash\nmodule load x\n#SBATCH --time=01:00:00\nsrun x\n'), ['directive-after-command/warning']);
+    });
+  });
 });

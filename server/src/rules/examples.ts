@@ -123,10 +123,14 @@ export const EXAMPLES: Record<string, { bad: (string | Example)[]; good: (string
   'pipeline-hides-exit-code': { bad: ['#!/bin/bash\npython3 infer.py | tee infer.log\n'], good: ['#!/bin/bash\nset -uo pipefail\npython3 infer.py | tee infer.log\n', '#!/bin/bash\ncat list.txt | sort\n'] },
   'scancel-all-jobs': { bad: ['#!/bin/bash\nif [ -f STOP ]; then scancel -u $USER; fi\n'], good: ['#!/bin/bash\nif [ -f STOP ]; then scancel "$SLURM_JOB_ID"; fi\n'] },
   // slurmScript.ts
-  'missing-shebang': { bad: ['#SBATCH --time=10\nsrun x\n'], good: ['#!/bin/bash\n#SBATCH --time=10\nsrun x\n', 'cat > job.sh <<EOF\n#!/bin/bash\n#SBATCH --time=10\nsrun x\nEOF\nsbatch job.sh\n'] },
+  'missing-shebang': { bad: ['#SBATCH --time=10\nsrun x\n', '!/bin/bash\n#SBATCH --time=10\nsrun x\n', 'Here is the job script:\n\n#!/bin/bash\n#SBATCH --time=10\nsrun x\n'], good: ['#!/bin/bash\n#SBATCH --time=10\nsrun x\n', 'cat > job.sh <<EOF\n#!/bin/bash\n#SBATCH --time=10\nsrun x\nEOF\nsbatch job.sh\n'] },
   'crlf-line-endings': { bad: ['#!/bin/bash\r\n#SBATCH --time=10\r\nsrun x\r\n'], good: ['#!/bin/bash\n#SBATCH --time=10\nsrun x\n'] },
   'directive-after-command': { bad: ['#!/bin/bash\n#SBATCH --time=10\nmodule load python\n#SBATCH --mem=8G\nsrun x\n'], good: ['#!/bin/bash\n#SBATCH --time=10\n#SBATCH --mem=8G\nmodule load python\nsrun x\n', '#!/bin/bash\nfor y in 2020 2021; do\n  cat > job_$y.sh <<EOF\n#!/bin/bash\n#SBATCH --time=10\nsrun x $y\nEOF\n  sbatch job_$y.sh\ndone\n'] },
   'not-a-directive': { bad: ['#!/bin/bash\n# SBATCH --mem=8G\nsrun x\n', '#!/bin/bash\n  #SBATCH --mem=8G\nsrun x\n', '#!/bin/bash\n#SLURM --mem=8G\nsrun x\n'], good: ['#!/bin/bash\n#SBATCH --mem=8G\n##SBATCH --gpus=1\nsrun x\n'] },
+  'merge-conflict-marker': {
+  bad: ['#!/bin/bash\n#SBATCH --time=10\n<<<<<<< HEAD\n#SBATCH --mem=8G\n=======\n#SBATCH --mem=16G\n>>>>>>> tune\nsrun x\n'],
+  good: ['#!/bin/bash\n#SBATCH --time=10\n#SBATCH --mem=16G\nsrun x\n', '#!/bin/bash\necho "======="\ncat <<<"$x"\n'],
+},
   'unfilled-placeholder': {
   bad: ['#!/bin/bash\n#SBATCH --time={{ time }}\n#SBATCH --nodes=@NODES@\nsrun x\n', '#!/bin/bash\n#SBATCH --job-name=$jobname$\n#SBATCH --account=<ACCOUNT>\nsrun x\n'],
   good: ['#!/bin/bash\n#SBATCH --time=01:00:00\n#SBATCH --mail-user=me@example.org\n#SBATCH --output=${SLURM_JOB_NAME}.out\nsrun x\n'],

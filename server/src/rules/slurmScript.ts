@@ -1,6 +1,6 @@
 /** How a batch script is laid out: shebang, line ends, where directives are, log file names. */
 import { compareVersions } from '../profiles/profiles';
-import { option, spanOffsets, newDirectiveText, directiveInsertOffset } from '../analysis/script';
+import { option, spanOffsets, newDirectiveText, directiveInsertOffset, type Script } from '../analysis/script';
 import type { Rule } from './rule';
 import { deleteLine, useOffsets } from './util';
 
@@ -20,7 +20,59 @@ export const missingShebang: Rule = {
     const { header } = ctx.script;
     // a generator: its only #SBATCH lines are heredoc text of the job scripts it writes
     if (header.directiveLines.length === 0 && header.generatedDirectives.length > 0) return;
-    ctx.report({ start: 0, end: ctx.script.index.lineEnd(0), message: 'The first line must be #! and an interpreter (e.g. #!/bin/bash); sbatch refuses the script without it.', fix: { title: 'Add #!/bin/bash', edits: [{ start: 0, end: 0, newText: '#!/bin/bash\n' }] } });
+    const broken = brokenStart(ctx.script);
+    const end = ctx.script.index.lineEnd(0);
+    if (broken?.kind === 'no-hash') {
+      ctx.report({ start: 0, end, message: `The first line is ${JSON.stringify(ctx.script.lines[0]!.trim().slice(0, 40))}: its # is missing, so sbatch refuses the script, and none of the #SBATCH lines below are read. Write #!${ctx.script.lines[0]!.trim().replace(/^!\s*/, '')}.`, fix: { title: 'Add the missing #', edits: [{ start: 0, end: ctx.script.lines[0]!.indexOf('!') + 1, newText: '#!' }] } });
+      return;
+    }
+    if (broken?.kind === 'text-above') {
+      const at = ctx.script.index.offset(broken.line, 0);
+      ctx.report({ start: 0, end, message: `The #! line is line ${broken.line + 1}, with text above it: sbatch needs #! on the very first line and refuses the script, and none of the #SBATCH lines are read. Remove the lines above it.`, fix: { title: 'Remove the lines above #!', edits: [{ start: 0, end: at, newText: '' }] } });
+      return;
+    }
+    ctx.report({ start: 0, end, message: 'The first line must be #! and an interpreter (e.g. #!/bin/bash); sbatch refuses the script without it.', fix: { title: 'Add #!/bin/bash', edits: [{ start: 0, end: 0, newText: '#!/bin/bash\n' }] } });
+  },
+};
+
+/**
+ * A first line that broke the script rather than a script without one: `!/bin/bash` (the # lost),
+ * or text pasted above the `#!` line (within the first 20 lines). Its findings say so once, at the
+ * cause, instead of a directive-after-command for every directive that follows.
+ */
+export function brokenStart(script: Script): { kind: 'no-hash' } | { kind: 'text-above'; line: number } | undefined {
+  if (script.text.startsWith('#!')) return undefined;
+  if (/^\s*!\s*\/\S/.test(script.lines[0] ?? '')) return { kind: 'no-hash' };
+  const line = script.lines.slice(1, 20).findIndex((l) => l.startsWith('#!/') || l.startsWith('#! /'));
+  return line < 0 ? undefined : { kind: 'text-above', line: line + 1 };
+}
+
+/** A line git leaves in a file with an unresolved conflict. */
+export const CONFLICT_MARKER = /^(?:<{7}|={7}|>{7}|\|{7})(?:\s|$)/;
+
+export const mergeConflictMarker: Rule = {
+  id: 'merge-conflict-marker',
+  severity: 'error',
+  title: 'Unresolved merge conflict',
+  kinds: ['sbatch'],
+  docs: {
+    problem: 'The script still holds git\'s conflict markers (`<<<<<<<`, `=======`, `>>>>>>>`).',
+    why: 'bash stops at the marker with a syntax error, so the job fails there; a marker in the `#SBATCH` header also ends it, so every directive after it is ignored. Reported once, at the first marker, not once per directive.',
+    fix: 'Resolve the conflict: keep one side, delete the markers.',
+    source: 'git-merge(1), "HOW CONFLICTS ARE PRESENTED"; sbatch(1).',
+  },
+  check(ctx) {
+    const lines = ctx.script.lines;
+    const first = lines.findIndex((l) => CONFLICT_MARKER.test(l));
+    if (first < 0) return;
+    const count = lines.filter((l) => CONFLICT_MARKER.test(l)).length;
+    const ignored = ctx.script.header.headerEnd === first ? ctx.script.header.lateDirectives.length : 0;
+    const start = ctx.script.index.offset(first, 0);
+    ctx.report({
+      start,
+      end: ctx.script.index.lineEnd(first),
+      message: `Unresolved merge conflict (${count} marker line(s) from line ${first + 1}): bash stops here with a syntax error${ignored ? `, and the ${ignored} #SBATCH line(s) after it are ignored` : ''}. Resolve it and delete the markers.`,
+    });
   },
 };
 
@@ -54,13 +106,15 @@ export const directiveAfterCommand: Rule = {
   title: '#SBATCH after the first command is ignored',
   kinds: ['sbatch'],
   docs: {
-    problem: 'A `#SBATCH` line comes after the first command (a `module load`, `set -e`, a variable). Lines inside a heredoc (`cat > job.sh <<EOF` … `EOF`) are the text of another script and are not reported.',
+    problem: 'A `#SBATCH` line comes after the first command (a `module load`, `set -e`, a variable). When the header was ended by a broken first line (`!/bin/bash`, text above `#!`) or a merge-conflict marker, that cause is reported once instead (`missing-shebang`, `merge-conflict-marker`). Lines inside a heredoc (`cat > job.sh <<EOF` … `EOF`) are the text of another script and are not reported.',
     why: 'Slurm reads directives only until the first line that is not a comment or blank; later ones are plain comments and the job runs without them, often with the default time or memory.',
     fix: 'Move the directive up into the header; the quick fix does.',
     source: 'sbatch(1): "before any executable commands".',
   },
   check(ctx) {
     const s = ctx.script;
+    // one cause ended the header: it is reported once (missing-shebang, merge-conflict-marker)
+    if (brokenStart(s) || CONFLICT_MARKER.test(s.lines[s.header.headerEnd] ?? '')) return;
     const firstCommand = s.header.headerEnd + 1;
     for (const span of s.header.lateDirectives) {
       const { start, end } = spanOffsets(s, span);
