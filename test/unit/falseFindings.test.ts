@@ -148,4 +148,21 @@ describe('false findings (issue 11)', () => {
       assert.deepEqual(codes('#!/bin/bash\nmodule load x\n#SBATCH --time=01:00:00\nsrun x\n'), ['directive-after-command/warning']);
     });
   });
+  describe('the generic profile asserts no site fact above warning', () => {
+    it('an index above 1000 is a warning that names Slurm\'s default, not an invalid-array error', () => {
+      const found = lintText('#!/bin/bash\n#SBATCH --time=01:00:00\n#SBATCH --array=0-4999%20\n#SBATCH --output=logs/%A_%a.out\nsrun x\n');
+      assert.deepEqual(found.map((d) => `${d.code}/${d.severity}`), ['array-over-default-max/warning']);
+      assert.match(found[0]!.message, /Slurm's default MaxArraySize/);
+    });
+
+    it('a profile that states MaxArraySize still decides it as an error', () => {
+      const found = lintText('#!/bin/bash\n#SBATCH --time=01:00:00\n#SBATCH --array=0-4999%20\n#SBATCH --output=logs/%A_%a.out\nsrun x\n', { profile: 'lab' });
+      assert.ok(found.some((d) => d.code === 'invalid-array' && d.severity === 'error'), JSON.stringify(found));
+    });
+
+    it('no generic finding above warning on the site facts of a plain script', () => {
+      const text = '#!/bin/bash\n#SBATCH --time=3-00:00:00\n#SBATCH --partition=gpu\n#SBATCH --nodes=64\n#SBATCH --cpus-per-task=256\n#SBATCH --array=0-20000\n#SBATCH --output=%A_%a.out\nsingularity exec x.sif python a.py\n';
+      assert.deepEqual(lintText(text).filter((d) => d.severity === 'error').map((d) => d.code), []);
+    });
+  });
 });

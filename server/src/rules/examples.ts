@@ -147,8 +147,12 @@ export const EXAMPLES: Record<string, { bad: (string | Example)[]; good: (string
   'invalid-memory': { bad: ['#!/bin/bash\n#SBATCH --mem=64GiB\nsrun x\n', '#!/bin/bash\n#SBATCH --mem-per-cpu=1.5G\nsrun x\n'], good: ['#!/bin/bash\n#SBATCH --mem=64G\nsrun x\n', '#!/bin/bash\n#SBATCH --mem=30GB\nsrun x\n', '#!/bin/bash\n#SBATCH --mem-per-cpu=4gb\nsrun x\n'] },
   'memory-flags-exclusive': { bad: ['#!/bin/bash\n#SBATCH --mem=64G\n#SBATCH --mem-per-cpu=2G\nsrun x\n'], good: ['#!/bin/bash\n#SBATCH --mem=64G\nsrun x\n'] },
   'invalid-array': {
-  bad: ['#!/bin/bash\n#SBATCH --array=1..10\nsrun x\n', '#!/bin/bash\n#SBATCH --array=10-1\nsrun x\n', '#!/bin/bash\n#SBATCH --array=0-5000\nsrun x\n'],
-  good: ['#!/bin/bash\n#SBATCH --array=0-999%50\n#SBATCH --output=logs/%A_%a.out\nsrun x\n'],
+  bad: ['#!/bin/bash\n#SBATCH --array=1..10\nsrun x\n', '#!/bin/bash\n#SBATCH --array=10-1\nsrun x\n', { text: '#!/bin/bash\n#SBATCH --array=0-5000\nsrun x\n', profile: 'lab' }],
+  good: ['#!/bin/bash\n#SBATCH --array=0-999%50\n#SBATCH --output=logs/%A_%a.out\nsrun x\n', '#!/bin/bash\n#SBATCH --array=0-5000\nsrun x\n'],
+},
+  'array-over-default-max': {
+  bad: ['#!/bin/bash\n#SBATCH --array=0-5000\nsrun x\n'],
+  good: ['#!/bin/bash\n#SBATCH --array=0-1000\nsrun x\n', { text: '#!/bin/bash\n#SBATCH --array=0-1500\nsrun x\n', profile: 'lab' }],
 },
   'invalid-dependency': {
   bad: ['#!/bin/bash\n#SBATCH --dependency=afterOK:123\nsrun x\n', '#!/bin/bash\n#SBATCH --dependency=afterany:INFERENCE_JOBID\nsrun x\n'],

@@ -126,8 +126,8 @@ export const invalidArray: Rule = {
   title: 'Invalid --array specification',
   kinds: ['sbatch'],
   docs: {
-    problem: '`--array` is not a list of indexes and ranges (`0-15`, `1,3,5-7`, `0-99:2`) with an optional `%max` throttle, or uses more indexes than the cluster allows.',
-    why: 'sbatch refuses the job ("Invalid job array specification"); an index at or above MaxArraySize is refused too.',
+    problem: '`--array` is not a list of indexes and ranges (`0-15`, `1,3,5-7`, `0-99:2`) with an optional `%max` throttle, or has an index at or above the MaxArraySize of the cluster profile.',
+    why: 'sbatch refuses the job ("Invalid job array specification"); an index at or above MaxArraySize is refused too. A profile that does not state MaxArraySize (the generic one) is not assumed to have Slurm\'s default: that is `array-over-default-max`, a warning.',
     fix: 'Write indexes as `start-end[:step]` separated by commas, then `%N` to run at most N at once, e.g. `--array=0-999%50`.',
     source: 'sbatch(1), --array; slurm.conf(5), MaxArraySize.',
   },
@@ -150,6 +150,32 @@ export const invalidArray: Rule = {
       if (max !== undefined && spec.maxIndex >= max) {
         ctx.report({ start: o.valueStart, end: o.valueEnd, message: `Index ${spec.maxIndex} is not below this cluster's MaxArraySize (${max}); sbatch refuses the job. Split the array or offset the indexes inside the script.` });
       }
+    }
+  },
+};
+
+/** Slurm's MaxArraySize when slurm.conf does not set it (src/common/read_config.h, DEFAULT_MAX_ARRAY_SIZE). */
+export const SLURM_DEFAULT_MAX_ARRAY_SIZE = 1001;
+
+export const arrayOverDefaultMax: Rule = {
+  id: 'array-over-default-max',
+  severity: 'warning',
+  title: 'An array index above Slurm\'s default MaxArraySize',
+  kinds: ['sbatch'],
+  docs: {
+    problem: 'An `--array` index is at or above 1001, Slurm\'s default MaxArraySize, and the cluster profile does not say what the site set.',
+    why: 'With the default, sbatch refuses the job ("Invalid job array specification"). Many sites raise MaxArraySize (to 10001 or more), so without the site\'s value this is a warning, not an error; a profile with `maxArraySize` decides it (`invalid-array`).',
+    fix: 'Check `scontrol show config | grep MaxArraySize` on the cluster; if the index is above it, split the array or offset the indexes inside the script. Set `maxArraySize` in the profile to make this exact.',
+    source: 'slurm.conf(5), MaxArraySize ("The default value is 1001"); Slurm src/common/read_config.h.',
+  },
+  check(ctx) {
+    if (ctx.profile.maxArraySize !== undefined) return;
+    for (const use of uses(ctx.script, ['array'])) {
+      if (hasVariable(use.value!)) continue;
+      const spec = parseArray(use.value!);
+      if ('error' in spec || spec.maxIndex < SLURM_DEFAULT_MAX_ARRAY_SIZE) continue;
+      const o = useOffsets(ctx.script, use);
+      ctx.report({ start: o.valueStart, end: o.valueEnd, message: `Index ${spec.maxIndex} is not below ${SLURM_DEFAULT_MAX_ARRAY_SIZE}, Slurm's default MaxArraySize (a site fact this profile does not state): sbatch refuses it unless the cluster raised the limit. Check scontrol show config | grep MaxArraySize.` });
     }
   },
 };
