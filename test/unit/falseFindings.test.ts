@@ -165,4 +165,17 @@ describe('false findings (issue 11)', () => {
       assert.deepEqual(lintText(text).filter((d) => d.severity === 'error').map((d) => d.code), []);
     });
   });
+  describe('background steps', () => {
+    it('wait $PID || true cannot trip set -e', () => {
+      const text = '#!/bin/bash\n#SBATCH --time=01:00:00\nset -e\nsrun -n1 --exact a &\nA=$!\nsrun -n1 --exact b &\nB=$!\nwait $A || true\nif ! wait $B; then echo failed; fi\n';
+      assert.deepEqual(codes(text).filter((c) => c.startsWith('errexit')), []);
+      assert.deepEqual(codes(text.replace('wait $A || true', 'wait $A')).filter((c) => c.startsWith('errexit')), ['errexit-with-background-steps/warning']);
+    });
+
+    it('a server killed on purpose is not "never waited for"', () => {
+      const text = '#!/bin/bash\n#SBATCH --time=01:00:00\npython -m http.server 8000 &\nSERVER=$!\npython client.py\nkill $SERVER\n';
+      assert.deepEqual(codes(text).filter((c) => c.startsWith('background')), []);
+      assert.deepEqual(codes(text.replace('kill $SERVER\n', '')).filter((c) => c.startsWith('background')), ['background-not-waited/error']);
+    });
+  });
 });

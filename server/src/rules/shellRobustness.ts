@@ -41,7 +41,7 @@ export const errexitWithBackgroundSteps: Rule = {
   title: 'set -e in a script that fans out background steps',
   kinds: ['sbatch'],
   docs: {
-    problem: 'The outer job script uses `set -e` (or `#!/bin/bash -e`) and runs `srun` steps in the background.',
+    problem: 'The outer job script uses `set -e` (or `#!/bin/bash -e`), runs `srun` steps in the background and collects them with a `wait` whose status is not tested (`wait $PID || true` and `if ! wait $PID` cannot end the script).',
     why: 'When one step fails, the `wait` for it returns non-zero and `set -e` ends the script at once; Slurm then kills every step still running. One failed year (or a node failure) throws away the three others running beside it.',
     fix: 'Use `set -uo pipefail` (no `-e`) in the outer script, check each step\'s exit status yourself, and keep `-e` inside the per-step scripts. The quick fix drops `-e`.',
     source: 'Fields-pipeline field report, "Bug #6: Saga node failures mid-job" ("Use set -uo pipefail (not -e) in the outer script").',
@@ -51,6 +51,9 @@ export const errexitWithBackgroundSteps: Rule = {
     if (!bg.length) return;
     const { errexit } = setFlags(ctx);
     if (!errexit) return;
+    // `wait $PID || true`, `if ! wait $PID`: a tested wait cannot end the script under set -e
+    const first = bg[0]!.command.start;
+    if (!waits(ctx.script.shell.commands).some((w) => w.start > first && !w.tested)) return;
     ctx.report({ start: errexit.start, end: errexit.end, message: 'set -e ends the whole job as soon as one background srun step fails, and Slurm kills the steps still running. Use set -uo pipefail here and check each step\'s status.', fix: { title: 'Drop -e from the outer script', edits: [errexit.fix] } });
   },
 };
@@ -61,7 +64,7 @@ export const backgroundNotWaited: Rule = {
   title: 'Background work never waited for',
   kinds: ['sbatch'],
   docs: {
-    problem: 'Commands run in the background (`&`) and nothing after them calls `wait`.',
+    problem: 'Commands run in the background (`&`) and nothing after them calls `wait` (or stops them on purpose with `kill`, as for a server the job uses and then shuts down).',
     why: 'The batch script reaches its end at once, the job is marked finished, and Slurm kills the background steps: the job "completes" in seconds having done nothing.',
     fix: 'Add `wait` after starting the background work (better: wait for each PID and check its status); the quick fix appends `wait`.',
     source: 'Fields-pipeline field report (the 4-node loop ends with "wait"); Slurm: a job ends when its batch script exits.',
@@ -71,6 +74,8 @@ export const backgroundNotWaited: Rule = {
     if (!bg.length) return;
     const last = bg.at(-1)!;
     if (waits(ctx.script.shell.commands).some((w) => w.start > last.command.start)) return;
+    // a server the script stops on purpose when it is done with it (`kill $PID`, `kill %1`)
+    if (ctx.script.shell.commands.some((c) => c.start > last.command.start && ['kill', 'pkill'].includes(c.base))) return;
     const end = ctx.script.text.length;
     const eol = ctx.script.text.endsWith('\n') ? '' : '\n';
     ctx.report({ start: last.command.start, end: last.command.end, message: 'This runs in the background and the script never waits for it: the job ends when the script does, and Slurm kills the background work.', fix: { title: 'Append wait', edits: [{ start: end, end, newText: `${eol}wait\n` }] } });
