@@ -149,14 +149,14 @@ export function groupLabel(group: StateGroup, entries: readonly Entry[]): { labe
   return { label, description: `${arrays.length === 1 ? '1 array' : `${arrays.length} arrays`} · ${tasks === 1 ? '1 task' : `${tasks} tasks`}` };
 }
 
-/** What a job row says after its id: state or reason, times, partition, nodes. */
+/** What a job row says after its id: state or reason, times, partition, nodes; an exit code only when it is not 0:0. */
 export function jobDescription(job: JobRecord): string {
   const g = stateGroup(job.state);
   const span = taskSpan(job.arrayTaskId);
   const parts: string[] = [span && span.count > 1 ? `${span.count} tasks` : ''];
   if (g === 'running') parts.push(`${job.elapsed ?? '0:00'} / ${job.timeLimit ?? '?'}`, job.partition ?? '', job.nodeList ?? '');
   else if (g === 'pending') parts.push(pendingReason(job.reason).text, job.partition ?? '', job.timeLimit ? `limit ${job.timeLimit}` : '');
-  else parts.push(job.state === 'COMPLETED' ? '' : job.state, job.exitCode ? `exit ${job.exitCode}` : '', job.elapsed ?? '', job.partition ?? '');
+  else parts.push(job.state === 'COMPLETED' ? '' : job.state, job.exitCode && job.exitCode !== '0:0' ? `exit ${job.exitCode}` : '', job.elapsed ?? '', job.partition ?? '');
   return parts.filter(Boolean).join(' · ');
 }
 

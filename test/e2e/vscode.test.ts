@@ -94,6 +94,14 @@ describe('HPC Geo in VS Code, end to end', function () {
   const statusItem = (name: string) => page.locator('.statusbar-item', { hasText: name });
   const jobRow = (text: string | RegExp) => page.locator('.part.sidebar .monaco-list-row', { hasText: text });
 
+  /** Expands the first group row of the Jobs view whose label matches, if it is collapsed. */
+  async function expandGroup(label: RegExp): Promise<void> {
+    const row = jobRow(label).first();
+    await row.waitFor({ timeout: 60_000 });
+    if ((await row.getAttribute('aria-expanded')) === 'false') await row.locator('.monaco-tl-twistie').click();
+    await page.waitForFunction((re) => [...document.querySelectorAll('.part.sidebar .monaco-list-row')].some((r) => new RegExp(re).test(r.textContent ?? '') && r.getAttribute('aria-expanded') === 'true'), label.source, { timeout: 30_000 });
+  }
+
   /** Waits until a Jobs row starting with `label` (e.g. "12 tiles") shows `state` in its text. */
   async function jobRowShows(label: string, state: RegExp, timeout = 60_000): Promise<void> {
     await page.waitForFunction(
@@ -106,8 +114,8 @@ describe('HPC Geo in VS Code, end to end', function () {
   async function openFile(name: string): Promise<void> {
     await command('Go to File');
     await page.locator('.quick-input-widget input').fill(name);
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor();
-    await page.keyboard.press('Enter');
+    // a click, not Enter: with a webview focused before, the key can land in its frame
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().click();
     await page.locator('.tab.active', { hasText: name }).waitFor();
   }
 
@@ -167,8 +175,9 @@ describe('HPC Geo in VS Code, end to end', function () {
     const id = await submitActive('hello.sbatch');
     await jobRow(new RegExp(`^${id} hello`)).first().waitFor({ timeout: 60_000 });
     await screenshot('submitted');
-    await jobRow(/^Recently finished/).first().click();
-    await jobRowShows(`${id} hello`, /0:0/, 120_000);
+    await expandGroup(/^Recently finished/);
+    // completed: its elapsed time and partition, no exit code 0:0 to read past
+    await jobRowShows(`${id} hello`, /hello\s*\d\d:\d\d:\d\d · normal$/, 120_000);
     await screenshot('finished');
   });
 
@@ -236,6 +245,8 @@ describe('HPC Geo in VS Code, end to end', function () {
     await page.locator('.monaco-dialog-box', { hasText: `Cancel job ${running}?` }).waitFor();
     await screenshot('cancel-confirm');
     await dialogButton('Cancel Job');
+    // a cancelled job did not fail: it is listed under Recently finished (collapsed at first)
+    await expandGroup(/^Recently finished/);
     await jobRowShows(`${running} tiles`, /CANCELLED/);
     await screenshot('cancelled');
   });
@@ -274,6 +285,63 @@ describe('HPC Geo in VS Code, end to end', function () {
       backgrounds.add(bg);
       await screenshot(`progress-${theme.toLowerCase().replace(/ /g, '-')}`);
     }
+  });
+
+  it('7. a stranger\'s walk at 1280×800 (issue 10): palette commands ask which job, a notification when a job ends, the log Slurm recorded, counts, the log page knows its job ended, a disconnect stays disconnected', async () => {
+    await page.setViewportSize({ width: 1280, height: 800 });
+    // the log page of the job cancelled in step 5 says that it ended, not "Following" (item 12)
+    await page.locator('.tab', { hasText: `Log: tiles-${running}.out` }).click();
+    await webview().getByText(new RegExp(`Job ${running} ended \\(CANCELLED`)).first().waitFor({ timeout: 90_000 });
+    await screenshot('walk-log-page-job-ended');
+
+    // submitted without being asked for the cluster (item 14, in submitActive); its end is notified (item 6)
+    await openFile('hello.sbatch');
+    const id = await submitActive('hello.sbatch');
+    const ended = page.locator('.notification-toast', { hasText: `Job ${id} (hello) on lab completed` });
+    await ended.waitFor({ timeout: 120_000 });
+    assert.ok(await ended.getByRole('button', { name: 'Open Log' }).count(), 'the notification offers the log');
+    await screenshot('walk-job-ended-notification');
+
+    // from the Command Palette, Open Log asks which job (item 5) and opens the --output=%x-%j.out file Slurm recorded (item 3)
+    await command('HPC Geo: Open Log');
+    await page.locator('.quick-input-widget input[placeholder="The log of which job?"]').waitFor();
+    await screenshot('walk-palette-which-job');
+    await pick(new RegExp(`^${id} hello$`));
+    await page.locator('.tab.active', { hasText: `hello-${id}.out` }).waitFor({ timeout: 60_000 });
+    await page.locator('.monaco-editor .view-lines', { hasText: 'hello from' }).first().waitFor({ timeout: 30_000 });
+    await screenshot('walk-open-log');
+
+    // Copy Job ID from the palette says what it copied (items 5 and 8)
+    await command('HPC Geo: Copy Job ID');
+    await pick(new RegExp(`^${id} hello$`));
+    await page.keyboard.press('Enter'); // several may be picked: Enter takes the ticked one
+    await page.locator('.notification-toast', { hasText: `Copied job ID ${id} to the clipboard.` }).waitFor({ timeout: 30_000 });
+
+    // the tree counts rows; the cancelled job is listed with the finished ones, not as failed (item 7)
+    if (!(await page.locator('.part.sidebar').getByText('HPC GEO: JOBS').isVisible())) await page.locator('.activitybar .action-item a[aria-label^="HPC Geo"]').click();
+    const finished = jobRow(/^Recently finished \(\d+\)/).first();
+    await finished.waitFor();
+    await jobRowShows(`${running} tiles`, /CANCELLED/);
+    assert.equal(await jobRow(/^Failed \(/).filter({ hasText: 'tiles' }).count(), 0);
+    await screenshot('walk-tree-counts');
+
+    // Disconnect from a cluster's own row acts on that row, and nothing logs in again by itself (item 1)
+    await page.locator('.part.sidebar .monaco-list-row[aria-level="1"]', { hasText: /^lab(?!-totp)/ }).first().locator('.monaco-tl-twistie').click(); // lab's rows out of the way
+    await jobRow(/^lab-totp/).first().click({ button: 'right' });
+    const menu = page.locator('.context-view .monaco-menu');
+    await menu.waitFor();
+    for (let i = 0; !(await menu.locator('.action-item.focused', { hasText: 'Disconnect from Cluster' }).count()); i++) {
+      if (i === 20) throw new Error('no Disconnect from Cluster in the menu');
+      await page.keyboard.press('ArrowUp');
+    }
+    await page.keyboard.press('Enter');
+    await page.locator('.part.sidebar .monaco-list-row', { hasText: /^lab-totp/ }).first().waitFor({ state: 'detached', timeout: 30_000 });
+    assert.equal(await page.locator('.quick-input-widget:visible', { hasText: 'Disconnect which cluster' }).count(), 0, 'no question: the row said which');
+    // the Jobs poll ran every 5 s: three polls later there is still no login prompt
+    await page.waitForTimeout(20_000);
+    assert.equal(await page.locator('.quick-input-widget:visible', { hasText: 'Verification code' }).count(), 0, 'no one-time-code prompt after a disconnect');
+    assert.equal(await statusItem('lab-totp').count(), 0, 'its status item went with it');
+    await screenshot('walk-disconnected');
   });
 });
 

@@ -73,10 +73,14 @@ export async function startCodeServer(lab: LabFacts, port: number, opts: { keepR
     'extensions.ignoreRecommendations': true,
     'update.mode': 'none',
     'editor.minimap.enabled': false,
-    'hpcGeo.ssh.configFile': labSshConfig(lab, home),
     'hpcGeo.lint.defaultProfile': 'lab',
   };
   writeFileSync(join(userData, 'User', 'settings.json'), JSON.stringify(settings, null, 2));
+  // where to connect is a machine setting: in code-server (a remote window) VS Code applies those from
+  // the machine's own settings only, not the browser user's. Written to User/settings.json it was
+  // read at start and dropped at the first settings change (a colour theme picked): every cluster vanished.
+  mkdirSync(join(userData, 'Machine'), { recursive: true });
+  writeFileSync(join(userData, 'Machine', 'settings.json'), JSON.stringify({ 'hpcGeo.ssh.configFile': labSshConfig(lab, home) }, null, 2));
   const install = spawnSync(process.execPath, [entry, '--user-data-dir', userData, '--extensions-dir', extensions, '--install-extension', builtVsix()], { encoding: 'utf8', timeout: 120_000 });
   if (install.status !== 0) throw new Error(`installing the .vsix failed: ${install.stderr || install.stdout}`);
   const proc = spawn(process.execPath, [entry, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check', '--user-data-dir', userData, '--extensions-dir', extensions, workspace], {

@@ -131,4 +131,11 @@ describe('Throttle Array: scontrol\'s per-chunk answers (issue 10 item 4)', () =
     // newer releases add Slurm's detail in parentheses
     assert.deepEqual(arrayUpdateFailures('46_2: Requested operation is presently disabled (throttle not allowed)\n'), ['46_2: Requested operation is presently disabled (throttle not allowed)']);
   });
+
+  it('shows an exit code on a row only when it is not 0:0 (a completed or cancelled job has nothing to read past)', () => {
+    const done: JobRecord = { jobId: '60', name: 'hello', state: 'COMPLETED', rawState: 'COMPLETED', exitCode: '0:0', elapsed: '00:00:05', partition: 'normal', source: 'sacct' };
+    assert.equal(jobDescription(done), '00:00:05 · normal');
+    assert.equal(jobDescription({ ...done, state: 'CANCELLED', rawState: 'CANCELLED by 0' }), 'CANCELLED · 00:00:05 · normal');
+    assert.equal(jobDescription({ ...done, state: 'FAILED', rawState: 'FAILED', exitCode: '3:0' }), 'FAILED · exit 3:0 · 00:00:05 · normal');
+  });
 });

@@ -14,7 +14,7 @@ function pickItem(t: JobTarget, clusters: number): vscode.QuickPickItem & { targ
   const j = t.job;
   // jobDescription names the state of an ended job that did not complete, not the others'
   const g = stateGroup(j.state);
-  const lead = g === 'running' || g === 'pending' ? g : j.state === 'COMPLETED' ? 'completed' : '';
+  const lead = g === 'running' || g === 'pending' || j.state === 'COMPLETED' ? j.state : '';
   const parts = [lead, jobDescription(j)].filter(Boolean);
   return { label: `${j.jobId} ${j.name}`, description: `${where}${parts.join(' · ')}`, target: t };
 }
