@@ -5,9 +5,9 @@
  */
 import { strict as assert } from 'node:assert';
 import { endingMessage, type JobEnding } from '../../common/slurm/endings';
-import type { JobRecord } from '../../common/slurm/jobs';
 import { JobActions, type SubmitRecord } from '../../extension/src/jobs/jobActions';
-import { JobService, type HistoryStore } from '../../extension/src/jobs/jobService';
+import { JobService } from '../../extension/src/jobs/jobService';
+import { MemoryStore } from '../support/memoryStore';
 import { SshConnection } from '../../extension/src/ssh/connection';
 import type { CommandRunner, ExecOptions, ExecResult } from '../../extension/src/ssh/types';
 import { requireLab, type LabFacts } from '../support/lab';
@@ -15,15 +15,6 @@ import { freshKnownHosts, labTarget } from '../support/labTargets';
 import { ScriptedPrompter } from '../support/prompter';
 import { waitFor } from '../support/wait';
 
-class MemoryStore implements HistoryStore {
-  readonly data = new Map<string, JobRecord[]>();
-  get(key: string) {
-    return this.data.get(key);
-  }
-  async set(key: string, value: JobRecord[]) {
-    this.data.set(key, value);
-  }
-}
 
 /** The lab's connection, with scontrol answering as for a job Slurm no longer holds. */
 class ForgetfulSlurm implements CommandRunner {

@@ -1,25 +1,17 @@
 import { strict as assert } from 'node:assert';
+import { MemoryStore } from '../support/memoryStore';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { SshConnection } from '../../extension/src/ssh/connection';
 import { JobActions } from '../../extension/src/jobs/jobActions';
-import { JobService, type HistoryStore } from '../../extension/src/jobs/jobService';
+import { JobService } from '../../extension/src/jobs/jobService';
 import { arrayTasks, groupJobs, countsLabel } from '../../common/slurm/tree';
-import { throttleArgv, type JobRecord } from '../../common/slurm/jobs';
+import { throttleArgv } from '../../common/slurm/jobs';
 import { labScript, requireLab, type LabFacts } from '../support/lab';
 import { freshKnownHosts, labTarget } from '../support/labTargets';
 import { ScriptedPrompter } from '../support/prompter';
 import { waitFor } from '../support/wait';
 
-class MemoryStore implements HistoryStore {
-  readonly data = new Map<string, JobRecord[]>();
-  get(key: string) {
-    return this.data.get(key);
-  }
-  async set(key: string, value: JobRecord[]) {
-    this.data.set(key, value);
-  }
-}
 
 describe('jobs against the lab', function () {
   this.timeout(180_000);

@@ -219,7 +219,7 @@ describe('language server over JSON-RPC (dist/server.js --stdio)', function () {
     await lsp.open(plain, 'shellscript', '#!/bin/bash\necho $((1+1)) | tee x\n');
     assert.deepEqual(await lsp.diagnosticsFor(plain, 1), []);
     const job = `file://${ws}/job.sh`;
-    await lsp.open(job, 'shellscript', '#!/bin/bash\n#SBATCH --mem=1GB\nsrun x\n');
+    await lsp.open(job, 'shellscript', '#!/bin/bash\n#SBATCH --mem=1GiB\nsrun x\n');
     assert.ok((await lsp.diagnosticsFor(job, 1)).some((d) => d.code === 'invalid-memory'));
   });
 

@@ -1,8 +1,9 @@
 import { strict as assert } from 'node:assert';
+import { MemoryStore } from '../support/memoryStore';
 import { endingMessage, isFinalState, summarizeArray, summarizeJob, type JobEnding } from '../../common/slurm/endings';
 import { normalizeState, SEP, type JobRecord } from '../../common/slurm/jobs';
 import { JOB_NOTIFICATIONS, settingSpecs } from '../../common/settings';
-import { JobService, type HistoryStore } from '../../extension/src/jobs/jobService';
+import { JobService } from '../../extension/src/jobs/jobService';
 import type { CommandRunner, ExecResult } from '../../extension/src/ssh/types';
 import { readManifest } from '../support/manifest';
 import { emptyRecord, installVscodeStub } from '../support/vscodeStub';
@@ -80,15 +81,6 @@ const queued = (id: string, state = 'RUNNING', stdOut = '') => {
 };
 const accounted = (id: string, state: string, exitCode = '0:0') => [id, id, state, exitCode, '00:00:05', '01:00:00', 'normal', 'vm', 'hpcgeo', '2026-12-02T22:00:00', '2026-12-02T22:00:01', '2026-12-02T22:00:06', '/home/hpcgeo/runs', 'zonal'];
 
-class MemoryStore implements HistoryStore {
-  readonly data = new Map<string, JobRecord[]>();
-  get(key: string) {
-    return this.data.get(key);
-  }
-  async set(key: string, value: JobRecord[]) {
-    this.data.set(key, value);
-  }
-}
 
 describe('JobService tells when jobs end (issue 10 item 6)', () => {
   let slurm: ScriptedSlurm;
