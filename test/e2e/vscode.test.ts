@@ -94,6 +94,21 @@ describe('HPC Geo in VS Code, end to end', function () {
   const statusItem = (name: string) => page.locator('.statusbar-item', { hasText: name });
   const jobRow = (text: string | RegExp) => page.locator('.part.sidebar .monaco-list-row', { hasText: text });
 
+  /**
+   * Chooses an item of the open context menu. VS Code's menu items ignore the mouse for their first
+   * 100 ms (so the right click's own release cannot pick one), faster than a person but not than
+   * Playwright: choose with the keyboard.
+   */
+  async function menuItem(text: string): Promise<void> {
+    const menu = page.locator('.context-view .monaco-menu');
+    await menu.waitFor();
+    for (let i = 0; !(await menu.locator('.action-item.focused', { hasText: text }).count()); i++) {
+      if (i === 20) throw new Error(`no ${text} in the menu`);
+      await page.keyboard.press('ArrowUp');
+    }
+    await page.keyboard.press('Enter');
+  }
+
   /** Expands the first group row of the Jobs view whose label matches, if it is collapsed. */
   async function expandGroup(label: RegExp): Promise<void> {
     const row = jobRow(label).first();
@@ -233,15 +248,7 @@ describe('HPC Geo in VS Code, end to end', function () {
     if (!(await page.locator('.part.sidebar').getByText('HPC GEO: JOBS').isVisible())) await page.locator('.activitybar .action-item a[aria-label^="HPC Geo"]').click();
     const row = jobRow(new RegExp(`^${running} tiles`)).first();
     await row.click({ button: 'right' });
-    // VS Code's menu items ignore the mouse for their first 100 ms (so the right click's own release
-    // cannot pick one), faster than a person but not than Playwright: choose with the keyboard
-    const menu = page.locator('.context-view .monaco-menu');
-    await menu.waitFor();
-    for (let i = 0; !(await menu.locator('.action-item.focused', { hasText: 'Cancel Job' }).count()); i++) {
-      if (i === 20) throw new Error('no Cancel Job in the menu');
-      await page.keyboard.press('ArrowUp');
-    }
-    await page.keyboard.press('Enter');
+    await menuItem('Cancel Job');
     await page.locator('.monaco-dialog-box', { hasText: `Cancel job ${running}?` }).waitFor();
     await screenshot('cancel-confirm');
     await dialogButton('Cancel Job');
@@ -328,13 +335,7 @@ describe('HPC Geo in VS Code, end to end', function () {
     // Disconnect from a cluster's own row acts on that row, and nothing logs in again by itself (item 1)
     await page.locator('.part.sidebar .monaco-list-row[aria-level="1"]', { hasText: /^lab(?!-totp)/ }).first().locator('.monaco-tl-twistie').click(); // lab's rows out of the way
     await jobRow(/^lab-totp/).first().click({ button: 'right' });
-    const menu = page.locator('.context-view .monaco-menu');
-    await menu.waitFor();
-    for (let i = 0; !(await menu.locator('.action-item.focused', { hasText: 'Disconnect from Cluster' }).count()); i++) {
-      if (i === 20) throw new Error('no Disconnect from Cluster in the menu');
-      await page.keyboard.press('ArrowUp');
-    }
-    await page.keyboard.press('Enter');
+    await menuItem('Disconnect from Cluster');
     await page.locator('.part.sidebar .monaco-list-row', { hasText: /^lab-totp/ }).first().waitFor({ state: 'detached', timeout: 30_000 });
     assert.equal(await page.locator('.quick-input-widget:visible', { hasText: 'Disconnect which cluster' }).count(), 0, 'no question: the row said which');
     // the Jobs poll ran every 5 s: three polls later there is still no login prompt
