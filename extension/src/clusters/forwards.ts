@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { stateGroup, type JobRecord } from '../../../common/slurm/jobs';
+import { isJobTarget } from '../../../common/slurm/targets';
 import { Disposable } from '../lifecycle';
 import type { Log } from '../log';
 import type { ClusterRunner, PortForward } from '../ssh/types';
@@ -11,11 +12,6 @@ interface Live {
   forward: PortForward;
   /** Its place in the cluster's connection scope: a disconnect closes it. */
   scope: vscode.Disposable;
-}
-
-/** The job a command was given, when it was a job row of the Jobs view. */
-function jobOf(arg: unknown): JobRecord | undefined {
-  return arg && typeof arg === 'object' && 'type' in arg && arg.type === 'job' && 'job' in arg ? (arg.job as JobRecord) : undefined;
 }
 
 /**
@@ -42,7 +38,7 @@ export class Forwards extends Disposable {
     if (!cluster.target) return void vscode.window.showInformationMessage(`${cluster.name} is this machine: its ports need no forward.`);
     const runner = await this.clusters.runner(cluster, { user: true });
     if (!runner.forwardLocal) return void vscode.window.showInformationMessage(`${cluster.name} cannot forward ports.`);
-    const job = jobOf(arg);
+    const job = isJobTarget(arg) && arg.type === 'job' ? arg.job : undefined;
     const host = await this.pickHost(cluster.name, runner, job ? [job] : this.jobsOf(cluster.name).filter((j) => stateGroup(j.state) === 'running'));
     if (!host) return undefined;
     const portText = await vscode.window.showInputBox({
