@@ -10,11 +10,13 @@ const USAGE_SCHEME = 'hpcgeo-usage';
  * asks nothing) with sacct's figures, and sstat's live ones for a running job.
  */
 export class UsageView extends Disposable {
+  /** A page already open is read again when shown again (VS Code keeps a virtual document while it is open). */
+  private readonly changed = this.register(new vscode.EventEmitter<vscode.Uri>());
   constructor(
     private readonly actionsFor: (cluster: string) => Promise<JobActions>,
   ) {
     super();
-    this.register(vscode.workspace.registerTextDocumentContentProvider(USAGE_SCHEME, { provideTextDocumentContent: (uri) => this.content(uri) }));
+    this.register(vscode.workspace.registerTextDocumentContentProvider(USAGE_SCHEME, { onDidChange: this.changed.event, provideTextDocumentContent: (uri) => this.content(uri) }));
   }
 
   /** The page's address: one per job and cluster; `running` asks sstat too. */
@@ -24,6 +26,7 @@ export class UsageView extends Disposable {
 
   async show(cluster: string, jobId: string, running: boolean): Promise<void> {
     const uri = UsageView.uri(cluster, jobId, running);
+    if (vscode.workspace.textDocuments.some((d) => d.uri.toString() === uri.toString())) this.changed.fire(uri);
     // read it now, so a failure is an error message here and not a page that says nothing
     const doc = await vscode.workspace.openTextDocument(uri);
     try {
