@@ -50,10 +50,13 @@ export interface TargetKind {
 
 const groupOf = (t: JobTarget) => (t.type === 'array' ? t.entry.group : treeGroup(t.job.state));
 const active = (t: JobTarget) => groupOf(t) === 'running' || groupOf(t) === 'pending';
+/** Pending and not held already. */
+const waiting = (j: JobRecord) => stateGroup(j.state) === 'pending' && !isHeld(j);
 
 export const TARGETS = {
   cancel: { question: 'Cancel which jobs?', fits: 'running or pending', many: true, applies: active },
-  hold: { question: 'Hold which jobs?', fits: 'pending', many: true, applies: (t) => groupOf(t) === 'pending' },
+  // an array that has started is listed as running; its pending tasks can still be held
+  hold: { question: 'Hold which jobs?', fits: 'pending', many: true, applies: (t) => (t.type === 'array' ? t.entry.tasks.some(waiting) : waiting(t.job)) },
   release: { question: 'Release which jobs?', fits: 'held', many: true, applies: (t) => (t.type === 'array' ? t.entry.tasks.some(isHeld) : isHeld(t.job)) },
   requeue: { question: 'Requeue which jobs?', fits: 'running', many: true, applies: (t) => groupOf(t) === 'running' },
   copy: { question: 'Copy the ID of which jobs?', fits: 'listed', many: true, applies: () => true },
@@ -63,6 +66,16 @@ export const TARGETS = {
   shell: { question: 'Open a shell on the node of which job?', fits: 'running', single: true, applies: (t) => t.type === 'job' && stateGroup(t.job.state) === 'running' },
   usage: { question: 'Resource usage of which job?', fits: 'running or ended', applies: (t) => groupOf(t) !== 'pending' },
 } satisfies Record<string, TargetKind>;
+
+export type TargetAction = keyof typeof TARGETS;
+
+/**
+ * The actions that apply to a row, as its context value carries them for the Jobs view's menus
+ * (`viewItem =~ /\[hold\]/`): the menu offers what the palette's pick would list, from one rule.
+ */
+export function actionsThatApply(t: JobTarget): TargetAction[] {
+  return (Object.keys(TARGETS) as TargetAction[]).filter((a) => (TARGETS[a] as TargetKind).applies(t));
+}
 
 /** A cluster's jobs as the Jobs view has them. */
 export interface ClusterJobList {

@@ -4,7 +4,7 @@
  * 1,000-task array is grouped in microseconds and tested without VS Code.
  */
 import { recordedLogPatterns, resolveLogPattern, type LogFacts } from './logPath';
-import { pendingReason } from './reasons';
+import { isHeld, pendingReason } from './reasons';
 import { STATE_ORDER, STATE_WORDS, stateGroup, type JobRecord, type JobState, type StateGroup } from './jobs';
 
 export interface ArrayEntry {
@@ -18,6 +18,8 @@ export interface ArrayEntry {
   tasks: JobRecord[];
   /** Tasks per state; a chunk counts for every task it stands for. */
   counts: Partial<Record<JobState, number>>;
+  /** Of the pending tasks, those held (scontrol hold, or held by an administrator). */
+  held: number;
   /** How many tasks the array has (rows count chunks once). */
   taskCount: number;
   /** The group the array is listed under: that of its most urgent task. */
@@ -75,6 +77,7 @@ export function arrayEntry(arrayJobId: string, records: JobRecord[]): ArrayEntry
   const counts: Partial<Record<JobState, number>> = {};
   const rows: { record: JobRecord; first: number; chunk: boolean }[] = [];
   let taskCount = 0;
+  let held = 0;
   for (const t of records) {
     const span = taskSpan(t.arrayTaskId);
     let n = 1;
@@ -85,6 +88,7 @@ export function arrayEntry(arrayJobId: string, records: JobRecord[]): ArrayEntry
       if (n <= 0) continue;
     }
     counts[t.state] = (counts[t.state] ?? 0) + n;
+    if (isHeld(t)) held += n;
     taskCount += n;
     rows.push({ record: t, first: span?.first ?? Number.MAX_SAFE_INTEGER, chunk });
   }
@@ -92,7 +96,7 @@ export function arrayEntry(arrayJobId: string, records: JobRecord[]): ArrayEntry
   const has = (g: StateGroup) => STATE_ORDER.some((s) => counts[s] && treeGroup(s) === g);
   const group: StateGroup = has('running') ? 'running' : has('pending') ? 'pending' : has('failed') ? 'failed' : 'finished';
   const tasks = rows.map((r) => r.record);
-  return { kind: 'array', arrayJobId, name: tasks[0]?.name ?? records[0]!.name, tasks, counts, taskCount, group };
+  return { kind: 'array', arrayJobId, name: tasks[0]?.name ?? records[0]!.name, tasks, counts, held, taskCount, group };
 }
 
 /** One record per job id: what squeue says now wins over the history (sacct), which fills in the rest. */
@@ -135,9 +139,11 @@ export function groupJobs(current: readonly JobRecord[], history: readonly JobRe
   return groups;
 }
 
-/** "12 running · 40 pending · 412 done · 3 failed · 1 out of memory · 5 cancelled": tasks by state. */
-export function countsLabel(counts: Partial<Record<JobState, number>>): string {
-  return STATE_ORDER.filter((s) => counts[s]).map((s) => `${counts[s]} ${STATE_WORDS[s]}`).join(' · ');
+/** "12 running · 40 pending · 8 held · 412 done · 3 failed · 1 out of memory · 5 cancelled": tasks by state; `held` of the pending. */
+export function countsLabel(counts: Partial<Record<JobState, number>>, held = 0): string {
+  return STATE_ORDER.filter((s) => counts[s])
+    .flatMap((s) => (s === 'PENDING' && held ? [counts[s]! - held ? `${counts[s]! - held} pending` : '', `${held} held`].filter(Boolean) : [`${counts[s]} ${STATE_WORDS[s]}`]))
+    .join(' · ');
 }
 
 /** A group's header: "Failed (13)" counts its rows; the tasks of its arrays are told apart. */

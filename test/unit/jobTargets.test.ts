@@ -2,7 +2,9 @@ import { strict as assert } from 'node:assert';
 import { type JobRecord, type JobState } from '../../common/slurm/jobs';
 import { clusterComment } from '../../common/sbatch/clusterComment';
 import { parseSinfoPartitions } from '../../common/slurm/partitions';
-import { byCluster, candidates, describeTargets, isJobTarget, TARGETS, targetId, type JobTarget } from '../../common/slurm/targets';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { actionsThatApply, byCluster, candidates, describeTargets, isJobTarget, TARGETS, targetId, type JobTarget } from '../../common/slurm/targets';
 import { parseSstat, usageMarkdown } from '../../common/slurm/usage';
 
 const job = (jobId: string, state: JobState, extra: Partial<JobRecord> = {}): JobRecord => ({ jobId, name: `job${jobId}`, state, rawState: state, source: 'squeue', ...extra });
@@ -24,7 +26,7 @@ describe('what a job command acts on from the Command Palette (issue 10 item 5)'
 
   it('offers each action only the jobs it applies to, the most urgent first', () => {
     assert.deepEqual(ids(candidates(lab, TARGETS.cancel)), ['20', '10', '12', '11'], 'running, then pending; an array as one row');
-    assert.deepEqual(ids(candidates(lab, TARGETS.hold)), ['12', '11']);
+    assert.deepEqual(ids(candidates(lab, TARGETS.hold)), ['20', '11'], 'an array that has started still has pending tasks to hold; a held job is not held again');
     assert.deepEqual(ids(candidates(lab, TARGETS.release)), ['12'], 'only a held job is released');
     assert.deepEqual(ids(candidates(lab, TARGETS.requeue)), ['20', '10']);
     assert.deepEqual(ids(candidates(lab, TARGETS.throttle)), ['20'], 'arrays only');
@@ -32,6 +34,18 @@ describe('what a job command acts on from the Command Palette (issue 10 item 5)'
     assert.deepEqual(ids(candidates(lab, TARGETS.shell)), ['20_0', '10'], 'running jobs and tasks, not whole arrays');
     assert.ok(!ids(candidates(lab, TARGETS.usage)).some((id) => ['11', '12'].includes(id)), 'a pending job has no usage');
     assert.ok(ids(candidates(lab, TARGETS.usage)).includes('8'));
+  });
+
+  it('gives the Jobs view\'s menus the same actions as the pick, from the rows\' context values', () => {
+    const rows = candidates(lab, TARGETS.copy);
+    const row = (id: string) => rows.find((t) => targetId(t) === id)!;
+    assert.deepEqual(actionsThatApply(row('20')), ['cancel', 'hold', 'requeue', 'copy', 'throttle', 'log', 'usage'], 'a running array with pending tasks');
+    assert.deepEqual(actionsThatApply(row('12')), ['cancel', 'release', 'copy', 'log'], 'a held job');
+    assert.deepEqual(actionsThatApply(row('6')), ['copy', 'log', 'usage']);
+    const manifest = JSON.parse(readFileSync(join(__dirname, '../../package.json'), 'utf8')) as { contributes: { menus: Record<string, { command: string; when?: string }[]> } };
+    const named = manifest.contributes.menus['view/item/context']!.flatMap((m) => [...(m.when ?? '').matchAll(/\\\[(\w+)\\\]/g)].map((x) => x[1]!));
+    assert.ok(named.includes('hold') && named.includes('release'));
+    for (const action of named) assert.ok(action in TARGETS, `the menu's [${action}] is an action of common/slurm/targets`);
   });
 
   it('offers the tasks of an array for a log, not the chunk Slurm has not split', () => {

@@ -67,6 +67,15 @@ describe('the Jobs tree (issue 10 item 7)', () => {
     assert.equal(countsLabel(running.counts), '2 running · 1 pending');
   });
 
+  it('says how many of an array\'s pending tasks are held', () => {
+    const held = { reason: 'JobHeldUser' };
+    const [a] = arrays(groupJobs([task('30', '0', 'RUNNING'), { ...task('30', '[1-8]', 'PENDING'), ...held }, task('30', '[9-11]', 'PENDING')], []).running);
+    assert.equal(a?.held, 8, 'a held chunk counts for every task it stands for');
+    assert.equal(countsLabel(a.counts, a.held), '1 running · 3 pending · 8 held');
+    const [all] = arrays(groupJobs([{ ...task('31', '[0-3]', 'PENDING'), ...held }], []).pending);
+    assert.equal(countsLabel(all!.counts, all!.held), '4 held');
+  });
+
   it('reads array task ids as Slurm writes them', () => {
     assert.deepEqual(taskSpan('7'), { first: 7, count: 1, ranges: [[7, 7, 1]] });
     assert.equal(taskSpan('[3-5%3]')?.count, 3);

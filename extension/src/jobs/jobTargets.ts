@@ -10,7 +10,7 @@ import { countsLabel, jobDescription } from '../../../common/slurm/tree';
 
 function pickItem(t: JobTarget, clusters: number): vscode.QuickPickItem & { target: JobTarget } {
   const where = clusters > 1 ? `${t.cluster} · ` : '';
-  if (t.type === 'array') return { label: `$(layers) ${t.entry.arrayJobId} ${t.entry.name}`, description: `${where}array · ${countsLabel(t.entry.counts)}`, target: t };
+  if (t.type === 'array') return { label: `$(layers) ${t.entry.arrayJobId} ${t.entry.name}`, description: `${where}array · ${countsLabel(t.entry.counts, t.entry.held)}`, target: t };
   const j = t.job;
   // jobDescription names the state of an ended job that did not complete, not the others'
   const g = stateGroup(j.state);

@@ -176,7 +176,13 @@ export class JobsController extends Disposable {
       );
       if (ok !== yes) return;
     }
-    const done = { hold: `Held ${what}: it stays pending until released.`, release: `Released ${what}: it can start when Slurm schedules it.`, requeue: `Requeued ${what}.` }[action];
+    const arrays = t.some((x) => x.type === 'array');
+    const one = t.length === 1;
+    const done = {
+      hold: `Held ${what}: ${arrays ? 'the pending tasks wait' : one ? 'it stays pending' : 'they stay pending'} until released.`,
+      release: `Released ${what}: ${arrays ? 'the tasks can start when Slurm schedules them' : one ? 'it can start when Slurm schedules it' : 'they can start when Slurm schedules them'}.`,
+      requeue: `Requeued ${what}.`,
+    }[action];
     await this.act(t, (a, ids) => a.control(action, ids), done);
   }
 

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { JobRecord, StateGroup } from '../../../common/slurm/jobs';
-import { allCancelled, countsLabel, GROUP_ORDER, groupJobs, groupLabel, hasFailures, jobDescription, jobTooltipRows, treeGroup, type ArrayEntry, type Entry } from '../../../common/slurm/tree';
-import { isHeld } from '../../../common/slurm/reasons';
+import { allCancelled, countsLabel, GROUP_ORDER, groupJobs, groupLabel, jobDescription, jobTooltipRows, treeGroup, type ArrayEntry, type Entry } from '../../../common/slurm/tree';
+import { actionsThatApply } from '../../../common/slurm/targets';
 import { Disposable } from '../lifecycle';
 import type { ClusterJobs, JobService } from './jobService';
 
@@ -111,11 +111,11 @@ export class JobsProvider extends Disposable implements vscode.TreeDataProvider<
       case 'array': {
         const e = node.entry;
         const item = new vscode.TreeItem(`${e.arrayJobId} ${e.name}`, vscode.TreeItemCollapsibleState.Collapsed);
-        item.description = countsLabel(e.counts);
+        item.description = countsLabel(e.counts, e.held);
         const [icon, color] = allCancelled(e.counts) ? CANCELLED_ICON : STATE_ICON[e.group];
         item.iconPath = new vscode.ThemeIcon(icon === 'sync~spin' ? 'layers-active' : 'layers', new vscode.ThemeColor(color));
-        item.tooltip = new vscode.MarkdownString(`**Array ${e.arrayJobId}** ${escapeMarkdown(e.name)}\n\n${countsLabel(e.counts)} (${e.taskCount === 1 ? '1 task' : `${e.taskCount} tasks`})`);
-        item.contextValue = `array.${e.group}${hasFailures(e.counts) ? '.hasFailed' : ''}${e.tasks.some(isHeld) ? '.held' : ''}`;
+        item.tooltip = new vscode.MarkdownString(`**Array ${e.arrayJobId}** ${escapeMarkdown(e.name)}\n\n${countsLabel(e.counts, e.held)} (${e.taskCount === 1 ? '1 task' : `${e.taskCount} tasks`})`);
+        item.contextValue = contextValue(`array.${e.group}`, node);
         item.id = `array:${node.cluster}:${e.arrayJobId}`;
         return item;
       }
@@ -128,7 +128,7 @@ export class JobsProvider extends Disposable implements vscode.TreeDataProvider<
         const [icon, color] = j.state === 'CANCELLED' ? CANCELLED_ICON : STATE_ICON[g];
         item.iconPath = new vscode.ThemeIcon(icon, new vscode.ThemeColor(color));
         item.tooltip = jobTooltip(j);
-        item.contextValue = `job.${g}${j.arrayJobId ? '.task' : ''}${isHeld(j) ? '.held' : ''}`;
+        item.contextValue = contextValue(`job.${g}${j.arrayJobId ? '.task' : ''}`, node);
         item.id = `job:${node.cluster}:${j.jobId}`;
         item.command = ROW_CLICK;
         return item;
@@ -144,4 +144,9 @@ export class JobsProvider extends Disposable implements vscode.TreeDataProvider<
       }
     }
   }
+}
+
+/** "job.running.task [cancel][requeue]…": the row's kind, then the actions that apply to it (the menus' `when` clauses read these). */
+function contextValue(kind: string, node: Extract<JobsNode, { type: 'job' | 'array' }>): string {
+  return `${kind} ${actionsThatApply(node).map((a) => `[${a}]`).join('')}`;
 }
