@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -9,6 +9,7 @@ import { appendKnownHost, checkHostKey, fingerprint, hostFieldMatches, knownHost
 import { commandLine, quoteArg, REMOTE_DECODER, remoteCommand } from '../../extension/src/ssh/quote';
 import { hostileArgs } from '../support/hostileArgs';
 import { inlineIncludes, SshConfigFile } from '../../extension/src/ssh/sshConfig';
+import { ClusterList } from '../../extension/src/clusters/clusters';
 
 describe('shell quoting', () => {
   it('quotes every argument so that sh reads it back unchanged', () => {
@@ -116,6 +117,34 @@ describe('~/.ssh/config', () => {
     const c = SshConfigFile.read(undefined, { home: h, localUser: 'me' });
     assert.deepEqual(c.target('inner').jumps.map((j) => `${j.user}@${j.host}:${j.port}`), ['u@gw.example:22', 'me@mid:2022']);
     assert.throws(() => c.target('a'), /loop/);
+  });
+});
+
+describe('the cluster list', () => {
+  it('is read again only when the settings, the ssh config, an Include\'d file or an Include\'s folder changed', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hpcgeo-clusters-'));
+    const config = join(dir, 'config');
+    mkdirSync(join(dir, 'conf.d'));
+    writeFileSync(config, `Include ${dir}/conf.d/*.conf\nHost saga\n  HostName saga.sigma2.no\n`);
+    writeFileSync(join(dir, 'conf.d', 'a.conf'), 'Host betzy\n  HostName betzy.sigma2.no\n');
+    const list = new ClusterList();
+    const names = (r: { clusters: { name: string }[] }) => r.clusters.map((c) => c.name).filter((n) => n !== 'local');
+    const touch = (f: string, s: number) => utimesSync(f, s, s);
+    const first = list.get([], config);
+    assert.deepEqual(names(first), ['betzy', 'saga']);
+    assert.equal(list.get([], config).clusters, first.clusters, 'nothing changed: the same list, not read again');
+
+    writeFileSync(join(dir, 'conf.d', 'a.conf'), 'Host betzy lumi\n  User me\n');
+    touch(join(dir, 'conf.d', 'a.conf'), 1_000_000);
+    assert.deepEqual(names(list.get([], config)), ['betzy', 'lumi', 'saga'], "an Include'd file changed");
+
+    writeFileSync(join(dir, 'conf.d', 'b.conf'), 'Host fram\n');
+    touch(join(dir, 'conf.d'), 2_000_000);
+    assert.deepEqual(names(list.get([], config)), ['betzy', 'lumi', 'fram', 'saga'], 'a file was added to the folder of an Include glob');
+
+    const bad = [{ name: 'x' }] as unknown as Parameters<ClusterList['get']>[0];
+    assert.equal(list.get(bad, config).problems.length, 1, 'the settings changed: read again, with its problem');
+    assert.deepEqual(list.get(bad, config).problems, [], 'the same problem is not said again at every ask');
   });
 });
 

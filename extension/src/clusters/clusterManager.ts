@@ -6,7 +6,7 @@ import { describeError, type Log } from '../log';
 import { LocalRunner } from '../ssh/local';
 import { NotConnected, SessionManager, type SessionState, type SessionStatus } from '../ssh/sessions';
 import { targetKey, type ClusterRunner } from '../ssh/types';
-import { listClusters, type Cluster, type ClusterSetting } from './clusters';
+import { ClusterList, type Cluster, type ClusterSetting } from './clusters';
 import { VsCodePrompter } from './vscodePrompter';
 
 const ICONS: Record<SessionState, string> = {
@@ -44,6 +44,7 @@ export class ClusterManager extends Disposable {
   private readonly general: vscode.StatusBarItem;
   private readonly byKey = new Map<string, Cluster>();
   private readonly scopes = new Map<string, Set<vscode.Disposable>>();
+  private readonly clusterList = new ClusterList();
   private readonly changed = this.register(new vscode.EventEmitter<string>());
   /** Fires with a cluster's name when its connection state changes. */
   readonly onDidChangeCluster = this.changed.event;
@@ -69,9 +70,9 @@ export class ClusterManager extends Disposable {
     this.general.show();
   }
 
-  /** The clusters known now (settings, ~/.ssh/config, local); problems go to the log. */
+  /** The clusters known now (settings, ~/.ssh/config, local); problems go to the log once. */
   list(): Cluster[] {
-    const { clusters, problems } = listClusters(this.config.get('clusters') as ClusterSetting[], this.config.get('ssh.configFile') || undefined);
+    const { clusters, problems } = this.clusterList.get(this.config.get('clusters') as ClusterSetting[], this.config.get('ssh.configFile') || undefined);
     for (const p of problems) this.log.warn(p);
     return clusters;
   }

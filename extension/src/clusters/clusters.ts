@@ -3,6 +3,7 @@
  * ~/.ssh/config, and "local" when Slurm's commands are on this machine. Read when asked (the
  * connect command), never at activation.
  */
+import { statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { onPath } from '../ssh/local';
@@ -34,17 +35,19 @@ export interface Cluster {
 
 export const LOCAL = 'local';
 
-export function listClusters(settings: readonly ClusterSetting[], sshConfigPath?: string): { clusters: Cluster[]; problems: string[] } {
+/** The clusters, the problems met reading them, and the files and folders the ssh config was read from. */
+export function listClusters(settings: readonly ClusterSetting[], sshConfigPath?: string): { clusters: Cluster[]; problems: string[]; sources: readonly string[] } {
   const problems: string[] = [];
   // loaded here, not at activation (the ssh-config package takes a few ms to load)
   const { SshConfigFile, defaultEnv } = require('../ssh/sshConfig') as typeof SshConfigModule;
   const env = defaultEnv();
+  const path = sshConfigPath ? sshConfigPath.replace(/^~(?=\/|$)/, homedir()) : join(env.home, '.ssh', 'config');
   let config: InstanceType<typeof SshConfigFile>;
   try {
-    config = SshConfigFile.read(sshConfigPath ? sshConfigPath.replace(/^~(?=\/|$)/, homedir()) : join(env.home, '.ssh', 'config'), env);
+    config = SshConfigFile.read(path, env);
   } catch (e) {
     problems.push(`~/.ssh/config could not be read: ${e instanceof Error ? e.message : String(e)}`);
-    config = new SshConfigFile('', env);
+    config = new SshConfigFile('', env, path);
   }
   const clusters: Cluster[] = [];
   for (const s of settings) {
@@ -74,5 +77,36 @@ export function listClusters(settings: readonly ClusterSetting[], sshConfigPath?
     }
   }
   if (onPath('squeue')) clusters.push({ name: LOCAL, source: 'local', detail: 'Slurm on this machine' });
-  return { clusters, problems };
+  return { clusters, problems, sources: config.sources };
+}
+
+/**
+ * `listClusters`, read again only when the settings or a file or folder the ssh config was read
+ * from changed (its time or size): the Jobs view asks for a cluster on every poll and every
+ * redraw, and an edit of ~/.ssh/config or an Include'd file is still seen at the next ask.
+ */
+export class ClusterList {
+  private last?: { key: string; stamp: string; sources: readonly string[]; clusters: Cluster[] };
+
+  /** The clusters; `problems` only when they were read now (so each is said once, not at every ask). */
+  get(settings: readonly ClusterSetting[], sshConfigPath?: string): { clusters: Cluster[]; problems: string[] } {
+    const key = JSON.stringify([settings, sshConfigPath ?? '']);
+    if (this.last?.key === key && stamp(this.last.sources) === this.last.stamp) return { clusters: this.last.clusters, problems: [] };
+    const { clusters, problems, sources } = listClusters(settings, sshConfigPath);
+    this.last = { key, stamp: stamp(sources), sources, clusters };
+    return { clusters, problems };
+  }
+}
+
+function stamp(paths: readonly string[]): string {
+  return paths
+    .map((p) => {
+      try {
+        const s = statSync(p);
+        return `${s.mtimeMs}/${s.size}`;
+      } catch {
+        return '-';
+      }
+    })
+    .join('|');
 }

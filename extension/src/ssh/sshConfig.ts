@@ -31,8 +31,8 @@ function expandTilde(p: string, home: string): string {
   return p === '~' ? home : p.startsWith('~/') ? join(home, p.slice(2)) : p;
 }
 
-/** Files matching a path whose components may hold `*` and `?` (Include takes globs). */
-function glob(pattern: string): string[] {
+/** Files matching a path whose components may hold `*` and `?` (Include takes globs); the folders listed go to `read`. */
+function glob(pattern: string, read?: Set<string>): string[] {
   const parts = pattern.split('/');
   let paths = [pattern.startsWith('/') ? '/' : '.'];
   for (const part of parts.filter(Boolean)) {
@@ -41,6 +41,7 @@ function glob(pattern: string): string[] {
       continue;
     }
     paths = paths.flatMap((dir) => {
+      read?.add(dir);
       try {
         return readdirSync(dir).filter((f) => wildcardMatch(part, f) && !f.startsWith('.')).sort().map((f) => join(dir, f));
       } catch {
@@ -63,8 +64,11 @@ function includeArgs(line: string): string | undefined {
   return rest.trimEnd() ? rest : undefined;
 }
 
-/** The config text with every Include replaced by the files it names (relative to ~/.ssh). */
-export function inlineIncludes(text: string, env: SshConfigEnv, depth = 0): string {
+/**
+ * The config text with every Include replaced by the files it names (relative to ~/.ssh); the
+ * files and folders it read go to `read` (what a change of the config could touch).
+ */
+export function inlineIncludes(text: string, env: SshConfigEnv, depth = 0, read?: Set<string>): string {
   if (depth > MAX_INCLUDE_DEPTH) return '';
   return text
     .split(/\r?\n/)
@@ -75,23 +79,28 @@ export function inlineIncludes(text: string, env: SshConfigEnv, depth = 0): stri
       const names = new Set(args.match(/"[^"]*"|\S+/g)!.map((s) => s.replace(/^"|"$/g, '')));
       const files = [...names].flatMap((p) => {
         const abs = expandTilde(p, env.home);
-        return glob(isAbsolute(abs) ? abs : join(env.home, '.ssh', abs));
+        return glob(isAbsolute(abs) ? abs : join(env.home, '.ssh', abs), read);
       });
-      return files.map((f) => inlineIncludes(readFileSync(f, 'utf8'), env, depth + 1)).join('\n');
+      for (const f of files) read?.add(f);
+      return files.map((f) => inlineIncludes(readFileSync(f, 'utf8'), env, depth + 1, read)).join('\n');
     })
     .join('\n');
 }
 
 export class SshConfigFile {
   private readonly config: ReturnType<typeof SSHConfig.parse>;
+  /** The files and folders this config was read from (the file itself, its Includes and the folders their globs listed). */
+  readonly sources: readonly string[];
 
-  constructor(text: string, readonly env: SshConfigEnv = defaultEnv()) {
-    this.config = SSHConfig.parse(inlineIncludes(text, env));
+  constructor(text: string, readonly env: SshConfigEnv = defaultEnv(), file?: string) {
+    const read = new Set<string>(file ? [file] : []);
+    this.config = SSHConfig.parse(inlineIncludes(text, env, 0, read));
+    this.sources = [...read];
   }
 
   static read(file?: string, env: SshConfigEnv = defaultEnv()): SshConfigFile {
     const path = file ?? join(env.home, '.ssh', 'config');
-    return new SshConfigFile(existsSync(path) ? readFileSync(path, 'utf8') : '', env);
+    return new SshConfigFile(existsSync(path) ? readFileSync(path, 'utf8') : '', env, path);
   }
 
   /** Host aliases written without wildcards: the clusters a user can pick. */
