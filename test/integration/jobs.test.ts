@@ -87,6 +87,36 @@ describe('jobs against the lab', function () {
     }
   });
 
+  it('takes new settings at once: a faster pace polls now and from then on, a new history window reads sacct now (issue 10 item 16)', async () => {
+    let polls = 0;
+    const argvs: string[][] = [];
+    // the lab's connection, recording the commands the service runs
+    const recorded = new Proxy(conn, {
+      get(target, prop) {
+        if (prop === 'exec') return (argv: string[], o?: Parameters<typeof conn.exec>[1]) => (argvs.push(argv), target.exec(argv, o));
+        const v: unknown = Reflect.get(target, prop);
+        return typeof v === 'function' ? v.bind(target) : v;
+      },
+    });
+    const options = { historyDays: 1, minIntervalMs: 600_000, maxIntervalMs: 600_000, sacctEvery: 1000, maxHistory: 10 };
+    const polled = new JobService(async () => (polls++, recorded), new MemoryStore(), () => undefined, options);
+    const sacctDays = () => argvs.filter((a) => a[0] === 'sacct').flatMap((a) => a.filter((w) => w.startsWith('--starttime=')));
+    try {
+      polled.watch({ name: 'lab', user: lab.user });
+      await waitFor('the first refresh', async () => (sacctDays().length && !polled.jobs('lab')?.refreshing ? true : undefined), 30_000, 50);
+      assert.deepEqual(sacctDays(), ['--starttime=now-1days']);
+      polls = 0;
+      polled.setOptions({ ...options, minIntervalMs: 150, maxIntervalMs: 150 });
+      // at the old pace the next poll was ten minutes away
+      await waitFor(`three polls at the new pace (so far ${polls})`, async () => (polls >= 3 ? true : undefined), 30_000, 50);
+      assert.equal(sacctDays().length, 1, 'the same window: squeue only (sacct every 1,000 polls)');
+      polled.setOptions({ ...options, minIntervalMs: 150, maxIntervalMs: 150, historyDays: 3 });
+      await waitFor('sacct over the new window', async () => (sacctDays().includes('--starttime=now-3days') ? true : undefined), 30_000, 50);
+    } finally {
+      polled.dispose();
+    }
+  });
+
   it('keeps names with spaces, pipes, quotes and unicode intact', async () => {
     const name = `a b|c "q" 'x' é 日本 $(id)`;
     const s = await script('names.sbatch', 'sleep 1');

@@ -73,13 +73,11 @@ describe('log stream processing', () => {
     assert.equal(failureOf('*** JOB 812345 ON b1101 CANCELLED AT 2026-11-20T08:00:00 ***'), 'slurm');
   });
 
-  it('skips 256 KiB of lone ESCs in linear time (each one rescanned the rest of the input: 46 s)', function () {
-    this.timeout(120_000);
-    const t0 = performance.now();
+  it('skips 256 KiB of lone ESCs (each one rescanned the rest of the input: 46 s; the time is in npm run bench)', function () {
+    // a budget with a wide margin, not a measurement: the old scan did not finish within it
+    this.timeout(30_000);
     const r = run([`${'\u001b'.repeat(256 * 1024)}x\n`]);
-    const ms = performance.now() - t0;
     assert.deepEqual(texts(r.lines), ['x']);
-    assert.ok(ms < 2000, `took ${ms.toFixed(0)} ms`);
   });
 
   it('keeps only the tail of a line that never ends, marked as cut, in bounded memory', function () {
