@@ -344,6 +344,68 @@ describe('HPC Geo in VS Code, end to end', function () {
     assert.equal(await statusItem('lab-totp').count(), 0, 'its status item went with it');
     await screenshot('walk-disconnected');
   });
+
+  it('8. at 1920×1080 in the light theme: Hold and Release an array from the palette, the array\'s end notified with Resubmit Failed, Requeue a running job, Resource Usage of a finished one', async () => {
+    await page.setViewportSize({ width: 1920, height: 1080 });
+    const toast = (text: string) => page.locator('.notification-toast', { hasText: text }).first();
+    await expandGroup(/^lab(?!-totp)/); // collapsed in step 7
+
+    // twelve tasks, four at a time: the others are pending long enough to hold them
+    await openFile('array.sbatch');
+    const array = await submitActive('array.sbatch');
+    await command('HPC Geo: Hold Job');
+    await page.locator('.quick-input-widget input[placeholder^="Hold which jobs?"]').waitFor();
+    await pick(new RegExp(`${array} zonal$`));
+    await page.keyboard.press('Enter');
+    await toast(`Held array ${array}: the pending tasks wait until released.`).waitFor({ timeout: 60_000 });
+    // the array's row says how many of its tasks are held
+    await jobRowShows(`${array} zonal`, /\d+ held\b/);
+    await screenshot('large-held');
+
+    // Release lists only held jobs; the array's held tasks are one row
+    await command('HPC Geo: Release Job');
+    await page.locator('.quick-input-widget input[placeholder^="Release which jobs?"]').waitFor();
+    await pick(new RegExp(`${array} zonal$`));
+    await page.keyboard.press('Enter');
+    await toast(`Released array ${array}: the tasks can start when Slurm schedules them.`).waitFor({ timeout: 60_000 });
+
+    // one notification for the whole array when its last task ends (tasks 3 and 7 fail), with Resubmit Failed
+    const ended = toast(`Array ${array} (zonal) on lab ended: 10 done · 2 failed.`);
+    await ended.waitFor({ timeout: 180_000 });
+    await screenshot('large-array-ended');
+    await ended.getByRole('button', { name: 'Resubmit Failed' }).click();
+    await page.locator('.monaco-dialog-box', { hasText: `Resubmit the failed tasks of array ${array}?` }).waitFor();
+    await dialogButton('Resubmit');
+    await toast(`Resubmitted tasks 3,7 of array ${array} as job `).waitFor({ timeout: 60_000 });
+
+    // Requeue a running job from its row: confirmed first, then said
+    await openFile('progress.sbatch');
+    const job = await submitActive('progress.sbatch');
+    if (!(await page.locator('.part.sidebar').getByText('HPC GEO: JOBS').isVisible())) await page.locator('.activitybar .action-item a[aria-label^="HPC Geo"]').click();
+    await jobRowShows(`${job} tiles`, /\d+:\d+ \//);
+    await jobRow(new RegExp(`^${job} tiles`)).first().click({ button: 'right' });
+    await menuItem('Requeue Job');
+    await page.locator('.monaco-dialog-box', { hasText: `Requeue job ${job}?` }).waitFor();
+    await screenshot('large-requeue-confirm');
+    await dialogButton('Requeue');
+    await toast(`Requeued job ${job}.`).waitFor({ timeout: 60_000 });
+    // the requeued job moves to Pending: cancel it from the palette, where its row cannot move under the mouse
+    await command('HPC Geo: Cancel Job');
+    await pick(new RegExp(`^${job} tiles$`));
+    await page.keyboard.press('Enter');
+    await dialogButton('Cancel Job');
+    await toast(`Cancelled job ${job}.`).waitFor({ timeout: 60_000 });
+
+    // Resource Usage of the finished array: sacct's figures on a read-only page
+    await command('HPC Geo: Show Resource Usage');
+    const which = page.locator('.quick-input-widget input[placeholder="Resource usage of which job?"]');
+    await which.waitFor();
+    await which.fill(array); // the lab's history is long: type to find it, as a person does
+    await pick(new RegExp(`${array} zonal$`));
+    await webview().getByText(`Resource usage of job ${array} on lab`).waitFor({ timeout: 60_000 });
+    await webview().getByText('MaxRSS').first().waitFor();
+    await screenshot('large-resource-usage');
+  });
 });
 
 /** WCAG contrast ratio of two CSS rgb()/rgba() colours. */

@@ -34,8 +34,8 @@ export const commandTable: Readonly<Record<string, CommandHandler>> = {
   'hpcGeo.openJobShell': (ctx, node) => ctx.jobs.openJobShell(node),
   'hpcGeo.showJobUsage': (ctx, node) => ctx.jobs.showUsage(node),
   'hpcGeo.tailLog': (ctx, node) => ctx.logs.tail(node),
-  'hpcGeo.openSelectedRow': (ctx) => {
-    const node = ctx.jobs.selectedRow();
+  'hpcGeo.openSelectedRow': async (ctx) => {
+    const node = await ctx.jobs.selectedRow();
     if (node?.type === 'job') return ctx.logs.tail(node);
     if (node?.type === 'message') return ctx.jobs.refresh(node);
     return undefined;

@@ -120,8 +120,14 @@ export class JobsController extends Disposable {
     return new JobActions(await this.clusters.runner(c), this.userOf(c));
   }
 
-  /** The one selected row of the Jobs view: the row a click or Enter opened. */
-  selectedRow(): JobsNode | undefined {
+  /**
+   * The one selected row of the Jobs view: the row a click or Enter opened. VS Code keeps the
+   * selection by the rows' ids but gives it out only for rows it has fetched again since the last
+   * redraw (a poll redraws every few seconds): a click during a redraw reads an empty selection for
+   * a moment, and the click was lost (seen in the e2e on a busy machine). Wait for the redraw.
+   */
+  async selectedRow(): Promise<JobsNode | undefined> {
+    for (let waited = 0; !this.view.selection.length && waited < 2_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
     return this.view.selection.length === 1 ? this.view.selection[0] : undefined;
   }
 
