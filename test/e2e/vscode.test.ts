@@ -396,6 +396,33 @@ describe('HPC Geo in VS Code, end to end', function () {
     await dialogButton('Cancel Job');
     await toast(`Cancelled job ${job}.`).waitFor({ timeout: 60_000 });
 
+    // a port of a running job's node, forwarded from its row over the shared connection (item 10)
+    await openFile('dashboard.sbatch');
+    const dash = await submitActive('dashboard.sbatch');
+    const port = 8000 + (Number(dash) % 1000);
+    await jobRowShows(`${dash} dashboard`, /\d+:\d+ \//);
+    await jobRow(new RegExp(`^${dash} dashboard`)).first().click({ button: 'right' });
+    await menuItem('Forward a Port from a Compute Node');
+    await page.locator('.quick-input-widget input[placeholder="Which host\'s port, as lab reaches it?"]').waitFor();
+    await screenshot('large-forward-pick-node');
+    await pick(lab.node);
+    await type(String(port));
+    const forwarded = toast(`to ${lab.node}:${port} on lab.`);
+    await forwarded.waitFor({ timeout: 60_000 });
+    const url = /Forwarding (http:\/\/localhost:\d+)/.exec((await forwarded.textContent())!)![1]!;
+    const served = await waitFor('the dashboard through the forward', async () => {
+      const r = await page.request.get(url).catch(() => undefined);
+      return r?.ok() ? r.text() : undefined;
+    }, 60_000);
+    assert.match(served, new RegExp(`Dashboard of job ${dash} on ${lab.node}`));
+    await command('HPC Geo: Close a Port Forward');
+    await pick(new RegExp(`^localhost:${/:(\d+)$/.exec(url)![1]}$`));
+    await toast(`Closed the forward of ${url.replace('http://', '')}.`).waitFor({ timeout: 30_000 });
+    await command('HPC Geo: Cancel Job');
+    await pick(new RegExp(`^${dash} dashboard$`));
+    await page.keyboard.press('Enter');
+    await dialogButton('Cancel Job');
+
     // Resource Usage of the finished array: sacct's figures on a read-only page
     await command('HPC Geo: Show Resource Usage');
     const which = page.locator('.quick-input-widget input[placeholder="Resource usage of which job?"]');
