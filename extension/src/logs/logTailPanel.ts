@@ -39,6 +39,8 @@ export class LogTailPanel extends Disposable {
   private readonly config: Config;
   /** The current open's place in the cluster's connection scope. */
   private scopeEntry: { dispose(): unknown } | undefined;
+  /** The current open's place in the cluster's connection scope (one per panel, not one per Reopen). */
+  private scoped: vscode.Disposable | undefined;
 
   constructor(
     private readonly panel: vscode.WebviewPanel,
@@ -59,13 +61,16 @@ export class LogTailPanel extends Disposable {
         // each open follows for as long as the person keeps the cluster connected
         const entry = { dispose: () => entry === this.scopeEntry && this.session.stop(`Disconnected from ${state.cluster}: connect again, then Reopen.`) };
         this.scopeEntry = entry;
-        this.register(clusters.whileConnected(state.cluster, entry));
+        // the open before leaves the scope; its entry is no longer the current one, so this stops nothing
+        this.scoped?.dispose();
+        this.scoped = clusters.whileConnected(state.cluster, entry);
         return runner;
       },
       post: (m) => this.post(m),
       warn: (message) => log.warn(`${message} (on ${state.cluster})`),
     });
     this.register(panel);
+    this.register({ dispose: () => this.scoped?.dispose() });
     panel.title = `Log: ${state.path.split('/').pop()}`;
     panel.webview.html = pageHtml(panel.webview, extensionUri, 'logTail', BODY);
     this.register(panel.webview.onDidReceiveMessage((m: TailFromPage) => void this.onMessage(m)));
