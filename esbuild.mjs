@@ -37,7 +37,7 @@ const pages = readdirSync('webview/src', { withFileTypes: true })
   .filter((d) => d.isDirectory() && existsSync(join('webview/src', d.name, 'index.ts')))
   .map((d) => d.name);
 
-// The extension host loads the regex analyser (scslre, most of a megabyte) from a bundle of its own
+// The extension host, the language server and hpc-lint load the regex analyser (scslre, most of a megabyte) from a bundle of its own
 // the first time it checks a user's regex, so that activation does not parse it.
 const regexAnalyserApart = {
   name: 'regex-analyser-apart',
@@ -52,8 +52,8 @@ const builds = [
   { ...node, entryPoints: ['extension/src/lint/languageClientMain.ts'], outfile: 'dist/languageClient.js' },
   { ...node, entryPoints: ['extension/src/ssh/sshMain.ts'], outfile: 'dist/ssh.js' },
   { ...node, entryPoints: ['extension/src/progress/workspaceConfigMain.ts'], outfile: 'dist/workspaceConfig.js', plugins: [regexAnalyserApart] },
-  { ...node, entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js' },
-  { ...node, entryPoints: ['server/src/cli.ts'], outfile: 'dist/hpc-lint.js', banner: { js: '#!/usr/bin/env node' } },
+  { ...node, entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js', plugins: [regexAnalyserApart] },
+  { ...node, entryPoints: ['server/src/cli.ts'], outfile: 'dist/hpc-lint.js', banner: { js: '#!/usr/bin/env node' }, plugins: [regexAnalyserApart] },
   ...pages.map((page) => ({
     ...shared,
     platform: 'browser',
