@@ -49,6 +49,8 @@ export interface JobRecord {
   /** For array tasks: the array's job id. */
   arrayJobId?: string;
   arrayTaskId?: string;
+  /** An array task's own job id (squeue's JobID, sacct's JobIDRaw): what `%j` stands for in its log names. */
+  ownJobId?: string;
   name: string;
   user?: string;
   state: JobState;
@@ -91,7 +93,7 @@ const none = (v: string | undefined): string | undefined => (v === undefined || 
  * %D %R %u %Z %V %S %j have none for StdOut/StdErr, and -o and -O do not mix). Each is printed
  * whole (width 0) and followed by the separator, the name last with none.
  */
-const SQUEUE_FIELDS = ['JobArrayId', 'ArrayJobId', 'ArrayTaskId', 'State', 'TimeUsed', 'TimeLimit', 'Partition', 'NumNodes', 'ReasonList', 'UserName', 'WorkDir', 'SubmitTime', 'StartTime', 'StdOut', 'StdErr', 'Name'] as const;
+const SQUEUE_FIELDS = ['JobArrayId', 'ArrayJobId', 'ArrayTaskId', 'State', 'TimeUsed', 'TimeLimit', 'Partition', 'NumNodes', 'ReasonList', 'UserName', 'WorkDir', 'SubmitTime', 'StartTime', 'StdOut', 'StdErr', 'JobID', 'Name'] as const;
 
 const SQUEUE_FORMAT = `--Format=${SQUEUE_FIELDS.map((f, i) => `${f}:0${i < SQUEUE_FIELDS.length - 1 ? SEP : ''}`).join(',')}`;
 
@@ -116,7 +118,7 @@ export function parseSqueue(text: string): Parsed<JobRecord> {
       continue;
     }
     // the name is last and may contain anything, even the separator
-    const [jobId, arrayJobId, arrayTaskId, state, elapsed, limit, partition, nodes, reasonOrNodes, user, workDir, submit, start, stdOut, stdErr] = f;
+    const [jobId, arrayJobId, arrayTaskId, state, elapsed, limit, partition, nodes, reasonOrNodes, user, workDir, submit, start, stdOut, stdErr, ownJobId] = f;
     const name = f.slice(SQUEUE_FIELDS.length - 1).join(SEP);
     if (!jobId || !/^\d+/.test(jobId.trim()) || !state) {
       skipped.push(line);
@@ -128,6 +130,7 @@ export function parseSqueue(text: string): Parsed<JobRecord> {
     items.push({
       jobId: jobId.trim(),
       ...(isArray ? { arrayJobId: arrayJobId!.trim(), arrayTaskId: arrayTaskId!.trim() } : {}),
+      ...(isArray && /^\d+$/.test(arrayTaskId!.trim()) && /^\d+$/.test(ownJobId?.trim() ?? '') ? { ownJobId: ownJobId!.trim() } : {}),
       name,
       ...(none(user) ? { user: user!.trim() } : {}),
       state: st,
@@ -202,7 +205,7 @@ export function parseSacct(text: string, format: SacctFormat = {}): Parsed<JobRe
       skipped.push(line);
       continue;
     }
-    const [jobId, , state, exitCode, elapsed, limit, partition, nodeList, user, submit, start, end, workDir] = f;
+    const [jobId, jobIdRaw, state, exitCode, elapsed, limit, partition, nodeList, user, submit, start, end, workDir] = f;
     const [stdOut, stdErr] = format.stdio ? f.slice(SACCT_FIELDS.length - 1, count - 1) : [];
     const name = f.slice(count - 1).join(SEP);
     if (!jobId || !/^\d+/.test(jobId) || jobId.includes('.') || !state) {
@@ -213,6 +216,7 @@ export function parseSacct(text: string, format: SacctFormat = {}): Parsed<JobRe
     items.push({
       jobId,
       ...(m ? { arrayJobId: m[1]!, arrayTaskId: m[2]! } : {}),
+      ...(m && /^\d+$/.test(jobIdRaw ?? '') ? { ownJobId: jobIdRaw! } : {}),
       name,
       ...(none(user) ? { user: user! } : {}),
       state: normalizeState(state),

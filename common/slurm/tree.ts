@@ -168,15 +168,15 @@ export function jobDescription(job: JobRecord): string {
 
 /**
  * A job's logs as Slurm recorded them (squeue's StdOut/StdErr, sacct's from 24.05), its %-fields
- * filled in where the record says what they stand for. An array task's own job id (%j) is not in
- * the record, so a pattern that uses it is shown as Slurm printed it.
+ * filled in where the record says what they stand for (an array task's %j is its own job id; a
+ * record without it shows such a pattern as Slurm printed it).
  */
 export function recordedLogs(job: JobRecord): { stdout?: string; stderr?: string } {
   const patterns = recordedLogPatterns(job);
   const resolve = (p: string | undefined) => {
-    if (!p || (job.arrayJobId && /%\d*[jJ]/.test(p)) || (!p.startsWith('/') && !job.workDir?.startsWith('/'))) return p;
+    if (!p || (job.arrayJobId && !job.ownJobId && /%\d*[jJ]/.test(p)) || (!p.startsWith('/') && !job.workDir?.startsWith('/'))) return p;
     const facts: LogFacts = {
-      jobId: job.jobId,
+      jobId: job.ownJobId ?? job.jobId,
       ...(job.arrayJobId ? { arrayJobId: job.arrayJobId } : {}),
       ...(job.arrayTaskId ? { arrayTaskId: job.arrayTaskId } : {}),
       name: job.name,

@@ -112,4 +112,20 @@ describe('job ends and their logs against the lab (issue 10 items 3 and 6)', fun
     // and while Slurm still holds it, the same
     assert.deepEqual(await actions.logPaths(known(`${array.jobId}_3`)!), paths);
   });
+
+  it("finds an array task's --output=own_%j.out log by the task's own job id once Slurm has forgotten it", async () => {
+    const s = await actions.upload(dir(), 'own.sbatch', '#!/bin/bash\n#SBATCH --job-name=ends-own\n#SBATCH --array=0-1\n#SBATCH --output=own_%j.out\necho "task $SLURM_ARRAY_TASK_ID is job $SLURM_JOB_ID"\n');
+    const own = await actions.submit(s, { chdir: dir(), hold: true });
+    mine.push(own.jobId);
+    await until('its tasks queued', () => service.jobs('lab')!.current.filter((j) => j.arrayJobId === own.jobId).length === 2 || undefined);
+    await actions.control('release', [own.jobId]);
+    await until('its end told', () => ended.some((e) => e.jobId === own.jobId) || undefined);
+    const forgetful = new JobActions(new ForgetfulSlurm(conn), lab.user);
+    for (const task of ended.find((e) => e.jobId === own.jobId)!.records) {
+      assert.ok(task.ownJobId, `task ${task.arrayTaskId} has its own job id`);
+      const paths = await forgetful.logPaths(task);
+      assert.equal(paths.stdout, `${dir()}/own_${task.ownJobId}.out`, 'the %j of an array task is its own id, not the array\'s');
+      assert.equal((await conn.exec(['cat', paths.stdout!])).stdout.toString(), `task ${task.arrayTaskId} is job ${task.ownJobId}\n`);
+    }
+  });
 });

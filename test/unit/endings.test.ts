@@ -77,7 +77,7 @@ class ScriptedSlurm implements CommandRunner {
 
 const queued = (id: string, state = 'RUNNING', stdOut = '') => {
   const m = /^(\d+)_(\d+)$/.exec(id);
-  return [id, m ? m[1]! : id, m ? m[2]! : 'N/A', state, '0:05', '1:00:00', 'normal', '1', 'vm', 'hpcgeo', '/home/hpcgeo/runs', '2026-12-02T22:00:00', '2026-12-02T22:00:01', stdOut, stdOut, 'zonal'];
+  return [id, m ? m[1]! : id, m ? m[2]! : 'N/A', state, '0:05', '1:00:00', 'normal', '1', 'vm', 'hpcgeo', '/home/hpcgeo/runs', '2026-12-02T22:00:00', '2026-12-02T22:00:01', stdOut, stdOut, m ? String(Number(m[1]) + Number(m[2]) + 1) : id, 'zonal'];
 };
 const accounted = (id: string, state: string, exitCode = '0:0') => [id, id, state, exitCode, '00:00:05', '01:00:00', 'normal', 'vm', 'hpcgeo', '2026-12-02T22:00:00', '2026-12-02T22:00:01', '2026-12-02T22:00:06', '/home/hpcgeo/runs', 'zonal'];
 

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { performance } from 'node:perf_hooks';
 import { compressIndexes, durationSeconds, type JobRecord, normalizeState, parseSacct, parseSbatchParsable, parseScontrolJobs, parseSqueue, parseUsage, sacctArgv, sacctHasStdio, SEP, squeueArgv } from '../../common/slurm/jobs';
 import { recordedLogPatterns, resolveLogPattern } from '../../common/slurm/logPath';
-import { arrayTasks, countsLabel, failedIndexes, groupJobs } from '../../common/slurm/tree';
+import { arrayTasks, countsLabel, failedIndexes, groupJobs, recordedLogs } from '../../common/slurm/tree';
 import { mergeHistory } from '../../extension/src/jobs/jobService';
 
 const row = (...f: string[]) => f.join(SEP);
@@ -11,19 +11,19 @@ describe('Slurm adapter', () => {
   it('builds argv with the separator and the name last', () => {
     const q = squeueArgv('digifarm');
     assert.ok(q.includes('--array') && q.includes('--user=digifarm'));
-    assert.match(q.at(-1)!, /^--Format=JobArrayId:0\u001f,.*,StdOut:0\u001f,StdErr:0\u001f,Name:0$/);
+    assert.match(q.at(-1)!, /^--Format=JobArrayId:0\u001f,.*,StdOut:0\u001f,StdErr:0\u001f,JobID:0\u001f,Name:0$/);
     assert.ok(q.at(-1)!.includes(SEP));
     assert.match(sacctArgv('u', 7).join(' '), /--starttime=now-7days --endtime=now --state=CA,CD,F/);
   });
 
   // squeue lines as 20.11, 22.05 and 24.11 print them: same fields, different reasons and states
   const squeue = [
-    row('812345', '812345', 'N/A', 'RUNNING', '1-02:03:04', '4-00:00:00', 'normal', '4', 'b[1101-1104]', 'digifarm', '/cluster/work/users/digifarm/fields', '2026-11-20T08:00:00', '2026-11-20T08:01:00', '', '', 'fields_all'),
-    row('812400_3', '812400', '3', 'PENDING', '0:00', '15:00:00', 'accel', '1', '(Priority)', 'warachi', '/cluster/work/users/warachi/dr', '2026-11-20T09:00:00', 'N/A', '', '', 'sr | 33LWF "v5" é'),
-    row('812400_4', '812400', '4', 'RUNNING', '5:12', '15:00:00', 'accel', '1', 'b5301', 'warachi', '/cluster/work/users/warachi/dr', '2026-11-20T09:00:00', '2026-11-20T09:10:00', '', '', 'sr | 33LWF "v5" é'),
-    row('900001', '900001', 'N/A', 'PD', '0:00', 'UNLIMITED', 'small', '1', '(AssocGrpCPUMinutesLimit)', 'u', '/scratch/x', 'Unknown', 'N/A', '', '', `a name with ${SEP} inside`),
+    row('812345', '812345', 'N/A', 'RUNNING', '1-02:03:04', '4-00:00:00', 'normal', '4', 'b[1101-1104]', 'digifarm', '/cluster/work/users/digifarm/fields', '2026-11-20T08:00:00', '2026-11-20T08:01:00', '', '', '812345', 'fields_all'),
+    row('812400_3', '812400', '3', 'PENDING', '0:00', '15:00:00', 'accel', '1', '(Priority)', 'warachi', '/cluster/work/users/warachi/dr', '2026-11-20T09:00:00', 'N/A', '', '', '812403', 'sr | 33LWF "v5" é'),
+    row('812400_4', '812400', '4', 'RUNNING', '5:12', '15:00:00', 'accel', '1', 'b5301', 'warachi', '/cluster/work/users/warachi/dr', '2026-11-20T09:00:00', '2026-11-20T09:10:00', '', '', '812404', 'sr | 33LWF "v5" é'),
+    row('900001', '900001', 'N/A', 'PD', '0:00', 'UNLIMITED', 'small', '1', '(AssocGrpCPUMinutesLimit)', 'u', '/scratch/x', 'Unknown', 'N/A', '', '', '900001', `a name with ${SEP} inside`),
     'garbage line without separators',
-    row('x1', '', '', 'RUNNING', '', '', '', '', '', '', '', '', '', '', '', 'bad id'),
+    row('x1', '', '', 'RUNNING', '', '', '', '', '', '', '', '', '', '', '', '', 'bad id'),
   ].join('\n');
 
   it('parses squeue of several releases, skipping what it cannot read', () => {
@@ -38,6 +38,7 @@ describe('Slurm adapter', () => {
     assert.equal(short!.state, 'PENDING');
     assert.equal(short!.name, `a name with ${SEP} inside`);
     assert.equal(short!.submit, undefined, '"Unknown" is no value');
+    assert.deepEqual([pending!.ownJobId, running!.ownJobId, plain!.ownJobId], ['812403', '812404', undefined], "an array task's own job id (its %j)");
   });
 
   it('parses sacct, skips steps, and reads "CANCELLED by N"', () => {
@@ -111,6 +112,14 @@ describe('Slurm adapter', () => {
     assert.deepEqual([...tasks].map(([i, t]) => `${i} ${t.state}`), ['1 RUNNING', '2 COMPLETED', '10 COMPLETED']);
   });
 
+  it("reads an array task's own job id from sacct's JobIDRaw, and fills %j of its log with it", () => {
+    const [task, plain] = parseSacct([row('812400_5', '812405', 'COMPLETED', '0:0', '', '', '', '', '', '', '', '', '/w', 'sr'), row('7', '7', 'COMPLETED', '0:0', '', '', '', '', '', '', '', '', '/w', 'p')].join('\n')).items;
+    assert.deepEqual([task!.ownJobId, plain!.ownJobId], ['812405', undefined]);
+    assert.deepEqual(recordedLogs({ ...task!, stdOut: '/w/sr_%j.out' }), { stdout: '/w/sr_812405.out' });
+    const { ownJobId: _, ...unknown } = task!;
+    assert.deepEqual(recordedLogs({ ...unknown, stdOut: '/w/sr_%j.out' }), { stdout: '/w/sr_%j.out' }, 'not the array\'s id when its own is unknown');
+  });
+
   it('keeps the name squeue showed when sacct rewrote it', () => {
     const sacct = parseSacct(row('5', '5', 'COMPLETED', '0:0', '', '', '', '', '', '', '', '', '', 'a `q` ??')).items;
     assert.equal(mergeHistory([], sacct, 10, new Map([['5', 'a "q" 日本']]))[0]!.name, 'a "q" 日本');
@@ -142,7 +151,7 @@ describe('hostile inputs to log paths (generated, issue 15)', () => {
 
 describe('log paths as Slurm recorded them (issue 10 item 3)', () => {
   const line = (id: string, arrayJobId: string, task: string, workDir: string, stdOut: string, stdErr: string, name: string) =>
-    row(id, arrayJobId, task, 'RUNNING', '0:05', '1:00:00', 'normal', '1', 'vm', 'hpcgeo', workDir, '2026-12-02T22:04:29', '2026-12-02T22:04:30', stdOut, stdErr, name);
+    row(id, arrayJobId, task, 'RUNNING', '0:05', '1:00:00', 'normal', '1', 'vm', 'hpcgeo', workDir, '2026-12-02T22:04:29', '2026-12-02T22:04:30', stdOut, stdErr, task === 'N/A' ? id : String(Number(arrayJobId) + Number(task) + 1), name);
 
   it('reads StdOut and StdErr from squeue as Slurm printed them, patterns unresolved', () => {
     // as the lab's squeue 22.05 printed them for --output=%x-%j.out, and for an array with --output and --error

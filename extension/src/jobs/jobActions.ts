@@ -184,7 +184,7 @@ export class JobActions {
   private async logFacts(job: JobRecord, rec: Record<string, string> | undefined, workDir?: string): Promise<LogFacts> {
     const dir = rec?.WorkDir ?? job.workDir ?? workDir ?? '';
     return {
-      jobId: rec?.JobId ?? job.jobId.replace(/_.*/, ''),
+      jobId: rec?.JobId ?? job.ownJobId ?? job.jobId.replace(/_.*/, ''),
       ...(job.arrayJobId ? { arrayJobId: job.arrayJobId } : {}),
       ...(job.arrayTaskId ? { arrayTaskId: job.arrayTaskId } : {}),
       name: rec?.JobName ?? job.name,
