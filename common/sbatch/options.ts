@@ -1,7 +1,11 @@
 /**
  * The options sbatch accepts in `#SBATCH` lines (sbatch(1), Slurm 20.11 to 25.x), with what each
- * takes. Used for parsing (getopt_long semantics), diagnostics, hover and completion.
+ * takes. Used for parsing (getopt_long semantics), diagnostics, hover and completion. Held to
+ * Slurm's own option table (slurmOptionTable.json, derived from slurm_opt.c by
+ * scripts/sbatchOptionTable.ts) by test/unit/optionTable.test.ts.
  */
+
+import optionTable from './slurmOptionTable.json';
 
 export type ArgKind = 'required' | 'optional' | 'none';
 
@@ -65,6 +69,7 @@ export const SBATCH_OPTIONS: readonly SbatchOption[] = [
   o('account', 'A', 'required', 'text', 'Charge the job to this account (project), e.g. nn12037k.', { valueHint: '<account>' }),
   o('acctg-freq', undefined, 'required', 'text', 'Sampling intervals for accounting and profiling.', { valueHint: '<datatype>=<interval>' }),
   o('array', 'a', 'required', 'array', 'Submit a job array; %N limits how many tasks run at once.', { valueHint: '<indexes>[%<max running>], e.g. 0-99%10' }),
+  o('autocomplete', undefined, 'required', 'text', 'Prints completions for a shell\'s tab completion, then exits (not for scripts).', { valueHint: '<partial option>', since: '23.02', deprecated: true }),
   o('batch', undefined, 'required', 'text', 'Node features the batch host must have.', { valueHint: '<list>' }),
   o('bb', undefined, 'required', 'text', 'Burst buffer specification.', { valueHint: '<spec>' }),
   o('bbf', undefined, 'required', 'filename', 'File with the burst buffer specification.', { valueHint: '<file>' }),
@@ -109,7 +114,6 @@ export const SBATCH_OPTIONS: readonly SbatchOption[] = [
   o('hint', undefined, 'required', 'enum', 'Task binding hints.', { values: ['compute_bound', 'memory_bound', 'multithread', 'nomultithread'], valueHint: '<type>' }),
   o('hold', 'H', 'none', 'text', 'Submit the job held; release it with scontrol release.'),
   o('ignore-pbs', undefined, 'none', 'text', 'Ignore #PBS and #BSUB options in the script.'),
-  o('immediate', 'I', 'optional', 'text', 'Not supported by sbatch (ignored).'),
   o('input', 'i', 'required', 'filename', 'File connected to the script\'s standard input.', { valueHint: '<filename pattern>' }),
   o('job-name', 'J', 'required', 'text', 'Name of the job, shown by squeue and usable as %x in log names.', { valueHint: '<name>' }),
   o('kill-on-invalid-dep', undefined, 'required', 'enum', 'Cancel the job when its dependency can never be met.', { values: ['yes', 'no'], valueHint: '<yes|no>' }),
@@ -153,7 +157,7 @@ export const SBATCH_OPTIONS: readonly SbatchOption[] = [
   o('requeue', undefined, 'none', 'text', 'Allow the job to be requeued.'),
   o('reservation', undefined, 'required', 'text', 'Run in this reservation.', { valueHint: '<reservation_names>' }),
   o('resv-ports', undefined, 'optional', 'text', 'Reserve communication ports for the job\'s steps.', { valueHint: '[=count]', since: '24.05' }),
-  o('segment', undefined, 'required', 'count', 'Segment size for topology-aware allocation.', { valueHint: '<segment_size>', since: '25.05' }),
+  o('segment', undefined, 'required', 'count', 'Segment size for topology-aware allocation.', { valueHint: '<segment_size>', since: '24.05' }),
   o('signal', undefined, 'required', 'text', 'Send a signal before the time limit, e.g. B:USR1@300 to checkpoint.', { valueHint: '[{R|B}:]<sig_num>[@sig_time]' }),
   o('sockets-per-node', undefined, 'required', 'count', 'Nodes must have at least this many sockets.', { valueHint: '<sockets>' }),
   o('spread-job', undefined, 'none', 'text', 'Spread the job over as many nodes as possible.'),
@@ -166,10 +170,10 @@ export const SBATCH_OPTIONS: readonly SbatchOption[] = [
   o('time', 't', 'required', 'time', 'Wall-time limit; the job is killed when it is reached.', { valueHint: 'minutes | minutes:seconds | hours:minutes:seconds | days-hours[:minutes[:seconds]]' }),
   o('time-min', undefined, 'required', 'time', 'Minimum time limit, for backfill.', { valueHint: 'same forms as --time' }),
   o('tmp', undefined, 'required', 'memory', 'Minimum temporary disk space per node.', { valueHint: '<size>[units]' }),
-  o('tres-bind', undefined, 'required', 'text', 'Bind tasks to trackable resources.', { valueHint: '<list>', since: '24.05' }),
+  o('tres-bind', undefined, 'required', 'text', 'Bind tasks to trackable resources.', { valueHint: '<list>', since: '23.11' }),
   o('tres-per-task', undefined, 'required', 'text', 'Trackable resources per task.', { valueHint: '<list>', since: '23.02' }),
   o('uid', undefined, 'required', 'text', 'Run as this user (root only).', { valueHint: '<user>' }),
-  o('usage', 'u', 'none', 'text', 'Print usage and exit (not for scripts).'),
+  o('usage', undefined, 'none', 'text', 'Print usage and exit (not for scripts).'),
   o('use-min-nodes', undefined, 'none', 'text', 'Prefer the smaller node count of a range.'),
   o('verbose', 'v', 'none', 'text', 'More messages from sbatch.'),
   o('version', 'V', 'none', 'text', 'Print the version and exit (not for scripts).'),
@@ -207,6 +211,14 @@ export function matchLongOption(text: string): { exact?: SbatchOption; candidate
   const distinct = new Set(found.map((opt) => canonicalOption(opt).name));
   return { candidates: distinct.size === 1 && found.length > 1 ? [found.find((opt) => !opt.aliasOf)!] : found };
 }
+
+/**
+ * Options of salloc and srun that sbatch refuses (Slurm's option table: slurmOptionTable.json),
+ * by how they are written (`--immediate`, `-I`): named in the unknown-option message.
+ */
+export const NOT_SBATCH_OPTIONS: ReadonlyMap<string, { name: string; tools: readonly string[] }> = new Map(
+  optionTable.notSbatch.flatMap((o) => [[`--${o.name}`, o] as const, ...('short' in o && o.short ? [[`-${o.short}`, o] as const] : [])]),
+);
 
 /**
  * Long options sbatch used to have, with the release that removed them (Slurm's git history:

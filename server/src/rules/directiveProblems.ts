@@ -3,7 +3,7 @@
  * common/sbatch/directives, so each keeps its own id, docs and examples.
  */
 import type { DirectiveProblem, DirectiveProblemCode } from '../../../common/sbatch/directives';
-import { REMOVED_OPTIONS, SBATCH_OPTIONS, SPANK_PLUGIN_OPTIONS } from '../../../common/sbatch/options';
+import { NOT_SBATCH_OPTIONS, REMOVED_OPTIONS, SBATCH_OPTIONS, SPANK_PLUGIN_OPTIONS } from '../../../common/sbatch/options';
 import { spanOffsets } from '../analysis/script';
 import type { Rule, RuleContext } from './rule';
 import { didYouMean, suggest } from './util';
@@ -31,12 +31,15 @@ type Unknown =
   | { kind: 'removed'; name: string; until: string; use: string }
   | { kind: 'typo'; suggestion: string }
   | { kind: 'plugin'; name: string; plugin?: string }
-  | { kind: 'short' };
+  | { kind: 'short' }
+  | { kind: 'elsewhere'; tools: readonly string[] };
 
 /** Both rules that read unknown options ask; the answer is computed once per problem. */
 const classified = new WeakMap<DirectiveProblem, Unknown>();
 
 function classify(problem: DirectiveProblem): Unknown {
+  const elsewhere = NOT_SBATCH_OPTIONS.get(problem.text);
+  if (elsewhere) return { kind: 'elsewhere', tools: elsewhere.tools };
   if (!problem.text.startsWith('--')) return { kind: 'short' };
   const name = problem.text.slice(2);
   const removed = REMOVED_OPTIONS.get(name);
@@ -70,6 +73,10 @@ export const unknownOption: Rule = {
           message: `--${what.name} was removed in Slurm ${what.until}; use --${what.use}. sbatch refuses a script with an unknown option.`,
           fix: { title: `Change to --${what.use}`, edits: [{ start, end, newText: `--${what.use}` }] },
         });
+        continue;
+      }
+      if (what.kind === 'elsewhere') {
+        ctx.report({ start, end, message: `${problem.text} is an option of ${what.tools.join(' and ')}, not of sbatch, which refuses a script with an unknown option.` });
         continue;
       }
       const suggestion = what.kind === 'typo' ? `--${what.suggestion}` : undefined;

@@ -293,14 +293,14 @@ export const commandLineOnlyOption: Rule = {
   title: 'An option that makes no sense inside a script',
   kinds: ['sbatch'],
   docs: {
-    problem: '`--wrap`, `--help`, `--usage` or `--version` in a `#SBATCH` line.',
-    why: '`--wrap` replaces the script, so its body never runs; `--help`, `--usage`, `--version` make sbatch print and exit without submitting.',
+    problem: '`--wrap`, `--help`, `--usage`, `--version` or `--autocomplete` in a `#SBATCH` line.',
+    why: '`--wrap` replaces the script, so its body never runs; `--help`, `--usage`, `--version` and `--autocomplete` make sbatch print and exit without submitting.',
     fix: 'Remove the directive; use `--wrap` on the command line only.',
     source: 'sbatch(1).',
   },
   check(ctx) {
     for (const use of ctx.script.header.options) {
-      if (!['wrap', 'help', 'usage', 'version'].includes(use.option.name)) continue;
+      if (!['wrap', 'help', 'usage', 'version', 'autocomplete'].includes(use.option.name)) continue;
       const o = useOffsets(ctx.script, use);
       const what = use.option.name === 'wrap' ? 'replaces this script: its body never runs' : 'makes sbatch print and exit without submitting the job';
       ctx.report({ start: o.start, end: o.end, message: `${use.written} ${what}. Remove it from the script.` });
