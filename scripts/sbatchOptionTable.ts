@@ -55,10 +55,18 @@ export function tableOptions(source: string): (SourceOption & { tools: string[] 
   for (const [, id] of list.matchAll(/&(slurm_opt_\w+)/g)) {
     const block = blocks.get(id!);
     if (block === undefined) throw new Error(`common_options[] names ${id}, which has no definition of the usual shape`);
-    const field = (f: string) => new RegExp(`^\\s*\\.${f} = ([^,\\n]+),`, 'm').exec(block)?.[1]?.trim();
+    // `.field = value,` lines, read with plain string code (no regex can backtrack on a long line)
+    // the first of a field written twice (an #ifdef's branches) is the one a normal build has
+    const fields = new Map<string, string>();
+    for (const l of block.split('\n').map((x) => x.trim())) {
+      if (!l.startsWith('.') || !l.endsWith(',') || !l.includes(' = ')) continue;
+      const key = l.slice(1, l.indexOf(' = '));
+      if (!fields.has(key)) fields.set(key, l.slice(l.indexOf(' = ') + 3, -1).trim());
+    }
+    const field = (f: string) => fields.get(f);
     const name = field('name');
     if (!name || name === 'NULL') continue; // environment-only options have no name
-    const tools = /^\s*\.set_func = /m.test(block) ? ['salloc', 'sbatch', 'scrontab', 'srun'] : ['salloc', 'sbatch', 'scron', 'srun'].filter((t) => new RegExp(`^\\s*\\.set_func_${t} = `, 'm').test(block)).map((t) => (t === 'scron' ? 'scrontab' : t));
+    const tools = fields.has('set_func') ? ['salloc', 'sbatch', 'scrontab', 'srun'] : ['salloc', 'sbatch', 'scron', 'srun'].filter((t) => fields.has(`set_func_${t}`)).map((t) => (t === 'scron' ? 'scrontab' : t));
     if (!tools.length) continue;
     const val = field('val') ?? '0';
     const short = /^'(.)'$/.exec(val)?.[1];
