@@ -64,7 +64,9 @@ export interface DirectiveProblem {
 
 export interface Lookalike {
   span: Span;
-  kind: 'slurm-prefix' | 'space-after-hash' | 'indented' | 'lowercase';
+  kind: 'slurm-prefix' | 'space-after-hash' | 'indented' | 'lowercase' | 'misspelled';
+  /** The word after the # as written (`SBTACH`, `BATCH`). */
+  word?: string;
 }
 
 export interface SbatchHeader {
@@ -155,6 +157,26 @@ export function tokenizeDirective(lineText: string, line: number, from = MAGIC.l
 // sbatch command (`# sbatch --dependency=... next.sh`) is not one.
 const LOOKALIKE = /^(\s*)#(\s*)(SBATCH|SLURM|sbatch)\b/;
 
+/** A word after `#` one edit from SBATCH (a letter missing, added, changed or two swapped; any case): `#BATCH`, `#SBTACH`. */
+const WORD_AFTER_HASH = /^(\s*)#(\s*)([A-Za-z]{5,7})(?![A-Za-z0-9_])/;
+function misspelled(text: string): RegExpExecArray | null {
+  const m = WORD_AFTER_HASH.exec(text);
+  return m && m[3] !== 'SBATCH' && oneEditFrom(m[3]!.toUpperCase(), 'SBATCH') ? m : null;
+}
+
+/** Damerau distance at most 1 (an adjacent swap counts as one edit). */
+function oneEditFrom(a: string, b: string): boolean {
+  if (a === b) return true;
+  if (Math.abs(a.length - b.length) > 1) return false;
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  if (a.length === b.length) {
+    if (a.slice(i + 1) === b.slice(i + 1)) return true; // one letter changed
+    return a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2); // two swapped
+  }
+  return a.length > b.length ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
+}
+
 /** Reads the directives of a batch script. `lines` are the script's lines without line ends. */
 export function parseSbatchHeader(lines: readonly string[], options: HeaderOptions = {}): SbatchHeader {
   const header: SbatchHeader = { headerEnd: lines.length, directiveLines: [], options: [], problems: [], lateDirectives: [], lookalikes: [], generatedDirectives: [], placeholders: [] };
@@ -194,8 +216,12 @@ export function parseSbatchHeader(lines: readonly string[], options: HeaderOptio
       for (const t of tokens) argv.push(t);
       continue;
     }
-    const m = LOOKALIKE.exec(text);
-    if (m && trimmed.startsWith('#')) {
+    const m = LOOKALIKE.exec(text) ?? misspelled(text);
+    if (m && m[3] !== 'SBATCH' && m[3] !== 'SLURM' && m[3] !== 'sbatch') {
+      const [, indent, space, word] = m;
+      // `# batch -n 4 files`: prose in lower case after a space is a comment, not a typo
+      if (!(space && word === word!.toLowerCase()) && /\s-{1,2}[A-Za-z]/.test(text)) header.lookalikes.push({ span: { line, start: indent!.length, end: text.length }, kind: 'misspelled', word: word! });
+    } else if (m && trimmed.startsWith('#')) {
       const [, indent, space, word] = m;
       if (space && word === 'sbatch') continue;
       const kind: Lookalike['kind'] = word === 'SLURM'

@@ -178,4 +178,21 @@ describe('false findings (issue 11)', () => {
       assert.deepEqual(codes(text.replace('kill $SERVER\n', '')).filter((c) => c.startsWith('background')), ['background-not-waited/error']);
     });
   });
+
+  describe('misses: directives sbatch ignores without a word', () => {
+    it('a mistyped #SBATCH (#BATCH, #SBTACH, #SBACTH, #SSBATCH, #Sbatch) is a not-a-directive warning at its line, with a fix', () => {
+      for (const typo of ['#BATCH', '#SBTACH', '#SBACTH', '#SSBATCH', '#SBATC', '#Sbatch', '# SBTACH']) {
+        const text = `#!/bin/bash\n#SBATCH --time=01:00:00\n${typo} --mem=8G\nsrun x\n`;
+        const found = lintText(text).filter((d) => d.code === 'not-a-directive');
+        assert.deepEqual(found.map((d) => `${d.severity}@${d.range.start.line}`), ['warning@2'], typo);
+        assert.match(found[0]!.message, new RegExp(typo.replace(/ /g, ' ')));
+        assert.equal(found[0]!.fix?.edits[0]?.newText, '#SBATCH --mem=8G', typo);
+      }
+    });
+
+    it('prose that only starts like it is not a directive (# batch size, #BATCHES, a switched-off ##SBATCH)', () => {
+      const text = '#!/bin/bash\n#SBATCH --time=01:00:00\n# batch -n 4 files at a time\n#BATCHES --of 4\n##SBATCH --gpus=1\nsrun x\n';
+      assert.deepEqual(codes(text), []);
+    });
+  });
 });

@@ -136,7 +136,7 @@ export const notADirective: Rule = {
   title: 'A line that looks like a directive but is not one',
   kinds: ['sbatch'],
   docs: {
-    problem: '`#SLURM --x`, `# SBATCH --x`, `#sbatch --x` or an indented `  #SBATCH --x`.',
+    problem: '`#SLURM --x`, `# SBATCH --x`, `#sbatch --x`, an indented `  #SBATCH --x`, or a mistyped `#SBATCH` (`#BATCH`, `#SBTACH`, `#SSBATCH`: one letter missing, added, changed or swapped) on a line that carries an option.',
     why: 'Slurm only reads lines that begin with exactly `#SBATCH` in the first column; the others are comments and their options never apply. (Older Slurm read `#SLURM` with a warning; current releases do not.)',
     fix: 'Write `#SBATCH` at the start of the line; the quick fix does. To switch a directive off on purpose, `##SBATCH` is clearer.',
     source: 'sbatch(1); Slurm src/sbatch/opt.c.',
@@ -146,12 +146,15 @@ export const notADirective: Rule = {
     for (const l of ctx.script.header.lookalikes) {
       const { start, end } = spanOffsets(ctx.script, l.span);
       const text = ctx.script.lines[l.span.line]!;
-      const rest = text.replace(/^\s*#\s*(sbatch|slurm)/i, '');
+      const rest = l.kind === 'misspelled' ? text.replace(/^\s*#\s*[A-Za-z]+/, '') : text.replace(/^\s*#\s*(sbatch|slurm)/i, '');
       const lineStart = ctx.script.index.offset(l.span.line, 0);
+      const written = text.trim().slice(0, text.trim().length - rest.length).trim();
       ctx.report({
         start,
         end,
-        message: `Slurm ignores ${names[l.kind]} line: only "#SBATCH" at the start of a line is a directive.`,
+        message: l.kind === 'misspelled'
+          ? `"${written}" is not "#SBATCH": sbatch ignores this line without a word, so its options never apply. Write #SBATCH.`
+          : `Slurm ignores ${names[l.kind]} line: only "#SBATCH" at the start of a line is a directive.`,
         fix: { title: 'Make it an #SBATCH directive', edits: [{ start: lineStart, end: lineStart + text.length, newText: `#SBATCH${rest}` }] },
       });
     }
