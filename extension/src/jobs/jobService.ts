@@ -72,6 +72,8 @@ interface Watch {
   timer?: NodeJS.Timeout;
   refreshes: number;
   inFlight?: Promise<void>;
+  /** A refresh with history asked for while one without was running: it runs next. */
+  historyNext?: Promise<void>;
   /** Names as squeue printed them, which sacct may have rewritten. */
   seenNames: Map<string, string>;
   /** Log paths as squeue printed them (job id, and `array:<id>` for an array's tasks), which sacct before 24.05 does not have. */
@@ -190,7 +192,14 @@ export class JobService extends EventEmitter {
   refresh(name: string, opts: { history?: boolean; background?: boolean } = {}): Promise<void> {
     const w = this.watches.get(name);
     if (!w) return Promise.resolve();
-    if (w.inFlight) return w.inFlight;
+    if (w.inFlight) {
+      // the refresh running may not read sacct: one that must (a new history window, a job gone) follows it
+      if (opts.history) w.historyNext ??= w.inFlight.then(() => {
+        w.historyNext = undefined;
+        return this.refresh(name, { history: true });
+      });
+      return w.historyNext ?? w.inFlight;
+    }
     clearTimeout(w.timer);
     if (!opts.background) {
       w.data.refreshing = true;
