@@ -141,9 +141,11 @@ export function groupJobs(current: readonly JobRecord[], history: readonly JobRe
 
 /** "12 running · 40 pending · 8 held · 412 done · 3 failed · 1 out of memory · 5 cancelled": tasks by state; `held` of the pending. */
 export function countsLabel(counts: Partial<Record<JobState, number>>, held = 0): string {
-  return STATE_ORDER.filter((s) => counts[s])
-    .flatMap((s) => (s === 'PENDING' && held ? [counts[s]! - held ? `${counts[s]! - held} pending` : '', `${held} held`].filter(Boolean) : [`${counts[s]} ${STATE_WORDS[s]}`]))
-    .join(' · ');
+  const parts: [number, string][] = STATE_ORDER.flatMap((s): [number, string][] => {
+    const n = counts[s] ?? 0;
+    return s === 'PENDING' ? [[n - held, STATE_WORDS[s]], [held, 'held']] : [[n, STATE_WORDS[s]]];
+  });
+  return parts.filter(([n]) => n > 0).map(([n, word]) => `${n} ${word}`).join(' · ');
 }
 
 /** A group's header: "Failed (13)" counts its rows; the tasks of its arrays are told apart. */
