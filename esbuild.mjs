@@ -37,18 +37,19 @@ const pages = readdirSync('webview/src', { withFileTypes: true })
   .filter((d) => d.isDirectory() && existsSync(join('webview/src', d.name, 'index.ts')))
   .map((d) => d.name);
 
-// The extension host, the language server and hpc-lint load the regex analyser (scslre, most of a megabyte) from a bundle of its own
+// The extension host, the language server and hpc-lint load the regex analyser (common/regexAnalyser: scslre, refa,
+// regexp-ast-analysis, most of a megabyte) from a bundle of its own
 // the first time it checks a user's regex, so that activation does not parse it.
 const regexAnalyserApart = {
   name: 'regex-analyser-apart',
   setup(build) {
-    build.onResolve({ filter: /^scslre$/ }, () => ({ path: './regexAnalyser.js', external: true }));
+    build.onResolve({ filter: /^\.\/regexAnalyser$/ }, () => ({ path: './regexAnalyser.js', external: true }));
   },
 };
 
 const builds = [
   { ...node, entryPoints: ['extension/src/extension.ts'], outfile: 'dist/extension.js', plugins: [regexAnalyserApart] },
-  { ...node, entryPoints: ['node_modules/scslre/index.js'], outfile: 'dist/regexAnalyser.js' },
+  { ...node, entryPoints: ['common/regexAnalyser.ts'], outfile: 'dist/regexAnalyser.js' },
   { ...node, entryPoints: ['extension/src/lint/languageClientMain.ts'], outfile: 'dist/languageClient.js' },
   { ...node, entryPoints: ['extension/src/ssh/sshMain.ts'], outfile: 'dist/ssh.js' },
   { ...node, entryPoints: ['extension/src/progress/workspaceConfigMain.ts'], outfile: 'dist/workspaceConfig.js', plugins: [regexAnalyserApart] },

@@ -19,15 +19,24 @@ async function main(): Promise<void> {
   const port = Number(process.env.HPC_GEO_DEMO_PORT ?? 8080);
   const vscode = await startCodeServer(facts, port);
 
-  // a few jobs, so the tree has something to show when the lab is connected
-  const conn = await SshConnection.open(labTarget(facts, 'ssh', facts.knownHosts), new ScriptedPrompter());
-  const actions = new JobActions(conn, facts.user);
+  // a few jobs, so the tree has something to show when the lab is connected; if that fails, the
+  // demo stops whole (no code-server left behind on its port)
   const submitted: string[] = [];
-  for (const name of ['array.sbatch', 'progress.sbatch', 'fields_year.sbatch']) {
-    const path = await actions.upload('hpc-geo-jobs', name, readFileSync(join(repoRoot, 'examples', 'lab', name), 'utf8'));
-    submitted.push(`${name} → job ${(await actions.submit(path, { chdir: path.slice(0, path.lastIndexOf('/')) })).jobId}`);
+  try {
+    const conn = await SshConnection.open(labTarget(facts, 'ssh', facts.knownHosts), new ScriptedPrompter());
+    try {
+      const actions = new JobActions(conn, facts.user);
+      for (const name of ['array.sbatch', 'progress.sbatch', 'fields_year.sbatch']) {
+        const path = await actions.upload('hpc-geo-jobs', name, readFileSync(join(repoRoot, 'examples', 'lab', name), 'utf8'));
+        submitted.push(`${name} → job ${(await actions.submit(path, { chdir: path.slice(0, path.lastIndexOf('/')) })).jobId}`);
+      }
+    } finally {
+      conn.end();
+    }
+  } catch (e) {
+    vscode.process.kill();
+    throw e;
   }
-  conn.end();
 
   console.log(`
 HPC Geo demo is running.
@@ -37,6 +46,9 @@ HPC Geo demo is running.
   In VS Code: trust the folder, click the HPC Geo icon, "Connect to Cluster" → lab
   (accept its host key), or → lab-totp and type the one-time code:
       oathtool --totp -b ${facts.totp.secret}
+  Logins as on other clusters: lab-password asks that code and then the password
+  ${facts.password.password} (as NRIS does); lab-noisy is a login node whose ~/.bashrc prints
+  text; lab-opt finds Slurm only through /etc/profile.d.
   Jobs submitted on the lab: ${submitted.join(', ')}
   Then try: click a running job (live log), right-click an array (progress, resubmit failed),
   open pitfalls.sbatch (Problems panel, quick fixes), "HPC Geo: Show Pipeline Progress".

@@ -3,6 +3,19 @@
  * reach a cluster; the extension tells it what it knows (from `sinfo` on a connected cluster).
  */
 
+/**
+ * VS Code's language of a file it opened "anyway" as binary, and the names of batch scripts: such a
+ * script (a NUL byte in it) is still synced and linted, which says why sbatch refuses it.
+ */
+export const BINARY_LANGUAGE = 'code-text-binary';
+/** The file extensions of batch scripts (the sbatch language's in package.json). */
+const SCRIPT_EXTENSIONS = ['sbatch', 'slurm'];
+export const SCRIPT_FILE_GLOB = `**/*.{${SCRIPT_EXTENSIONS.join(',')}}`;
+export function isScriptFileName(path: string): boolean {
+  const dot = path.lastIndexOf('.');
+  return dot >= 0 && SCRIPT_EXTENSIONS.includes(path.slice(dot + 1).toLowerCase());
+}
+
 /** Method of the notification the extension sends (extension → server). */
 export const CLUSTER_FACTS_NOTIFICATION = 'hpcGeo/clusterFacts';
 

@@ -31,6 +31,8 @@ export interface TailPanelState {
   path: string;
   /** The job that writes the log, when it was opened from one. */
   jobId?: string;
+  /** The page's search, kept across VS Code's reloads of a hidden page (the extension ignores it). */
+  search?: { text: string; regex: boolean; onlyMatching: boolean };
 }
 
 /** How the job ended, in words: "Job 42 ended (FAILED, exit code 3)", "Job 42 left the queue". */

@@ -213,7 +213,7 @@ export function parseSbatchHeader(lines: readonly string[], options: HeaderOptio
         header.problems.push({ code: 'unmatched-quote', span: unmatched.span, text: text.slice(unmatched.span.start), quote: unmatched.quote });
         continue;
       }
-      for (const t of tokens) argv.push(t);
+      pushTokens(argv, tokens, text, line);
       continue;
     }
     const m = LOOKALIKE.exec(text) ?? misspelled(text);
@@ -238,6 +238,37 @@ export function parseSbatchHeader(lines: readonly string[], options: HeaderOptio
   }
   getopt(argv, header);
   return header;
+}
+
+/**
+ * Adds a directive line's tokens to getopt's argv. A template placeholder with spaces in it
+ * (`-A <your project>`, `-A <---- Account String ---->`) is one argument to the template, though
+ * the line splits it into several: its tokens become one, so that it is read as a placeholder and
+ * not as a value followed by stray words.
+ */
+function pushTokens(argv: DirectiveToken[], tokens: DirectiveToken[], text: string, line: number): void {
+  const tag = placeholderIn(text.slice(MAGIC.length));
+  const at = tag === undefined || !/\s/.test(tag) ? -1 : text.indexOf(tag, MAGIC.length);
+  if (at < 0) {
+    for (const t of tokens) argv.push(t);
+    return;
+  }
+  const end = at + tag!.length;
+  // within one token (a quoted `"<a b>"`) it is already one argument
+  if (tokens.filter((t) => t.end > at && t.start < end).length < 2) {
+    for (const t of tokens) argv.push(t);
+    return;
+  }
+  let merged = false;
+  for (const t of tokens) {
+    if (t.end <= at || t.start >= end) argv.push(t);
+    else if (!merged) {
+      // `-A<your project>`: the option letter before the placeholder stays with it
+      merged = true;
+      const prefix = t.start < at ? text.slice(t.start, at) : '';
+      argv.push({ line, start: Math.min(t.start, at), end, value: prefix + tag!, raw: text.slice(Math.min(t.start, at), end) });
+    }
+  }
 }
 
 function getopt(argv: DirectiveToken[], header: SbatchHeader): void {

@@ -68,14 +68,18 @@ export interface ArraySpec {
   throttle?: number;
 }
 
-/** `--array` indexes: `0-15`, `0,6,16-32`, `0-15:4`, each optionally followed by `%max`. */
+/**
+ * `--array` indexes: `0-15`, `0,6,16-32`, `0-15:4`, each optionally followed by `%max`. Slurm's
+ * slurm_parse_array_tok drops one `[` before an entry and a `]` after each number, so `[0-3]`,
+ * `[1,3,5]` and `[0-32]%20` are valid too.
+ */
 export function parseArray(value: string): ArraySpec | { error: string } {
   const m = /^([^%]+)(?:%(\d+))?$/.exec(value.trim());
   if (!m) return { error: 'expected indexes such as 0-99 or 1,3,5-7, optionally followed by %<max running>' };
   let count = 0;
   let maxIndex = -1;
   for (const part of m[1]!.split(',')) {
-    const r = /^(\d+)(?:-(\d+)(?::(\d+))?)?$/.exec(part);
+    const r = /^\[?(\d+)\]?(?:-(\d+)\]?(?::(\d+)\]?)?)?$/.exec(part);
     if (!r) return { error: `'${part}' is not an index or a range (start-end[:step])` };
     const start = Number(r[1]);
     const end = r[2] === undefined ? start : Number(r[2]);
@@ -148,10 +152,11 @@ export function parseGpuCount(value: string): number | undefined {
 
 /**
  * Placeholders that template drivers fill in before a script is submitted: Jinja/Mustache
- * `{{ x }}` and `{% x %}`, Python's `{x}` (not bash's `${x}`), `$x$`, `<ACCOUNT>`, `@NODES@`.
+ * `{{ x }}` and `{% x %}`, Python's `{x}` (not bash's `${x}`), `$x$`, `<ACCOUNT>` (also with spaces
+ * and dashes: `<your project>`, `<---- Account ---->`), `@NODES@`, RELION's `XXXqueueXXX`, `%%ntasks%%`, `**FIXME**`, and prose in brackets (`[budget code]`).
  * Bounded repetitions keep the search linear on any line.
  */
-const PLACEHOLDER = /\{\{[^{}\n]{0,300}\}\}|\{%[^\n]{0,300}?%\}|(?<!\$)\{[A-Za-z_][\w.]{0,60}\}|\$[A-Za-z_]\w{0,60}\$(?![\w{(])|<[A-Za-z_][\w .:-]{0,60}>|@[A-Za-z_]\w{0,60}@/;
+const PLACEHOLDER = /\{\{[^{}\n]{0,300}\}\}|\{%[^\n]{0,300}?%\}|(?<!\$)\{[A-Za-z_][\w.]{0,60}\}|\$[A-Za-z_]\w{0,60}\$(?![\w{(])|<-{0,20} ?[A-Za-z_][\w .:-]{0,60}>|@[A-Za-z_]\w{0,60}@|XXX[a-z]\w{0,40}?XXX|%%[A-Za-z_][\w-]{0,60}%%|\*\*[A-Za-z_]\w{0,40}\*\*|\[[A-Za-z][\w.:'-]{0,30} [\w .:'-]{0,60}\]/;
 
 /** A line that is only a template tag (`{% if gpus %}`, `{{ directives }}`, `{# note #}`). */
 export const TEMPLATE_LINE = /^(?:\{%[^\n]{0,300}%\}|\{\{[^{}\n]{0,300}\}\}|\{#[^\n]{0,300}#\})$/;

@@ -68,6 +68,8 @@ export function endingMessage(e: JobEnding): string {
   }
   const job = e.records[0]!;
   const after = job.elapsed ? ` after ${job.elapsed}` : '';
+  // a cancelled job with an elapsed time of 00:00:00 never ran: "after 00:00:00" says nothing
+  const ran = !!job.elapsed && /[1-9]/.test(job.elapsed);
   switch (job.state) {
     case 'COMPLETED':
       return `${what} completed${after}.`;
@@ -86,7 +88,8 @@ export function endingMessage(e: JobEnding): string {
     case 'PREEMPTED':
       return `${what} was preempted by another job${after} (PREEMPTED).`;
     case 'CANCELLED':
-      return `${what} was cancelled${after} (${job.rawState}).`;
+      // Slurm says who by uid ("CANCELLED by 1001"): say that it is a user id
+      return `${what} was cancelled${ran ? after : ' before it started'} (${job.rawState.replace(/^CANCELLED by (\d+)$/, 'CANCELLED by user id $1')}).`;
     default:
       return `${what} ended: ${job.rawState}${after}.`;
   }

@@ -32,7 +32,7 @@ const PLAIN: Record<string, string> = {
   Reservation: 'Waiting for its reservation to become available',
   ReservationDeleted: 'Its reservation was deleted',
   ReservationInvalid: 'Its reservation is not valid',
-  JobArrayTaskLimit: 'Waiting: the array already runs as many tasks as its throttle (%) allows',
+  JobArrayTaskLimit: 'Waiting: the array already runs as many tasks at once as its throttle (the %N of --array) allows',
   PartitionNodeLimit: 'Asks for more nodes than the partition allows now (or its nodes are down)',
   PartitionTimeLimit: 'Its time limit is longer than the partition allows',
   PartitionDown: 'The partition is down',

@@ -148,23 +148,24 @@ export function countsLabel(counts: Partial<Record<JobState, number>>, held = 0)
   return parts.filter(([n]) => n > 0).map(([n, word]) => `${n} ${word}`).join(' · ');
 }
 
-/** A group's header: "Failed (13)" counts its rows; the tasks of its arrays are told apart. */
+/** A group's header: "Failed (13)" counts its rows; "including 2 arrays of 24 tasks" tells its arrays apart. */
 export function groupLabel(group: StateGroup, entries: readonly Entry[]): { label: string; description?: string } {
   const label = `${GROUP_LABELS[group]} (${entries.length})`;
   const arrays = entries.filter((e): e is ArrayEntry => e.kind === 'array');
   if (!arrays.length) return { label };
   const tasks = arrays.reduce((n, a) => n + a.taskCount, 0);
-  return { label, description: `${arrays.length === 1 ? '1 array' : `${arrays.length} arrays`} · ${tasks === 1 ? '1 task' : `${tasks} tasks`}` };
+  // "2 arrays · 24 tasks" under Failed read as 24 failed tasks: the tasks are all the arrays have
+  return { label, description: `including ${arrays.length === 1 ? '1 array' : `${arrays.length} arrays`} of ${tasks === 1 ? '1 task' : `${tasks} tasks`}` };
 }
 
 /** What a job row says after its id: state or reason, times, partition, nodes; an exit code only when it is not 0:0. */
-export function jobDescription(job: JobRecord): string {
+export function jobDescription(job: JobRecord, options: { nameCompleted?: boolean } = {}): string {
   const g = stateGroup(job.state);
   const span = taskSpan(job.arrayTaskId);
   const parts: string[] = [span && span.count > 1 ? `${span.count} tasks` : ''];
   if (g === 'running') parts.push(`${job.elapsed ?? '0:00'} / ${job.timeLimit ?? '?'}`, job.partition ?? '', job.nodeList ?? '');
   else if (g === 'pending') parts.push(pendingReason(job.reason).text, job.partition ?? '', job.timeLimit ? `limit ${job.timeLimit}` : '');
-  else parts.push(job.state === 'COMPLETED' ? '' : job.state, job.exitCode && job.exitCode !== '0:0' ? `exit ${job.exitCode}` : '', job.elapsed ?? '', job.partition ?? '');
+  else parts.push(job.state === 'COMPLETED' && !options.nameCompleted ? '' : job.state, job.exitCode && job.exitCode !== '0:0' ? `exit ${job.exitCode}` : '', job.elapsed ?? '', job.partition ?? '');
   return parts.filter(Boolean).join(' · ');
 }
 

@@ -6,7 +6,7 @@
  * server and the extension host; each passes how it reads files. Pure: paths are plain strings
  * with `/` (or `\` on Windows) separators, no file system here.
  */
-import { parseWorkspaceConfig, WORKSPACE_CONFIG_FILE, type ConfigProblem, type WorkspaceConfig } from './schema';
+import { parseWorkspaceConfig, WORKSPACE_CONFIG_FILE, type ConfigProblem, type WorkspaceConfig, type WorkspaceConfigOptions } from './schema';
 
 export interface ConfigReader {
   /** The text of an open editor on `file`, unsaved edits included; undefined when none is open. */
@@ -89,10 +89,10 @@ export async function resolveWorkspaceConfig(
 }
 
 /** One configuration file read (open editor first) and parsed; undefined when it does not exist. */
-export async function loadConfigFile(file: string, reader: ConfigReader): Promise<LoadedConfig | undefined> {
+export async function loadConfigFile(file: string, reader: ConfigReader, options: WorkspaceConfigOptions = {}): Promise<LoadedConfig | undefined> {
   const text = await readConfigText(file, reader);
   if (text === undefined) return undefined;
-  const { config, problems } = parseWorkspaceConfig(text);
+  const { config, problems } = parseWorkspaceConfig(text, options);
   return { file, config, problems };
 }
 

@@ -58,6 +58,10 @@ export interface WorkspaceConfig {
 
 export interface ConfigProblem {
   message: string;
+  /** Absent: an error (the value was ignored). */
+  severity?: 'warning';
+  /** Absent: config-error. */
+  code?: string;
   line: number;
   character: number;
   endLine: number;
@@ -150,8 +154,11 @@ const workspaceSchema: Schema = {
   },
 };
 
+/** A check of a mapping's keys by the caller: a warning (code and message) for a key, or undefined. */
+type KeyCheck = (path: string, key: string) => { code: string; message: string } | undefined;
+
 /** Parses YAML text against a schema; values that fail are dropped and reported. */
-function parseWithSchema(text: string, schema: Schema): { value: unknown; problems: ConfigProblem[] } {
+function parseWithSchema(text: string, schema: Schema, keyCheck?: KeyCheck): { value: unknown; problems: ConfigProblem[] } {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const problems: ConfigProblem[] = [];
@@ -175,7 +182,10 @@ function parseWithSchema(text: string, schema: Schema): { value: unknown; proble
       case 'string': {
         if (!isScalar(node) || (typeof node.value !== 'string' && typeof node.value !== 'number')) return wrong('expected text');
         const v = String(node.value);
-        if (s.enum && !s.enum.includes(v)) return wrong(`'${v}' is not one of ${s.enum.join(', ')}`);
+        if (s.enum && !s.enum.includes(v)) {
+          const near = nearestChoice(v, s.enum);
+          return wrong(`'${v}' is not one of ${s.enum.join(', ')}${near ? `; did you mean ${near}?` : ''}`);
+        }
         const bad = s.check?.(v);
         return bad ? wrong(bad) : v;
       }
@@ -219,6 +229,12 @@ function parseWithSchema(text: string, schema: Schema): { value: unknown; proble
             at(ks, ke, `${path ? `${path}.` : ''}${key}: unknown key (known: ${known.join(', ')})`);
             continue;
           }
+          const warning = s.type === 'map' ? keyCheck?.(path, key) : undefined;
+          if (warning) {
+            const [ks, , ke] = keyNode.range ?? [0, 0, 0];
+            at(ks, ke, warning.message);
+            Object.assign(problems[problems.length - 1]!, { severity: 'warning', code: warning.code });
+          }
           if (pair.value === null || pair.value === undefined) continue;
           given.add(key);
           const v = check(pair.value as YamlNode, sub, path ? `${path}.${key}` : key);
@@ -235,6 +251,16 @@ function parseWithSchema(text: string, schema: Schema): { value: unknown; proble
   return { value: check(contents, schema, ''), problems };
 }
 
+/** The choice a value was meant as: the same in another case, or the only one it begins (warn → warning). */
+function nearestChoice(value: string, choices: readonly string[]): string | undefined {
+  const v = value.trim().toLowerCase();
+  if (!v) return undefined;
+  const same = choices.find((c) => c.toLowerCase() === v);
+  if (same) return same;
+  const begun = choices.filter((c) => c.toLowerCase().startsWith(v));
+  return begun.length === 1 ? begun[0] : undefined;
+}
+
 export function parseProfile(name: string, text: string): { profile: Profile; problems: ConfigProblem[] } {
   const { value, problems } = parseWithSchema(text, profileSchema);
   return { profile: { name, ...((value as object | undefined) ?? {}) }, problems };
@@ -242,8 +268,26 @@ export function parseProfile(name: string, text: string): { profile: Profile; pr
 
 export const WORKSPACE_CONFIG_FILE = '.hpc-geo.yaml';
 
-export function parseWorkspaceConfig(text: string): { config: WorkspaceConfig; problems: ConfigProblem[] } {
-  const { value, problems } = parseWithSchema(text, workspaceSchema);
+export interface WorkspaceConfigOptions {
+  /**
+   * Checks a rule id under `rules:` (the language server and hpc-lint know the rules; this module
+   * does not): a warning message for an unknown one, undefined for a known one.
+   */
+  checkRuleId?: (id: string) => string | undefined;
+}
+
+/** Code of the warning for an unknown rule id under `rules:` (the severity of no rule is set by it). */
+export const UNKNOWN_RULE_ID = 'unknown-rule-id';
+
+export function parseWorkspaceConfig(text: string, options: WorkspaceConfigOptions = {}): { config: WorkspaceConfig; problems: ConfigProblem[] } {
+  const { checkRuleId } = options;
+  const keyCheck: KeyCheck | undefined = checkRuleId
+    ? (path, key) => {
+        const message = path === 'rules' ? checkRuleId(key) : undefined;
+        return message ? { code: UNKNOWN_RULE_ID, message } : undefined;
+      }
+    : undefined;
+  const { value, problems } = parseWithSchema(text, workspaceSchema, keyCheck);
   const v = (value ?? {}) as { defaultProfile?: string; profiles?: Record<string, Omit<Profile, 'name'>>; rules?: Record<string, Severity | 'off'>; progress?: Record<string, ProgressConfig> };
   const profiles: Record<string, Profile> = {};
   for (const [name, p] of Object.entries(v.profiles ?? {})) profiles[name] = { name, ...p };

@@ -10,9 +10,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { loadBash } from './analysis/bash';
-import { detectKind, ENGINE_DESCRIPTIONS, lint, RULES, SOURCE, type Diagnostic } from './engine';
+import { checkConfigRuleId, detectKind, ENGINE_CODES, ENGINE_DESCRIPTIONS, lint, RULES, SOURCE, type Diagnostic } from './engine';
 import { loadBuiltinProfiles, parseWorkspaceConfig, WORKSPACE_CONFIG_FILE, type Severity, type WorkspaceConfig } from './profiles/profiles';
-import { resources, ruleDocUri } from './resources';
+import { resources } from './resources';
 import { decodeText } from './textDecoding';
 import { VERSION } from './version';
 
@@ -23,6 +23,8 @@ const RANK: Record<Severity, number> = { info: 0, warning: 1, error: 2 };
 interface FileResult {
   file: string;
   diagnostics: Diagnostic[];
+  /** A FILE argument that was linted (the configuration's own problems are shown but not counted as a linted file). */
+  linted: boolean;
 }
 
 const USAGE = `usage: hpc-lint [--format text|json|sarif|gcc] [--profile NAME] [--fail-on error|warning|info] [--config FILE] FILE... | -
@@ -31,6 +33,8 @@ const USAGE = `usage: hpc-lint [--format text|json|sarif|gcc] [--profile NAME] [
   --fail-on    lowest severity that makes the exit status 1 (default warning)
   --config     workspace configuration (default ./${WORKSPACE_CONFIG_FILE} when present)
   --list-rules print the rules and exit
+  --version    print hpc-lint's version and exit
+  --help, -h   print this help and exit
   -            read one script from standard input`;
 
 class UsageError extends Error {}
@@ -105,20 +109,22 @@ export async function main(argv: string[]): Promise<number> {
   const builtinProfiles = loadBuiltinProfiles(res.profilesDir);
   const parser = await loadBash(res);
   const results: FileResult[] = [];
-  let readError = false;
+  /** FILE arguments that were not linted (unreadable, or a configuration file), with why: said on stderr, and in the summary or SARIF. */
+  const unread: { file: string; reason: string }[] = [];
 
   let workspace: WorkspaceConfig | undefined;
   const configPath = args.config ?? (existsSync(WORKSPACE_CONFIG_FILE) ? WORKSPACE_CONFIG_FILE : undefined);
   if (configPath) {
     try {
-      const parsed = parseWorkspaceConfig(readFileSync(configPath, 'utf8'));
+      const parsed = parseWorkspaceConfig(readFileSync(configPath, 'utf8'), { checkRuleId: checkConfigRuleId });
       workspace = parsed.config;
       if (parsed.problems.length) {
         results.push({
           file: configPath,
+          linted: false,
           diagnostics: parsed.problems.map((p) => ({
-            code: 'config-error',
-            severity: 'error' as const,
+            code: p.code ?? 'config-error',
+            severity: p.severity ?? ('error' as const),
             message: p.message,
             start: 0,
             end: 0,
@@ -136,35 +142,52 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
 
+  let notLinted = 0;
   for (const file of args.files) {
+    // a configuration file is no script: linting it as one would report a missing #! and nothing of use
+    if (file !== '-' && /\.ya?ml$/i.test(file)) {
+      const reason = `${file} is a configuration file; pass it with --config`;
+      process.stderr.write(`hpc-lint: ${reason}\n`);
+      unread.push({ file, reason });
+      continue;
+    }
     let bytes: Buffer;
     try {
       bytes = file === '-' ? readStdin() : readFileSync(file);
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
-      process.stderr.write(`hpc-lint: cannot read ${file}: ${err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'it is a directory' : err.message}\n`);
-      readError = true;
+      const reason = `cannot read ${file}: ${err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'it is a directory' : err.message}`;
+      process.stderr.write(`hpc-lint: ${reason}\n`);
+      unread.push({ file, reason });
       continue;
     }
     const name = file === '-' ? '<stdin>' : file;
-    const { text, problem } = decodeText(bytes);
+    const { text, problem, savedEncoding } = decodeText(bytes);
     const { diagnostics } = lint(parser, text, {
+      ...(savedEncoding ? { savedEncoding } : {}),
       kind: detectKind(name, text),
       builtinProfiles,
       ...(workspace ? { workspace } : {}),
       ...(args.profile ? { defaultProfile: args.profile, forceProfile: true } : {}),
     });
-    if (problem) diagnostics.unshift(problem);
-    results.push({ file: name, diagnostics });
+    // a file the engine did not lint (binary, too large) gets that one finding, not an encoding warning beside it
+    if (problem && !diagnostics.some((d) => d.code === ENGINE_CODES.binary || d.code === ENGINE_CODES.tooLarge)) diagnostics.unshift(problem);
+    results.push({ file: name, diagnostics, linted: true });
+    // too large to lint: reported, and, like a file that cannot be read, a run that did not check everything
+    const tooLarge = diagnostics.find((d) => d.code === ENGINE_CODES.tooLarge);
+    if (tooLarge) {
+      process.stderr.write(`hpc-lint: ${name} was not linted: ${tooLarge.message.replace(/^Not linted: /, '')}\n`);
+      notLinted++;
+    }
   }
 
-  process.stdout.write(render(args.format, results, res));
-  if (readError) return 2;
+  process.stdout.write(render(args.format, results, unread));
+  if (unread.length || notLinted) return 2;
   const failing = results.some((r) => r.diagnostics.some((d) => RANK[d.severity] >= RANK[args.failOn]));
   return failing ? 1 : 0;
 }
 
-function render(format: Format, results: FileResult[], res: ReturnType<typeof resources>): string {
+function render(format: Format, results: FileResult[], unread: { file: string; reason: string }[]): string {
   const rows = results.flatMap((r) =>
     r.diagnostics.map((d) => ({
       file: r.file,
@@ -183,16 +206,19 @@ function render(format: Format, results: FileResult[], res: ReturnType<typeof re
     case 'gcc':
       return rows.map((r) => `${r.file}:${r.line}:${r.column}: ${r.severity === 'info' ? 'note' : r.severity}: ${r.message} [${r.code}]\n`).join('');
     case 'sarif':
-      return `${JSON.stringify(sarif(rows, res), null, 2)}\n`;
+      return `${JSON.stringify(sarif(rows, unread), null, 2)}\n`;
     default: {
       const count = (s: Severity) => rows.filter((r) => r.severity === s).length;
       const lines = rows.map((r) => `${r.file}:${r.line}:${r.column}: ${r.severity} [${r.code}] ${r.message}\n`);
-      return `${lines.join('')}${rows.length ? '' : 'no problems\n'}${count('error')} error(s), ${count('warning')} warning(s), ${count('info')} note(s) in ${results.length} file(s)\n`;
+      // "no problems" only when every file given was read: one that could not be is no clean result
+      const clean = rows.length || unread.length ? '' : 'no problems\n';
+      const notRead = unread.length ? `; ${unread.length} file(s) not linted` : '';
+      return `${lines.join('')}${clean}${count('error')} error(s), ${count('warning')} warning(s), ${count('info')} note(s) in ${results.filter((r) => r.linted).length} file(s)${notRead}\n`;
     }
   }
 }
 
-function sarif(rows: { file: string; line: number; column: number; endLine: number; endColumn: number; severity: Severity; code: string; message: string }[], res: ReturnType<typeof resources>) {
+function sarif(rows: { file: string; line: number; column: number; endLine: number; endColumn: number; severity: Severity; code: string; message: string }[], unread: { file: string; reason: string }[]) {
   const level = (s: Severity) => (s === 'info' ? 'note' : s);
   const codes = [...new Set(rows.map((r) => r.code))];
   return {
@@ -204,13 +230,30 @@ function sarif(rows: { file: string; line: number; column: number; endLine: numb
           driver: {
             name: SOURCE,
             version: VERSION,
-            informationUri: ruleDocUri(res, 'README').replace(/README\.md$/, ''),
+            // no informationUri or helpUri: the rule pages are files of this installation, and a
+            // file:// URI in an uploaded SARIF (code scanning shows it to everyone) names a path of
+            // the machine that ran hpc-lint and opens nowhere; the package has no public URL for
+            // them (no repository or homepage in package.json), so the help travels as text
             rules: [
-              ...RULES.map((r) => ({ id: r.id, name: r.id, shortDescription: { text: r.title }, fullDescription: { text: r.docs.problem }, helpUri: ruleDocUri(res, r.id), defaultConfiguration: { level: level(r.severity) } })),
+              ...RULES.map((r) => ({
+                id: r.id,
+                name: r.id,
+                shortDescription: { text: r.title },
+                fullDescription: { text: r.docs.problem },
+                help: { text: `${r.docs.problem}\n\nWhy it matters: ${r.docs.why}\n\nFix: ${r.docs.fix}\n\nSource: ${r.docs.source}`, markdown: `${r.docs.problem}\n\n**Why it matters:** ${r.docs.why}\n\n**Fix:** ${r.docs.fix}\n\n**Source:** ${r.docs.source}` },
+                defaultConfiguration: { level: level(r.severity) },
+              })),
               ...codes.filter((c) => !RULES.some((r) => r.id === c)).map((c) => ({ id: c, name: c, shortDescription: { text: ENGINE_DESCRIPTIONS[c] ?? c } })),
             ],
           },
         },
+        // a FILE that was not linted fails the run: a code-scanning upload must not read it as clean
+        invocations: [
+          {
+            executionSuccessful: unread.length === 0,
+            ...(unread.length ? { toolExecutionNotifications: unread.map((u) => ({ level: 'error', message: { text: u.reason }, locations: [{ physicalLocation: { artifactLocation: { uri: u.file.replace(/\\/g, '/') } } }] })) } : {}),
+          },
+        ],
         results: rows.map((r) => ({
           ruleId: r.code,
           level: level(r.severity),

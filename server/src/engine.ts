@@ -7,12 +7,13 @@
 import type { Parser } from 'web-tree-sitter';
 import { settingSpecs } from '../../common/settings';
 import { PARSE_BUDGET_MS, type ParseSession } from './analysis/bash';
-import { analyze, type Script, type ScriptKind } from './analysis/script';
+import { analyze, BYTE_ORDER_MARK, type SavedEncoding, type Script, type ScriptKind } from './analysis/script';
 import type { Range } from './analysis/text';
 import { LineIndex } from './analysis/text';
-import { resolveProfile, type Profile, type Severity, type WorkspaceConfig } from './profiles/profiles';
+import { resolveProfile, UNKNOWN_RULE_ID, type Profile, type Severity, type WorkspaceConfig } from './profiles/profiles';
 import type { Fix } from './rules/rule';
 import { RULES, ruleById } from './rules';
+import { didYouMean } from './rules/util';
 
 export const SOURCE = 'hpc-lint';
 /** Larger documents are not linted (a diagnostic says so). */
@@ -39,6 +40,12 @@ export interface LintOptions {
   forceProfile?: boolean;
   /** The document's parse session: the shell is re-parsed incrementally from its last tree. */
   session?: ParseSession;
+  /**
+   * The file is saved in an encoding the text does not show: a UTF-8 byte-order mark the editor
+   * keeps out of the text (VS Code: "UTF-8 with BOM"), or UTF-16 decoded by the editor or hpc-lint.
+   * sbatch reads bytes: it refuses both (no #! as the first two bytes).
+   */
+  savedEncoding?: SavedEncoding;
 }
 
 export interface LintResult {
@@ -59,18 +66,42 @@ export const ENGINE_CODES = {
   unknownProfile: 'unknown-profile',
   internal: 'internal-error',
   tooComplex: 'too-complex',
+  unknownRuleId: UNKNOWN_RULE_ID,
 } as const;
 
 /** What the engine's own codes mean (they have no rule object). */
 export const ENGINE_DESCRIPTIONS: Record<string, string> = {
   [ENGINE_CODES.tooLarge]: 'The file is too large to be a job script; it was not linted.',
-  [ENGINE_CODES.binary]: 'The file holds NUL bytes; it is not a script and was not linted.',
+  [ENGINE_CODES.binary]: 'The file holds a NUL byte (a binary file, or a script with one in it); sbatch refuses such a script. It was not linted.',
   [ENGINE_CODES.unknownProfile]: 'The script names a cluster profile that does not exist; generic was used.',
   [ENGINE_CODES.internal]: 'A rule failed on this script and was skipped.',
   [ENGINE_CODES.tooComplex]: `The shell code could not be parsed within ${PARSE_BUDGET_MS / 1000} s; the #SBATCH directives were checked, the rules that read the shell code were skipped.`,
   'config-error': 'A value in .hpc-geo.yaml is wrong; it was ignored.',
   'invalid-encoding': 'The file is not valid UTF-8; bad bytes were replaced.',
+  [ENGINE_CODES.unknownRuleId]: 'A `# hpc-lint disable=` comment or the `rules:` of .hpc-geo.yaml names a rule id that does not exist (a typo?), so it suppresses or sets nothing.',
 };
+
+const RULE_IDS = RULES.map((r) => r.id);
+/**
+ * The engine's findings made before the script is read (a binary or too large file is not linted)
+ * or outside it (an encoding problem, a value of .hpc-geo.yaml): no comment in the script reaches them.
+ */
+const UNSUPPRESSIBLE: readonly string[] = [ENGINE_CODES.binary, ENGINE_CODES.tooLarge, 'invalid-encoding', 'config-error'];
+/** What `# hpc-lint disable=` can name: the rules, the engine's own findings about the script, and `all`. */
+const SUPPRESSIBLE = [...RULE_IDS, ...Object.keys(ENGINE_DESCRIPTIONS).filter((c) => !UNSUPPRESSIBLE.includes(c))];
+const UNSUPPRESSIBLE_WHY = 'no comment can suppress it: the file is not linted when it is there, or it is not about the script';
+
+function unknownId(id: string, known: readonly string[]): string {
+  const near = didYouMean(id, known);
+  return near ? `unknown rule id ${id}; did you mean ${near}?` : `unknown rule id ${id} (hpc-lint --list-rules lists them)`;
+}
+
+/** For `rules:` of .hpc-geo.yaml: the warning for an id that is not a rule (undefined for a rule). */
+export function checkConfigRuleId(id: string): string | undefined {
+  if (RULE_IDS.includes(id)) return undefined;
+  if (id in ENGINE_DESCRIPTIONS) return `${id} is a finding of hpc-lint itself, not a rule: its severity cannot be set here (${SUPPRESSIBLE.includes(id) ? 'a # hpc-lint disable= comment suppresses it' : UNSUPPRESSIBLE_WHY})`;
+  return `${unknownId(id, RULE_IDS)}; this line sets the severity of no rule`;
+}
 
 /** The profile used when neither the script, the workspace nor the caller names one: the setting's default. */
 const DEFAULT_PROFILE = settingSpecs['lint.defaultProfile'].default;
@@ -78,7 +109,15 @@ const DEFAULT_PROFILE = settingSpecs['lint.defaultProfile'].default;
 const GENERIC_PROFILE = 'generic';
 
 const PROFILE_COMMENT = /#\s*hpc-geo:\s*cluster\s*=\s*([\w.-]+)/;
-const SUPPRESS = /#\s*hpc-lint\s+(disable|disable-file)\s*=\s*([\w,\s-]+)/;
+/**
+ * `# hpc-lint disable=ID[,ID]` and `disable-file=`, written as people do: any case, a colon after
+ * hpc-lint; the ids, separated by commas, end at a space that no comma follows (text after them is the
+ * reason, not more ids).
+ */
+const SUPPRESS = /#\s*hpc-lint\b:?\s*(disable-file|disable)\s*=[ \t]*([\w-]+(?:[ \t]*,[ \t]*[\w-]+)*)?/i;
+/** What looks like an hpc-lint comment meant to do something (`enable=`, `disable` without `=`, …). */
+const DIRECTIVE_LIKE = /#\s*hpc-lint\b:?\s*(?:\w[\w-]*\s*=|(?:en|dis)able)/i;
+const DIRECTIVE_HELP = 'write # hpc-lint disable=ID[,ID] (for the next line, or its own when it trails code) or # hpc-lint disable-file=ID';
 
 /** `.def` files and texts that open with an Apptainer header are definition files. */
 export function detectKind(fileName: string, text: string): ScriptKind {
@@ -108,8 +147,16 @@ export function lint(parser: Parser, text: string, options: LintOptions): LintRe
   if (text.length > MAX_LINT_BYTES) {
     return whole(ENGINE_CODES.tooLarge, 'info', `Not linted: ${(text.length / 1048576).toFixed(1)} MB is larger than the ${MAX_LINT_BYTES / 1048576} MB a job script can sensibly be.`);
   }
-  if (text.includes('\u0000')) {
-    return whole(ENGINE_CODES.binary, 'info', 'Not linted: this looks like a binary file (it holds NUL bytes), not a script.');
+  // one scan of the whole text (a NUL past the first KiBs too): sbatch refuses a script with any NUL
+  // byte ("The Slurm controller does not allow scripts that contain a NULL character"), and linting
+  // a binary file would only report its garbage
+  const nul = text.indexOf('\u0000');
+  if (nul >= 0) {
+    const range = index.range(nul, nul + 1);
+    return {
+      diagnostics: [{ code: ENGINE_CODES.binary, severity: 'error', message: `Not linted: binary or NUL byte at line ${range.start.line + 1}. ${options.kind === 'sbatch' ? 'sbatch refuses a script that holds a NUL byte.' : 'A definition file is text without NUL bytes.'}`, start: nul, end: nul + 1, range }],
+      profile: options.defaultProfile ?? DEFAULT_PROFILE,
+    };
   }
 
   // the profile
@@ -137,6 +184,7 @@ export function lint(parser: Parser, text: string, options: LintOptions): LintRe
   }
 
   const script: Script = analyze(parser, text, options.kind, options.session);
+  if (options.savedEncoding && !text.startsWith(BYTE_ORDER_MARK)) script.savedEncoding = options.savedEncoding;
   if (!script.shell.complete) {
     diagnostics.push({
       code: ENGINE_CODES.tooComplex,
@@ -174,7 +222,7 @@ export function lint(parser: Parser, text: string, options: LintOptions): LintRe
     }
   }
   return {
-    diagnostics: suppress(script, diagnostics).sort((a, b) => a.start - b.start || a.code.localeCompare(b.code)),
+    diagnostics: suppress(script, index, diagnostics).sort((a, b) => a.start - b.start || a.code.localeCompare(b.code)),
     profile: profileName,
     ...(comment ? { clusterComment: comment[1]! } : {}),
     resolvedProfile: profile,
@@ -186,21 +234,46 @@ function clamp(n: number, max: number): number {
   return Number.isFinite(n) ? Math.max(0, Math.min(Math.trunc(n), max)) : 0;
 }
 
-/** Applies `# hpc-lint disable=ID[,ID]` (the next line, or its own line when it trails code) and `disable-file=`. */
-function suppress(script: Script, diagnostics: Diagnostic[]): Diagnostic[] {
+/**
+ * Applies `# hpc-lint disable=ID[,ID]` (the next line, or its own line when it trails code) and
+ * `disable-file=`. An id that names no rule is a warning where it is written (a typo would
+ * otherwise fail to suppress in silence); those warnings can be suppressed as any finding.
+ */
+function suppress(script: Script, index: LineIndex, diagnostics: Diagnostic[]): Diagnostic[] {
   const fileWide = new Set<string>();
   const byLine = new Map<number, Set<string>>();
   script.lines.forEach((lineText, line) => {
-    if (!lineText.includes('hpc-lint')) return;
+    if (!lineText.toLowerCase().includes('hpc-lint')) return;
     const m = SUPPRESS.exec(lineText);
-    if (!m) return;
-    const ids = m[2]!.split(',').map((s) => s.trim()).filter(Boolean);
-    if (m[1] === 'disable-file') {
+    const written = m?.[2] ? m[2].split(',').map((s) => s.trim()).filter(Boolean) : [];
+    // ids are lower case: DISABLE=MEM-FORBIDDEN means mem-forbidden
+    const ids = written.map((id) => id.toLowerCase());
+    if (!m || !written.length) {
+      // a comment meant as one that is not one suppresses nothing: say so where it is written
+      const meant = DIRECTIVE_LIKE.exec(lineText);
+      if (meant) {
+        const start = index.offset(line, meant.index);
+        const end = index.offset(line, lineText.length);
+        diagnostics.push({ code: ENGINE_CODES.unknownRuleId, severity: 'warning', message: `This hpc-lint comment is not understood, so it suppresses nothing: ${DIRECTIVE_HELP}.`, start, end, range: index.range(start, end) });
+      }
+      return;
+    }
+    let from = m.index + m[0].length - m[2]!.length;
+    written.forEach((id, i) => {
+      const at = lineText.indexOf(id, from);
+      from = at + id.length;
+      const known = ids[i]!;
+      if (known === 'all' || SUPPRESSIBLE.includes(known)) return;
+      const start = index.offset(line, at);
+      const message = UNSUPPRESSIBLE.includes(known) ? `${id} is a finding of hpc-lint itself: ${UNSUPPRESSIBLE_WHY}` : `${unknownId(id, SUPPRESSIBLE)}; this comment suppresses nothing for it`;
+      diagnostics.push({ code: ENGINE_CODES.unknownRuleId, severity: 'warning', message, start, end: start + id.length, range: index.range(start, start + id.length) });
+    });
+    if (m[1]!.toLowerCase() === 'disable-file') {
       ids.forEach((id) => fileWide.add(id));
       return;
     }
     // a comment line of its own applies to the next line; one that trails code, to its own
-    const target = /^\s*#\s*hpc-lint/.test(lineText) ? line + 1 : line;
+    const target = /^\s*#\s*hpc-lint/i.test(lineText) ? line + 1 : line;
     const set = byLine.get(target) ?? new Set<string>();
     ids.forEach((id) => set.add(id));
     byLine.set(target, set);

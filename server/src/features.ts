@@ -17,7 +17,7 @@ import type { ClusterFacts } from '../../common/lint/protocol';
 import { optionSortText, valueSuggestions, type PartitionChoice } from '../../common/sbatch/completion';
 import { optionByName, SBATCH_OPTIONS, type SbatchOption } from '../../common/sbatch/options';
 import { formatTime, parseTime } from '../../common/sbatch/values';
-import type { Script } from './analysis/script';
+import { opensWithShebang, type Script } from './analysis/script';
 import { SOURCE, type Diagnostic } from './engine';
 import type { DocumentState } from './hpcGeoServer';
 import { memPolicy, partitionOf, type Profile } from './profiles/profiles';
@@ -68,7 +68,7 @@ export function codeActions(s: DocumentState, params: CodeActionParams, docUri: 
         edit: { changes: { [uri]: [{ range: { start: { line, character: 0 }, end: { line, character: 0 } }, newText: `${indent}# hpc-lint disable=${d.code}\n` }] } },
       });
     }
-    const fileLine = script.lines[0]?.startsWith('#!') ? 1 : 0;
+    const fileLine = opensWithShebang(script.lines[0] ?? '') ? 1 : 0;
     actions.push({
       title: `Disable ${d.code} for this file`,
       kind: CodeActionKind.QuickFix,

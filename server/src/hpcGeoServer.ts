@@ -23,15 +23,16 @@ import {
   type InitializeResult,
 } from 'vscode-languageserver/node';
 import type { Parser } from 'web-tree-sitter';
-import { CLUSTER_FACTS_NOTIFICATION, isClusterFacts, type ClusterFacts } from '../../common/lint/protocol';
+import { BINARY_LANGUAGE, CLUSTER_FACTS_NOTIFICATION, isClusterFacts, isScriptFileName, type ClusterFacts } from '../../common/lint/protocol';
 import { HEADER_WINDOW_LINES, hasSbatchDirectives } from '../../common/sbatch/header';
 import { settingSpecs } from '../../common/settings';
 import { loadBash, ParseSession } from './analysis/bash';
-import type { ScriptKind } from './analysis/script';
+import type { SavedEncoding, ScriptKind } from './analysis/script';
 import { ENGINE_CODES, lint, SOURCE, type Diagnostic, type LintResult } from './engine';
 import { codeActions, completions, hover } from './features';
 import { loadBuiltinProfiles, type Profile } from './profiles/profiles';
 import { resources, ruleDocUri, type Resources } from './resources';
+import { savedEncodingOf } from './textDecoding';
 import { VERSION } from './version';
 import { WorkspaceConfigs } from './workspaceConfig';
 
@@ -68,6 +69,8 @@ export class HpcGeoServer {
   private ready: Promise<void> | undefined;
   private readonly justOpened = new Set<string>();
   private readonly sessions = new Map<string, ParseSession>();
+  /** Each open script's saved encoding, read from its file once per open and per save, not per lint. */
+  private readonly encodings = new Map<string, Promise<SavedEncoding | undefined>>();
   /** Documents waiting to be linted, one at a time, in the order they became due. */
   private readonly queue = new Set<string>();
   /** Documents whose last lint reached the parse limit: they wait behind the others. */
@@ -100,6 +103,7 @@ export class HpcGeoServer {
     // TextDocuments fires a content change right after each open: lint an open at once, debounce edits
     this.documents.onDidOpen((e) => {
       this.edits++;
+      this.encodings.delete(e.document.uri);
       this.justOpened.add(e.document.uri);
       this.schedule(e.document, 0);
     });
@@ -108,6 +112,10 @@ export class HpcGeoServer {
       if (!this.justOpened.delete(e.document.uri)) this.schedule(e.document, DEBOUNCE_MS);
     });
     this.documents.onDidClose((e) => this.forget(e.document.uri));
+    this.documents.onDidSave((e) => {
+      this.encodings.delete(e.document.uri);
+      this.schedule(e.document, 0);
+    });
   }
 
   initialize(params: InitializeParams): InitializeResult {
@@ -117,7 +125,8 @@ export class HpcGeoServer {
     this.ready = this.load();
     return {
       capabilities: {
-        textDocumentSync: TextDocumentSyncKind.Incremental,
+        // saves too: a file saved in another encoding (without its byte-order mark) is linted again
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, `${CodeActionKind.SourceFixAll}.${SOURCE}`] },
         hoverProvider: true,
         completionProvider: { triggerCharacters: ['-', '=', ' ', ','] },
@@ -215,6 +224,7 @@ export class HpcGeoServer {
     this.timers.delete(uri);
     this.queue.delete(uri);
     this.heavy.delete(uri);
+    this.encodings.delete(uri);
     this.state.delete(uri);
     this.settings.delete(uri);
     this.justOpened.delete(uri);
@@ -226,6 +236,8 @@ export class HpcGeoServer {
   private kindOf(doc: TextDocument): ScriptKind | undefined {
     if (doc.languageId === 'apptainer') return 'apptainer';
     if (doc.languageId === 'sbatch') return 'sbatch';
+    // VS Code opened a script as binary (a NUL byte in it): lint it, which says why sbatch refuses it
+    if (doc.languageId === BINARY_LANGUAGE && isScriptFileName(doc.uri)) return 'sbatch';
     if (doc.languageId === 'shellscript' && hasSbatchDirectives(doc.getText({ start: { line: 0, character: 0 }, end: { line: HEADER_WINDOW_LINES, character: 0 } }))) return 'sbatch';
     return undefined;
   }
@@ -233,7 +245,9 @@ export class HpcGeoServer {
   async lintDocument(uri: string): Promise<void> {
     await this.ready;
     const doc = this.documents.get(uri);
-    if (!doc || !this.parser || !this.builtins) return;
+    // an open .hpc-geo.yaml is not a script: its diagnostics are its own problems (publishConfigProblems),
+    // which an empty lint result sent here would wipe (a code action or hover on it asked for one)
+    if (!doc || !this.parser || !this.builtins || this.configs?.isConfigFile(uri)) return;
     const kind = this.kindOf(doc);
     const settings = await this.settingsFor(uri);
     if (!kind || !settings.enable) {
@@ -243,6 +257,9 @@ export class HpcGeoServer {
     }
     const path = uri.startsWith('file:') ? fileURLToPath(uri) : undefined;
     const ws = path ? await this.configs?.forFile(path) : undefined;
+    let encoding = this.encodings.get(uri);
+    if (!encoding && path && kind === 'sbatch') this.encodings.set(uri, (encoding = savedEncodingOf(path)));
+    const savedEncoding = await encoding;
     let session = this.sessions.get(uri);
     if (!session) this.sessions.set(uri, (session = new ParseSession()));
     // the TextDocument object is updated in place by later edits: keep the version linted
@@ -253,6 +270,7 @@ export class HpcGeoServer {
       builtinProfiles: this.builtins,
       defaultProfile: settings.defaultProfile,
       ...(ws ? { workspace: ws.config } : {}),
+      ...(savedEncoding ? { savedEncoding } : {}),
     });
     if (result.diagnostics.some((d) => d.code === ENGINE_CODES.tooComplex)) this.heavy.add(uri);
     else this.heavy.delete(uri);
@@ -268,13 +286,18 @@ export class HpcGeoServer {
     for (const { file, problems } of (await this.configs?.problems()) ?? []) {
       void this.connection.sendDiagnostics({
         uri: pathToFileURL(file).href,
-        diagnostics: problems.map((p) => ({
-          range: { start: { line: p.line, character: p.character }, end: { line: p.endLine, character: p.endCharacter } },
-          severity: DiagnosticSeverity.Error,
-          code: 'config-error',
-          source: SOURCE,
-          message: p.message,
-        })),
+        diagnostics: problems.map((p) => {
+          const code = p.code ?? 'config-error';
+          return {
+            range: { start: { line: p.line, character: p.character }, end: { line: p.endLine, character: p.endCharacter } },
+            severity: p.severity === 'warning' ? DiagnosticSeverity.Warning : DiagnosticSeverity.Error,
+            code,
+            // a link to its page, as every finding in a script has
+            codeDescription: { href: ruleDocUri(this.res, code) },
+            source: SOURCE,
+            message: p.message,
+          };
+        }),
       });
     }
   }

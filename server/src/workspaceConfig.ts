@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { isWorkspaceConfigFile, loadConfigFile, resolveWorkspaceConfig, type ConfigReader, type LoadedConfig } from '../../common/workspaceConfig/resolve';
 import { WORKSPACE_CONFIG_FILE, type ConfigProblem } from '../../common/workspaceConfig/schema';
+import { checkConfigRuleId } from './engine';
 
 export class WorkspaceConfigs {
   private readonly cache = new Map<string, Promise<LoadedConfig | undefined>>();
@@ -45,7 +46,7 @@ export class WorkspaceConfigs {
 
   private load(file: string): Promise<LoadedConfig | undefined> {
     let loaded = this.cache.get(file);
-    if (!loaded) this.cache.set(file, (loaded = loadConfigFile(file, this.reader)));
+    if (!loaded) this.cache.set(file, (loaded = loadConfigFile(file, this.reader, { checkRuleId: checkConfigRuleId })));
     return loaded;
   }
 

@@ -9,6 +9,7 @@ import { SBATCH_OPTIONS } from '../../common/sbatch/options';
 import { hostileCases } from '../support/hostile';
 import { LspTestClient } from '../support/lspClient';
 import { repoRoot } from '../support/manifest';
+import { waitFor } from '../support/wait';
 
 function applyLsp(text: string, edits: TextEdit[]): string {
   const lines = text.split('\n');
@@ -200,7 +201,7 @@ describe('language server over JSON-RPC (dist/server.js --stdio)', function () {
     const named = '#!/bin/bash\n# hpc-geo: cluster=lab\n#SBATCH --partition=\nsrun x\n';
     const uri = await openForCompletion('facts.sbatch', named);
     const values = await complete(uri, named, 2);
-    assert.deepEqual(values.map((c) => c.label).sort(), ['debug', 'long', 'normal']);
+    assert.deepEqual(values.map((c) => c.label).sort(), ['debug', 'long', 'normal', 'wide']);
     assert.match(values.find((c) => c.label === 'debug')!.detail ?? '', /00:30:00.*sinfo on lab/);
     // no comment: the workspace's profile (betzy) and the one connected cluster
     const plain = '#!/bin/bash\n#SBATCH --partition=\nsrun x\n';
@@ -211,7 +212,7 @@ describe('language server over JSON-RPC (dist/server.js --stdio)', function () {
     // disconnected: gone
     await facts('saga', false, []);
     await facts('lab', false, []);
-    assert.deepEqual((await complete(uri, named, 2)).map((c) => c.label).sort(), ['long', 'normal']);
+    assert.deepEqual((await complete(uri, named, 2)).map((c) => c.label).sort(), ['long', 'normal', 'wide']);
   });
 
   it('lints shell scripts only when they carry #SBATCH', async () => {
@@ -230,18 +231,60 @@ describe('language server over JSON-RPC (dist/server.js --stdio)', function () {
     assert.deepEqual(d.map((x) => [x.code, x.range.start.line]), [['pip-externally-managed', 9]]);
   });
 
+  it('reports a byte-order mark that the editor keeps out of the text (VS Code: "UTF-8 with BOM"), and no more once saved without', async () => {
+    const file = join(ws, 'bom.sbatch');
+    const text = '#!/bin/bash\n#SBATCH --time=01:00:00\nsrun hostname\n';
+    writeFileSync(file, `\uFEFF${text}`);
+    const uri = `file://${file}`;
+    await lsp.open(uri, 'sbatch', text);
+    const d = (await lsp.diagnosticsFor(uri, 1)).filter((x) => x.code === 'missing-shebang');
+    assert.deepEqual(d.map((x) => [x.code, x.range.start, x.range.end]), [['missing-shebang', { line: 0, character: 0 }, { line: 0, character: 2 }]]);
+    assert.match(String(d[0]!.message), /saved with a byte-order mark.*"Save with Encoding", then "UTF-8"/);
+    // "Save with Encoding → UTF-8" writes the same text without the mark: the save lints it again
+    writeFileSync(file, text);
+    lsp.diagnostics.delete(uri);
+    await lsp.connection.sendNotification('textDocument/didSave', { textDocument: { uri } });
+    assert.deepEqual((await lsp.diagnosticsFor(uri, 1)).filter((x) => x.code === 'missing-shebang'), []);
+    // UTF-16, which VS Code decodes too ("UTF-16 LE" in the status bar)
+    const u16 = join(ws, 'u16.sbatch');
+    writeFileSync(u16, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]));
+    await lsp.open(`file://${u16}`, 'sbatch', text);
+    const w = (await lsp.diagnosticsFor(`file://${u16}`, 1)).filter((x) => x.code === 'missing-shebang');
+    assert.match(String(w[0]?.message), /^The file is saved as UTF-16 LE .*click "UTF-16 LE" in the status bar/);
+  });
+
   it('reports a broken .hpc-geo.yaml on the file itself, at the line and column', async () => {
     const uri = `file://${ws}/.hpc-geo.yaml`;
+    const before = lsp.published.length;
     await lsp.open(uri, 'yaml', 'defaultProfile: betzy\nprofiles:\n  mine:\n    mem: sometimes\n');
     const d = await lsp.diagnosticsFor(uri);
     assert.equal(d[0]?.code, 'config-error');
     assert.deepEqual(d[0]?.range.start, { line: 3, character: 9 });
+    assert.match(d[0]?.codeDescription?.href ?? '', /docs\/rules\/config-error\.md$/);
+    // VS Code asks the server for code actions and hovers on the open file too: they must not
+    // replace its problems with an empty set (they did: the problems vanished from the Problems panel)
+    const range = { start: { line: 3, character: 9 }, end: { line: 3, character: 9 } };
+    assert.deepEqual(await lsp.request('textDocument/codeAction', { textDocument: { uri }, range, context: { diagnostics: [] } }), []);
+    assert.equal(await lsp.request('textDocument/hover', { textDocument: { uri }, position: range.start }), null);
+    await lsp.change(uri, 2, [{ text: 'defaultProfile: betzy\nrules:\n  gpu-contianer-without-flag: off\n' }]);
+    await waitFor('the edited file\'s problems', async () => (lsp.diagnostics.get(uri)?.diagnostics[0]?.code === 'unknown-rule-id' ? true : undefined), 10_000);
+    await lsp.request('textDocument/codeAction', { textDocument: { uri }, range, context: { diagnostics: [] } });
+    await new Promise((done) => setTimeout(done, 300));
+    assert.deepEqual(lsp.published.slice(before).filter((p) => p.uri === uri).map((p) => p.diagnostics.map((x) => x.code).join(',')).filter((c) => !c), [], 'never an empty set for the file');
+    assert.equal(lsp.diagnostics.get(uri)?.diagnostics[0]?.code, 'unknown-rule-id');
   });
 
   it('survives binary content and a huge document', async () => {
     const bin = `file://${ws}/bin.sbatch`;
     await lsp.open(bin, 'sbatch', '\u0000\u0001\u0002ELF');
     assert.equal((await lsp.diagnosticsFor(bin, 1))[0]?.code, 'binary-file');
+    // VS Code opens a script with a NUL byte "anyway" only as Binary: by its name it is still a script
+    const opened = `file://${ws}/opened-anyway.sbatch`;
+    await lsp.open(opened, 'code-text-binary', '#!/bin/bash\nsrun host\u0000name\n');
+    assert.deepEqual((await lsp.diagnosticsFor(opened, 1)).map((d) => [d.code, d.range.start]), [['binary-file', { line: 1, character: 9 }]]);
+    const other = `file://${ws}/image.png`;
+    await lsp.open(other, 'code-text-binary', '\u0089PNG\u0000');
+    assert.deepEqual(await lsp.diagnosticsFor(other, 1), [], 'another binary file is no script');
     const big = `file://${ws}/big.sbatch`;
     await lsp.open(big, 'sbatch', `#!/bin/bash\n${'echo x\n'.repeat(900_000)}`);
     assert.equal((await lsp.diagnosticsFor(big, 1, 20_000))[0]?.code, 'file-too-large');

@@ -187,6 +187,35 @@ describe('log tail against the lab', function () {
     });
   });
 
+  it('a page loaded again after a disconnect gets its lines back and why it stopped, opening nothing (issue 10)', async () => {
+    const log = `${dir()}/kept.log`;
+    await conn.exec(['sh', '-c', 'printf "one\\ntwo\\nthree\\n" > "$1"', 'sh', log]);
+    const posted: TailToPage[] = [];
+    let sources = 0;
+    const session = new TailSession({ path: log, initialLines: 2, source: async () => (sources++, conn), post: (m) => posted.push(m), warn: () => undefined });
+    const shown = () => posted.flatMap((m) => (m.type === 'lines' ? m.lines.map((l) => l.text) : []));
+    try {
+      await session.open();
+      await waitFor('the lines', async () => (shown().includes('three') ? true : undefined), 20_000, 50);
+      session.stop('Disconnected from lab: connect again, then Reopen.');
+      assert.equal(session.isStopped, true);
+      // VS Code reloads the hidden page when it is shown again: a fresh page, the same session
+      posted.length = 0;
+      session.replay();
+      assert.deepEqual(shown(), ['two', 'three'], 'the last initialLines lines it had');
+      const last = posted.at(-1) as { type: string; status?: string; detail?: string; bytesMoved?: number };
+      assert.deepEqual([last.type, last.status, last.detail], ['status', 'stopped', 'Disconnected from lab: connect again, then Reopen.']);
+      assert.ok((last.bytesMoved ?? 0) > 0, 'with the bytes the tail had moved');
+      assert.equal(sources, 1, 'no new open, so no login');
+      await waitFor('no remote tail while stopped', async () => ((await remoteTails(log)) === 0 ? true : undefined), 10_000, 100);
+      // Reopen follows again from the log's end
+      await session.open();
+      assert.equal(session.isStopped, false);
+    } finally {
+      session.dispose();
+    }
+  });
+
   it("a job's log page hears from the Jobs view's polls that the job ended, and how (FAILED, exit code 3)", async () => {
     const script = `${dir()}/ends.sbatch`;
     await conn.exec(['sh', '-c', 'cat > "$1"', 'sh', script], { stdin: '#!/bin/bash\n#SBATCH --output=ends-%j.out\necho started\nsleep 3\necho "tile z14 failed"\nexit 3\n' });

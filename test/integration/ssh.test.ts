@@ -1,7 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync, mkdtempSync, mkdirSync, copyFileSync } from 'node:fs';
-import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LogStream, type StreamUpdate } from '../../common/logs/stream';
@@ -13,22 +12,13 @@ import { LocalRunner } from '../../extension/src/ssh/local';
 import { SessionManager } from '../../extension/src/ssh/sessions';
 import { SshConfigFile } from '../../extension/src/ssh/sshConfig';
 import type { PromptField } from '../../extension/src/ssh/types';
-import { requireLab, type LabFacts } from '../support/lab';
+import { dropSshSessions, requireLab, type LabFacts } from '../support/lab';
 import { hostileArgs } from '../support/hostileArgs';
-import { freshKnownHosts, labTarget } from '../support/labTargets';
+import { endAfterEach, freshKnownHosts, labTarget } from '../support/labTargets';
 import { ScriptedPrompter } from '../support/prompter';
 import { totp } from '../support/totp';
+import { httpGet } from '../support/http';
 import { waitFor } from '../support/wait';
-
-function httpGet(port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    get({ host: '127.0.0.1', port, path: '/hello' }, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => (body += d.toString()));
-      res.on('end', () => resolve(body));
-    }).on('error', reject);
-  });
-}
 
 function keyBlob(pubFile: string): Buffer {
   return Buffer.from(readFileSync(pubFile, 'utf8').split(/\s+/)[1]!, 'base64');
@@ -37,14 +27,10 @@ function keyBlob(pubFile: string): Buffer {
 describe('SSH sessions against the lab', function () {
   this.timeout(60_000);
   let lab: LabFacts;
-  const open: SshConnection[] = [];
-  const track = (c: SshConnection) => (open.push(c), c);
+  const track = endAfterEach();
 
   before(function () {
     lab = requireLab(this);
-  });
-  afterEach(() => {
-    while (open.length) open.pop()!.end();
   });
 
   it('logs in with a key and runs argv', async () => {
@@ -275,11 +261,11 @@ describe('SSH sessions against the lab', function () {
     try {
       const fwd = await c.forwardLocal('127.0.0.1', port);
       assert.ok(fwd.localPort > 0);
-      const body = await waitFor('the HTTP server behind the forward', async () => httpGet(fwd.localPort).catch(() => undefined), 10_000, 100);
+      const body = await waitFor('the HTTP server behind the forward', async () => httpGet(fwd.localPort, '/hello').catch(() => undefined), 10_000, 100);
       assert.equal(body, 'hello from the lab /hello');
       assert.deepEqual(c.activeForwards().map((f) => f.remotePort), [port]);
       await fwd.close();
-      await assert.rejects(httpGet(fwd.localPort));
+      await assert.rejects(httpGet(fwd.localPort, '/hello'));
     } finally {
       await c.exec(['kill', pid], { allowNonZero: true });
     }
@@ -318,7 +304,7 @@ describe('SSH sessions against the lab', function () {
       const c = await m.get(target);
       const running = c.exec(['sleep', '30']);
       await new Promise((r) => setTimeout(r, 300));
-      execFileSync('pkill', ['-u', lab.user, '-f', '^(sshd|hpcgeo-lab-totp): ']); // the user's session processes of both sshd
+      dropSshSessions(lab);
       await assert.rejects(running, (e: Error) => e instanceof ConnectionLost && /lost while running `sleep 30`/.test(e.message));
       await waitFor('the reconnect', async () => (m.status(key).state === 'connected' ? true : undefined), 20_000, 100);
       const again = await m.get(target);
@@ -335,7 +321,7 @@ describe('SSH sessions against the lab', function () {
       const target = labTarget(lab, 'totp', freshKnownHosts(lab));
       const key = `${lab.user}@${lab.host}:${lab.totp.port}`;
       await m.get(target, { user: true });
-      execFileSync('pkill', ['-u', lab.user, '-f', '^(sshd|hpcgeo-lab-totp): ']); // the user's session processes of both sshd
+      dropSshSessions(lab);
       await waitFor('needs-user', async () => (m.status(key).state === 'needs-user' ? true : undefined), 10_000, 50);
       await new Promise((r) => setTimeout(r, 500));
       assert.equal(p.asked.filter((a) => a.startsWith('keyboard-interactive')).length, 1, 'no second code asked on its own');

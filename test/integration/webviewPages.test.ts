@@ -58,9 +58,22 @@ describe('webview pages in Chromium', function () {
     await p.locator('#filter').click();
     await p.waitForFunction(() => document.querySelectorAll('.row').length === 10 && document.querySelectorAll('.row .match').length === 10);
     assert.match((await p.locator('.row .match').first().textContent())!, /^tile 3999$/);
-    assert.deepEqual(await p.evaluate(() => (window as unknown as { state: unknown }).state), { cluster: 'betzy', path: '/cluster/work/logs/year_2014.log' });
+    const search = { text: 'tile 3999', regex: false, onlyMatching: true };
+    assert.deepEqual(await p.evaluate(() => (window as unknown as { state: unknown }).state), { cluster: 'betzy', path: '/cluster/work/logs/year_2014.log', search });
     await p.locator('#pause').click();
     assert.deepEqual((await p.evaluate(() => (window as unknown as { posted: unknown[] }).posted)).at(-1), { type: 'pause' });
+    // VS Code reloads a hidden page when its tab is shown again: the search and "Only matching" stay (a newcomer's try, issue 15)
+    await p.reload();
+    await p.waitForFunction(() => (window as unknown as { posted: unknown[] }).posted.length > 0);
+    assert.equal(await p.locator('#search').evaluate((e) => (e as HTMLInputElement).value), 'tile 3999');
+    assert.equal(await p.locator('#filter').evaluate((e) => (e as HTMLInputElement).checked), true);
+    await p.evaluate(() => {
+      const w = window as unknown as { send(m: unknown): void };
+      w.send({ type: 'init', cluster: 'betzy', path: '/cluster/work/logs/year_2014.log', maxLines: 40000 });
+      w.send({ type: 'lines', lines: Array.from({ length: 5000 }, (_, i) => ({ text: `2026-11-20 INFO tile ${i} written` })) });
+    });
+    await p.waitForFunction(() => document.querySelectorAll('.row').length === 1 && document.querySelectorAll('.row .match').length === 1);
+    assert.deepEqual((await p.evaluate(() => (window as unknown as { state: { search: unknown } }).state)).search, search);
   });
 
   it('log tail: refuses a regex search that can backtrack, saying why, and matches a safe one on long lines in bounded time', async () => {

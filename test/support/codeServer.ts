@@ -34,13 +34,21 @@ export function builtVsix(): string {
   return join(dir, vsix);
 }
 
-/** An ssh config naming the lab's two servers, with a known_hosts of its own (empty at first). */
+/**
+ * An ssh config naming the lab's servers, with a known_hosts of its own (empty at first): lab (a
+ * key), lab-totp (key + one-time code), lab-password (one-time code + password, no key), lab-noisy
+ * (a login node whose ~/.bashrc talks), lab-opt (Slurm only through /etc/profile.d).
+ */
 export function labSshConfig(lab: LabFacts, dir: string): string {
   const known = join(dir, 'known_hosts');
   writeFileSync(known, '');
-  const host = (name: string, port: number) => `Host ${name}\n  HostName ${lab.host}\n  Port ${port}\n  User ${lab.user}\n  IdentityFile ${lab.keys.private}\n  IdentitiesOnly yes\n  UserKnownHostsFile ${known}\n`;
+  const host = (name: string, port: number, user = lab.user, key = true) =>
+    `Host ${name}\n  HostName ${lab.host}\n  Port ${port}\n  User ${user}\n${key ? `  IdentityFile ${lab.keys.private}\n  IdentitiesOnly yes\n` : ''}  UserKnownHostsFile ${known}\n`;
   const file = join(dir, 'ssh_config');
-  writeFileSync(file, `${host('lab', lab.ssh.port)}\n${host('lab-totp', lab.totp.port)}`);
+  writeFileSync(
+    file,
+    [host('lab', lab.ssh.port), host('lab-totp', lab.totp.port), host('lab-password', lab.password.port, lab.password.user, false), host('lab-noisy', lab.noisy.port, lab.noisy.user), host('lab-opt', lab.ssh.port, lab.optPath.user)].join('\n'),
+  );
   return file;
 }
 

@@ -2,7 +2,7 @@
  * The lab's connection facts, as `test/lab/lab.sh up` prints them, shared by every integration
  * and end-to-end test. The root hook (test/integration/labHook.ts) fills this in once per run.
  */
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { repoRoot } from './manifest';
 
@@ -17,8 +17,16 @@ export interface LabFacts {
   cluster: string;
   node: string;
   partitions: string[];
+  /** Four nodes shaped like Betzy's normal partition: jobs take at least minNodes whole nodes; each node's loopback address (in /etc/hosts). */
+  wide: { partition: string; minNodes: number; nodes: string[]; addresses: string[] };
   ssh: { port: number; hostKey: string };
   totp: { port: number; hostKey: string; secret: string };
+  /** A one-time code and then a password, no key (as NRIS asks them); its user and that user's password. */
+  password: { port: number; hostKey: string; user: string; password: string; secret: string };
+  /** A login node that talks: a Banner (that file), and its user's ~/.bashrc prints in non-interactive shells. */
+  noisy: { port: number; hostKey: string; user: string; banner: string };
+  /** A user (on the key-only sshd) whose PATH has Slurm only through that /etc/profile.d script. */
+  optPath: { user: string; profileScript: string; slurmBin: string };
   keys: { private: string; public: string; encrypted: string; passphrase: string; rsa: string };
   knownHosts: string;
   slurmConf: string;
@@ -69,4 +77,14 @@ export function requireLab(ctx: Mocha.Context): LabFacts {
 /** A failed lab start is a failure, not a skip, when the run is meant to have one (CI). */
 export function labIsRequired(): boolean {
   return process.env.HPC_GEO_REQUIRE_LAB === '1';
+}
+
+/**
+ * Drops every SSH connection of the lab user, as a network failure would: kills the user's session
+ * process of each of the lab's sshd, found by its title ("sshd: hpcgeo@notty"; OpenSSH 10, in the
+ * Slurm 24.11 root, "sshd-session: hpcgeo" until a channel opens; the one-time-code servers run under their PAM names).
+ * By title, not by uid: in the 24.11 root the user's uid is that root's.
+ */
+export function dropSshSessions(lab: LabFacts): void {
+  execFileSync('pkill', ['-f', `^(sshd|sshd-session|hpcgeo-lab-totp|hpcgeo-lab-password): ${lab.user}(@\\S*)?$`]);
 }

@@ -2,6 +2,7 @@
 import { copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { SshConnection } from '../../extension/src/ssh/connection';
 import type { ClusterTarget, HopTarget } from '../../extension/src/ssh/types';
 import type { LabFacts } from './lab';
 
@@ -33,4 +34,13 @@ export function labTarget(lab: LabFacts, server: 'ssh' | 'totp', knownHosts: str
 /** OpenSSH's `ssh` argv running `argv` on the lab's key-only sshd: what the benches compare with. */
 export function opensshArgv(lab: LabFacts, argv: readonly string[]): string[] {
   return ['-i', lab.keys.private, '-p', String(lab.ssh.port), '-o', 'BatchMode=yes', '-o', `UserKnownHostsFile=${lab.knownHosts}`, '-o', 'IdentitiesOnly=yes', `${lab.user}@${lab.host}`, ...argv];
+}
+
+/** Inside a describe: connections passed to the returned function are ended after each test. */
+export function endAfterEach(): (c: SshConnection) => SshConnection {
+  const open: SshConnection[] = [];
+  afterEach(() => {
+    while (open.length) open.pop()!.end();
+  });
+  return (c) => (open.push(c), c);
 }

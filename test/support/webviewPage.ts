@@ -82,8 +82,9 @@ export async function servePages(): Promise<PageServer> {
       // the CSP the panels give their pages (extension/src/webviews/html.ts), nonce aside
       res.setHeader('content-security-policy', "default-src 'none'; style-src 'self'; font-src 'self'; img-src 'self'; script-src 'self' 'unsafe-inline'");
       res.end(`<!DOCTYPE html><html><head><link rel="stylesheet" href="/theme.css?theme=${theme}"><link rel="stylesheet" href="/${name}.css"><script>
-        window.posted = []; window.state = undefined;
-        window.acquireVsCodeApi = () => ({ postMessage: (m) => window.posted.push(m), getState: () => window.state, setState: (s) => { window.state = s; } });
+        window.posted = []; window.state = JSON.parse(sessionStorage.getItem('vscodeState') || 'null') ?? undefined;
+        // as VS Code keeps a page's state across its reloads of the page
+        window.acquireVsCodeApi = () => ({ postMessage: (m) => window.posted.push(m), getState: () => window.state, setState: (s) => { window.state = s; sessionStorage.setItem('vscodeState', JSON.stringify(s)); } });
         window.send = (m) => window.dispatchEvent(new MessageEvent('message', { data: m }));
       </script></head><body class="vscode-${theme}" data-vscode-theme-kind="vscode-${theme}">${bodyOf(name)}<script type="module" src="/${name}.js"></script></body></html>`);
       return;

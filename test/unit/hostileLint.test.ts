@@ -62,6 +62,35 @@ describe('hostile input: the engine stays linear', function () {
     assert.ok(ms < BUDGET_MS, `took ${ms.toFixed(0)} ms`);
   });
 
+  it('makes a NUL byte one error at the first NUL, wherever it is, and lints nothing else', () => {
+    // sbatch refuses any script with a NUL (src/sbatch/sbatch.c: contains_null_char)
+    const late = `#!/bin/bash\n#SBATCH --time=2h\n${'echo fine\n'.repeat(5000)}echo a\u0000b\necho \u0000\n`;
+    const [d, ...rest] = lintText(late);
+    assert.deepEqual(rest, [], 'one finding: not the invalid time, not a second NUL');
+    assert.equal(d!.code, 'binary-file');
+    assert.equal(d!.severity, 'error');
+    assert.match(d!.message, /binary or NUL byte at line 5003\b/);
+    assert.deepEqual([d!.range.start, d!.range.end], [{ line: 5002, character: 6 }, { line: 5002, character: 7 }]);
+    assert.equal(late.slice(d!.start, d!.end), '\u0000');
+    assert.match(lintText('\u0000ELF')[0]!.message, /binary or NUL byte at line 1\b/);
+  });
+
+  it('reads a script behind a UTF-8 byte-order mark as written, and reports the mark once (sbatch needs #! as the first two bytes)', () => {
+    const text = '\uFEFF#!/bin/bash -e\n#SBATCH --time=10\n#SBATCH --mem=1G\nfor y in 2021 2022; do\n  srun --exact -N1 bash year.sh $y &\ndone\nwait\n';
+    const found = lintText(text);
+    const plain = lintText(text.slice(1));
+    // the same findings as without the mark (the header read, the shebang's -e seen), plus the mark
+    assert.deepEqual(found.filter((d) => d.code !== 'missing-shebang').map((d) => d.code), plain.map((d) => d.code));
+    const bom = found.filter((d) => d.code === 'missing-shebang');
+    assert.equal(bom.length, 1);
+    assert.equal(bom[0]!.severity, 'error');
+    assert.match(bom[0]!.message, /^A byte-order mark before #!: sbatch refuses the script/);
+    assert.deepEqual([bom[0]!.start, bom[0]!.end], [0, 1]);
+    assert.deepEqual(bom[0]!.fix?.edits, [{ start: 0, end: 1, newText: '' }]);
+    assert.ok(plain.some((d) => d.code === 'errexit-with-background-steps'), 'the -e of the #! line is seen');
+    assert.ok(!found.some((d) => d.code === 'directive-after-command'));
+  });
+
   it('reports 50k duplicate options on one line in linear time', () => {
     const text = `#!/bin/bash\n#SBATCH${' --time=01:00:00'.repeat(50_000)}\nsrun x\n`;
     const { value, ms } = timed(() => lintText(text));

@@ -4,6 +4,7 @@ import { candidateConfigFiles, parentDir, resolveWorkspaceConfig, type ConfigRea
 import { resources } from '../../server/src/resources';
 import { tippecanoeShards } from '../../server/src/rules/tippecanoe';
 import { engine, lintText } from '../support/engine';
+import { checkConfigRuleId } from '../../server/src/engine';
 
 describe('cluster profiles', () => {
   const builtins = loadBuiltinProfiles(resources().profilesDir);
@@ -88,6 +89,63 @@ describe('profile choice and configuration', () => {
     const suppressed = '#!/bin/bash\n# hpc-lint disable=invalid-memory\n#SBATCH --mem=8GiB\n#SBATCH --time=5 # hpc-lint disable=ambiguous-time\nsrun x\n';
     assert.deepEqual(lintText(suppressed).map((x) => x.code), []);
     assert.deepEqual(lintText(text.replace('\n', '\n# hpc-lint disable-file=invalid-memory,missing-time\n')).map((x) => x.code), []);
+  });
+
+  it('warns at an unknown rule id in # hpc-lint disable=, with the nearest id, so that a typo does not fail to suppress in silence', () => {
+    const text = '#!/bin/bash\n#SBATCH --time=10\n# hpc-lint disable=ambiguous-time, invalid-memroy\n#SBATCH --mem=8GiB\n# hpc-lint disable-file=NO-SUCH-RULE\nsrun x\n';
+    const d = lintText(text);
+    const unknown = d.filter((x) => x.code === 'unknown-rule-id');
+    assert.deepEqual(unknown.map((x) => [x.severity, x.range.start.line, text.slice(x.start, x.end)]), [['warning', 2, 'invalid-memroy'], ['warning', 4, 'NO-SUCH-RULE']]);
+    assert.match(unknown[0]!.message, /^unknown rule id invalid-memroy; did you mean invalid-memory\?/);
+    assert.match(unknown[1]!.message, /^unknown rule id NO-SUCH-RULE\b/);
+    assert.ok(d.some((x) => x.code === 'invalid-memory'), 'the typo suppressed nothing');
+    // rule ids, the engine's own codes and all are known; the warning is suppressed as any finding
+    assert.deepEqual(lintText('#!/bin/bash\n# hpc-lint disable-file=all\n# hpc-lint disable=nope\nsrun x\n'), []);
+    assert.deepEqual(lintText('#!/bin/bash\n#SBATCH --time=10\n# hpc-lint disable=too-complex,missing-account\nsrun x\n').map((x) => x.code), []);
+    // the engine's findings that no comment reaches (the file is not linted, or they are not about the script) say so
+    const unreachable = lintText('#!/bin/bash\n#SBATCH --time=10\n# hpc-lint disable=binary-file,invalid-encoding\nsrun x\n');
+    assert.deepEqual(unreachable.map((x) => [x.code, x.message]), ['binary-file', 'invalid-encoding'].map((id) => ['unknown-rule-id', `${id} is a finding of hpc-lint itself: no comment can suppress it: the file is not linted when it is there, or it is not about the script`]));
+  });
+
+  it('reads disable comments as people write them, and says so at one it cannot read (a newcomer\'s try, issue 15)', () => {
+    const base = '#!/bin/bash\n#SBATCH --time=10:00:00\n';
+    const mem = '#SBATCH --mem=8GiB\n';
+    const codes = (comment: string) => lintText(`${base}${comment}\n${mem}srun x\n`).map((x) => x.code);
+    // a colon after hpc-lint, any case, a reason after the ids, a space after a comma: all suppress
+    for (const c of ['# hpc-lint: disable=invalid-memory', '# HPC-LINT DISABLE=INVALID-MEMORY', '# hpc-lint disable=invalid-memory because the site takes GiB', '# hpc-lint disable=missing-time, invalid-memory']) assert.deepEqual(codes(c), [], c);
+    // what looks like a directive but is none suppresses nothing, and says so at the comment
+    for (const c of ['# hpc-lint enable=invalid-memory', '# hpc-lint disable=', '# hpc-lint disable invalid-memory', '#hpc-lint: ignore=invalid-memory']) {
+      const d = lintText(`${base}${c}\n${mem}srun x\n`);
+      assert.deepEqual(d.map((x) => [x.code, x.range.start.line]), [['unknown-rule-id', 2], ['invalid-memory', 3]], c);
+      assert.match(d[0]!.message, /^This hpc-lint comment is not understood, so it suppresses nothing: write # hpc-lint disable=ID/);
+    }
+    // prose that names the linter is no directive
+    assert.deepEqual(codes('# hpc-lint checks this file in CI'), ['invalid-memory']);
+  });
+
+  it('names the choice a wrong severity was meant as (warn, Warning: a newcomer\'s try, issue 15)', () => {
+    const { problems } = parseWorkspaceConfig('rules:\n  missing-time: warn\n  missing-account: Warning\n  invalid-memory: loud\n');
+    assert.deepEqual(problems.map((p) => p.message), [
+      "rules.missing-time: 'warn' is not one of error, warning, info, off; did you mean warning?",
+      "rules.missing-account: 'Warning' is not one of error, warning, info, off; did you mean warning?",
+      "rules.invalid-memory: 'loud' is not one of error, warning, info, off",
+    ]);
+  });
+
+  it('warns at an unknown rule id under rules: of .hpc-geo.yaml, with the nearest id', () => {
+    const text = 'rules:\n  missing-time: off\n  missing-tme: off\n  NO-SUCH-RULE: error\n  too-complex: off\n';
+    const { problems } = parseWorkspaceConfig(text, { checkRuleId: checkConfigRuleId });
+    assert.deepEqual(problems.map((p) => [p.severity, p.code, p.line, p.character, p.endCharacter]), [
+      ['warning', 'unknown-rule-id', 2, 2, 13],
+      ['warning', 'unknown-rule-id', 3, 2, 14],
+      ['warning', 'unknown-rule-id', 4, 2, 13],
+    ]);
+    assert.match(problems[0]!.message, /^unknown rule id missing-tme; did you mean missing-time\?/);
+    assert.match(problems[1]!.message, /^unknown rule id NO-SUCH-RULE\b/);
+    assert.match(problems[2]!.message, /not a rule: its severity cannot be set here \(a # hpc-lint disable= comment suppresses it\)$/);
+    // one no comment reaches is not said to be reached by one (a newcomer tried, issue 15)
+    assert.match(checkConfigRuleId('binary-file')!, /cannot be set here \(no comment can suppress it/);
+    assert.deepEqual(parseWorkspaceConfig(text).problems, [], 'without the rule list (the extension host) nothing is said');
   });
 });
 

@@ -156,7 +156,7 @@ describe('the local runner', () => {
     execFileSync('mkfifo', [fifo]); // opening it for reading blocks until a writer comes, as a hung mount does
     const script = `
       const { LocalRunner } = require(${JSON.stringify(join(__dirname, '..', '..', 'extension', 'src', 'ssh', 'local.ts'))});
-      const { writeFileSync } = require('node:fs');
+      const { openSync, writeSync, closeSync } = require('node:fs');
       const r = new LocalRunner();
       const fifo = ${JSON.stringify(fifo)};
       (async () => {
@@ -165,8 +165,14 @@ describe('the local runner', () => {
         const read = r.readRange(fifo, 0, 5).then(() => 'settled', () => 'settled'); // a pipe cannot be read at an offset: an error, but an answer
         await new Promise((done) => setImmediate(done)); // the event loop runs while the open waits
         loopRan = true;
-        writeFileSync(fifo, 'hello'); // a writer: both waiting opens go on
-        console.log(JSON.stringify({ timedOut, loopRan, read: await read }));
+        // a writer, held open until the second read has settled: both waiting opens go on, even one
+        // that a loaded machine's worker thread only reaches after the first (a writer that closed
+        // at once would leave that open waiting for ever)
+        const writer = openSync(fifo, 'w');
+        writeSync(writer, 'hello');
+        const settled = await read;
+        closeSync(writer);
+        console.log(JSON.stringify({ timedOut, loopRan, read: settled }));
         process.exit(0);
       })();`;
     const run = spawnSync(process.execPath, ['--require', 'tsx/cjs', '-e', script], { encoding: 'utf8', timeout: 15_000 });

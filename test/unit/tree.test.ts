@@ -20,7 +20,7 @@ describe('the Jobs tree (issue 10 item 7)', () => {
     );
     const failed = groupJobs([], jobs).failed;
     assert.equal(failed.length, 13);
-    assert.deepEqual(groupLabel('failed', failed), { label: 'Failed (13)', description: '2 arrays · 24 tasks' });
+    assert.deepEqual(groupLabel('failed', failed), { label: 'Failed (13)', description: 'including 2 arrays of 24 tasks' });
     assert.deepEqual(groupLabel('running', []), { label: 'Running (0)' });
     const single = groupJobs([], history(sacct('1', 'COMPLETED'))).finished;
     assert.deepEqual(groupLabel('finished', single), { label: 'Recently finished (1)' }, 'no task count without an array');
@@ -36,7 +36,7 @@ describe('the Jobs tree (issue 10 item 7)', () => {
     assert.equal(countsLabel(entry.counts), '1000 cancelled');
     assert.equal(entry.taskCount, 1000);
     assert.equal(hasFailures(entry.counts), false, 'Resubmit Failed Tasks is not offered');
-    assert.deepEqual(groupLabel('finished', g.finished), { label: 'Recently finished (1)', description: '1 array · 1000 tasks' });
+    assert.deepEqual(groupLabel('finished', g.finished), { label: 'Recently finished (1)', description: 'including 1 array of 1000 tasks' });
   });
 
   it('counts an array\'s tasks by state, each way of ending named, cancelled apart from failed', () => {
@@ -97,7 +97,7 @@ describe('the Jobs tree (issue 10 item 7)', () => {
     assert.equal(words('JobHeldUser'), 'Held by you (Release lets it run)');
     assert.equal(words('JobHeldAdmin'), 'Held by an administrator');
     assert.equal(words('BeginTime'), 'Waiting for its start time (--begin)');
-    assert.equal(words('JobArrayTaskLimit'), 'Waiting: the array already runs as many tasks as its throttle (%) allows');
+    assert.equal(words('JobArrayTaskLimit'), 'Waiting: the array already runs as many tasks at once as its throttle (the %N of --array) allows');
     assert.equal(words('ReqNodeNotAvail, UnavailableNodes:b[1101-1104]'), 'A node it needs is not available (down, drained, reserved or in use); unavailable: b[1101-1104]');
     assert.equal(words('QOSMaxJobsPerUserLimit'), 'Waiting: you have reached the QOS\'s per-user limit on running jobs');
     assert.equal(words('AssocGrpCPUMinutesLimit'), 'Waiting: your account has reached its group limit on CPU minutes');
@@ -146,5 +146,7 @@ describe('Throttle Array: scontrol\'s per-chunk answers (issue 10 item 4)', () =
     assert.equal(jobDescription(done), '00:00:05 · normal');
     assert.equal(jobDescription({ ...done, state: 'CANCELLED', rawState: 'CANCELLED by 0' }), 'CANCELLED · 00:00:05 · normal');
     assert.equal(jobDescription({ ...done, state: 'FAILED', rawState: 'FAILED', exitCode: '3:0' }), 'FAILED · exit 3:0 · 00:00:05 · normal');
+    // a task row, under its array among failed and cancelled ones, names its state when it completed too (issue 10)
+    assert.equal(jobDescription({ ...done, jobId: '61_4', arrayJobId: '61', arrayTaskId: '4' }, { nameCompleted: true }), 'COMPLETED · 00:00:05 · normal');
   });
 });

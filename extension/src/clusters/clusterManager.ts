@@ -3,6 +3,7 @@ import { loadBundle } from '../bundles';
 import type { Config } from '../config';
 import { Disposable } from '../lifecycle';
 import { describeError, type Log } from '../log';
+import { PICK_OPTIONS } from '../picks';
 import { LocalRunner } from '../ssh/local';
 import { NotConnected, SessionManager, type SessionState, type SessionStatus } from '../ssh/sessions';
 import { targetKey, type ClusterRunner } from '../ssh/types';
@@ -28,6 +29,11 @@ export function clusterNameOf(arg: unknown): string | undefined {
   return undefined;
 }
 
+/** An entry of a cluster's status bar menu. */
+export interface ClusterMenuEntry extends vscode.QuickPickItem {
+  run(): unknown;
+}
+
 /**
  * The clusters of this window and their one shared connection each: connect and disconnect, a
  * status bar item per cluster, and each cluster's connection scope, where what lives only while a
@@ -43,7 +49,8 @@ export class ClusterManager extends Disposable {
   private readonly items = new Map<string, vscode.StatusBarItem>();
   private readonly general: vscode.StatusBarItem;
   private readonly byKey = new Map<string, Cluster>();
-  private readonly scopes = new Map<string, Set<vscode.Disposable>>();
+  /** What rides on each cluster's connection, ended with it; with a name for people ("port forward") where it is something they opened. */
+  private readonly scopes = new Map<string, Map<vscode.Disposable, string | undefined>>();
   private readonly clusterList = new ClusterList();
   private readonly changed = this.register(new vscode.EventEmitter<string>());
   /** Fires with a cluster's name when its connection state changes. */
@@ -113,7 +120,7 @@ export class ClusterManager extends Disposable {
         const where = c.source === 'settings' ? 'from hpcGeo.clusters' : c.source === 'ssh-config' ? 'from ~/.ssh/config' : 'this machine';
         return { label: c.name, description: c.detail, detail: state === 'disconnected' ? where : `${state} · ${where}`, cluster: c };
       }),
-      { placeHolder, matchOnDescription: true },
+      { ...PICK_OPTIONS, placeHolder, matchOnDescription: true },
     );
     return picked?.cluster;
   }
@@ -146,25 +153,28 @@ export class ClusterManager extends Disposable {
    * Registers what must end when a person disconnects the cluster (a poll, a tail, a forward, a
    * shell). The returned disposable ends it earlier and takes it out of the scope.
    */
-  whileConnected(name: string, d: vscode.Disposable): vscode.Disposable {
+  whileConnected(name: string, d: vscode.Disposable, what?: string): vscode.Disposable {
     let scope = this.scopes.get(name);
-    if (!scope) this.scopes.set(name, (scope = new Set()));
-    scope.add(d);
+    if (!scope) this.scopes.set(name, (scope = new Map()));
+    scope.set(d, what);
     return { dispose: () => {
       if (scope.delete(d)) d.dispose();
     } };
   }
 
-  private endScope(name: string): void {
+  /** Ends what rode on the connection; returns the names of what people had opened ("port forward", ...). */
+  private endScope(name: string): string[] {
     const scope = this.scopes.get(name);
     this.scopes.delete(name);
-    for (const d of [...(scope ?? [])].reverse()) {
+    const named = [...(scope?.values() ?? [])].filter((w): w is string => !!w);
+    for (const d of [...(scope?.keys() ?? [])].reverse()) {
       try {
         d.dispose();
       } catch (e) {
         this.log.warn(`${name}: ending ${String(d)} on disconnect failed: ${describeError(e)}`);
       }
     }
+    return named;
   }
 
   /** Connects a cluster a person chose; a failure says why, with "Try Again". */
@@ -178,7 +188,9 @@ export class ClusterManager extends Disposable {
     } catch (e) {
       // a cancelled prompt is the person's choice, not an error
       if (e instanceof Error && e.name === 'AuthCancelled') return undefined;
-      const choice = await vscode.window.showErrorMessage(`Could not connect to ${cluster.name}: ${describeError(e)}`, 'Try Again', 'Show Log');
+      const why = describeError(e);
+      // the error may already say "Could not log in to user@host: ...": name the cluster once, not the failure twice
+      const choice = await vscode.window.showErrorMessage(/^Could not /.test(why) ? `${cluster.name}: ${why}` : `Could not connect to ${cluster.name}: ${why}`, 'Try Again', 'Show Log');
       if (choice === 'Show Log') this.log.show();
       return choice === 'Try Again' ? this.connect(cluster.name) : undefined;
     }
@@ -187,7 +199,12 @@ export class ClusterManager extends Disposable {
   async disconnect(arg?: unknown): Promise<void> {
     const cluster = await this.resolve(arg, 'Disconnect which cluster?', (c) => this.stateOf(c) !== 'disconnected');
     if (!cluster) return;
-    this.endScope(cluster.name);
+    const ended = this.endScope(cluster.name);
+    // a person asked: say it is done, and what went with the connection
+    const counts = new Map<string, number>();
+    for (const w of ended) counts.set(w, (counts.get(w) ?? 0) + 1);
+    const list = [...counts].map(([w, n]) => (n === 1 ? `1 ${w}` : `${n} ${w}s`)).join(', ');
+    void vscode.window.showInformationMessage(`Disconnected from ${cluster.name}.${list ? ` Stopped with it: ${list}.` : ''}`);
     if (!cluster.target) {
       this.localConnected.delete(cluster.name);
       this.localClosed.add(cluster.name);
@@ -197,17 +214,24 @@ export class ClusterManager extends Disposable {
     this.sessions.disconnect(targetKey(cluster.target));
   }
 
+  /** Entries other parts add to a connected cluster's status bar menu (the port forwards'). */
+  private readonly menuEntries: ((cluster: Cluster) => ClusterMenuEntry[])[] = [];
+
+  addMenuEntries(entries: (cluster: Cluster) => ClusterMenuEntry[]): void {
+    this.menuEntries.push(entries);
+  }
+
   /** The menu of a cluster's status bar item. */
   async actions(arg?: unknown): Promise<void> {
     const cluster = await this.resolve(arg, 'Which cluster?');
     if (!cluster) return;
     const state = this.stateOf(cluster);
-    const choices = state === 'connected' ? ['Disconnect', ...(cluster.target ? ['Forward a Port…'] : []), 'Show Log'] : ['Connect', 'Show Log'];
-    const choice = await vscode.window.showQuickPick(choices, { placeHolder: `${cluster.name}: ${state}${this.reasonOf(cluster)}` });
-    if (choice === 'Connect') await this.connect(cluster.name);
-    if (choice === 'Disconnect') await this.disconnect(cluster.name);
-    if (choice === 'Forward a Port…') await vscode.commands.executeCommand('hpcGeo.forwardPort', cluster.name);
-    if (choice === 'Show Log') this.log.show();
+    const entries: ClusterMenuEntry[] = state === 'connected'
+      ? [{ label: 'Disconnect', run: () => this.disconnect(cluster.name) }, ...this.menuEntries.flatMap((e) => e(cluster))]
+      : [{ label: 'Connect', run: () => this.connect(cluster.name) }];
+    entries.push({ label: 'Show Log', run: () => this.log.show() });
+    const choice = await vscode.window.showQuickPick(entries, { ...PICK_OPTIONS, placeHolder: `${cluster.name}: ${state}${this.reasonOf(cluster)}` });
+    await choice?.run();
   }
 
   private reasonOf(cluster: Cluster): string {

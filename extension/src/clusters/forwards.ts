@@ -4,6 +4,7 @@ import { isJobTarget } from '../../../common/slurm/targets';
 import { Disposable } from '../lifecycle';
 import type { Log } from '../log';
 import type { ClusterRunner, PortForward } from '../ssh/types';
+import { PICK_OPTIONS } from '../picks';
 import type { ClusterManager } from './clusterManager';
 import { expandHostnames } from './hostnames';
 
@@ -29,6 +30,11 @@ export class Forwards extends Disposable {
   ) {
     super();
     this.register({ dispose: () => [...this.live].forEach((l) => l.scope.dispose()) });
+    // the cluster's status bar menu: forward a port over its connection, close one it has
+    clusters.addMenuEntries((c) => [
+      ...(c.target ? [{ label: 'Forward a Port…', run: () => this.open(c.name) }] : []),
+      ...(this.live.some((l) => l.cluster === c.name) ? [{ label: 'Close a Port Forward…', run: () => this.close() }] : []),
+    ]);
   }
 
   /** Asks for node and port (the running jobs' nodes first) and forwards a local port to it. */
@@ -64,11 +70,14 @@ export class Forwards extends Disposable {
         void forward.close();
         this.log.info(`${cluster.name}: closed the forward of localhost:${forward.localPort} to ${host}:${port}`);
       },
-    });
+    }, 'port forward');
     this.live.push(entry);
     this.log.info(`${cluster.name}: forwarding localhost:${forward.localPort} to ${host}:${port}`);
     const url = `http://localhost:${forward.localPort}`;
-    void vscode.window.showInformationMessage(`Forwarding ${url} to ${host}:${port} on ${cluster.name}.`, 'Open in Browser', 'Copy URL').then(async (open) => {
+    const moved = forward.localPort !== port ? ` (port ${port} is taken on this computer)` : '';
+    void vscode.window.showInformationMessage(`Forwarding ${url} to ${host}:${port} on ${cluster.name}${moved}.`, 'Open in Browser', 'Copy URL').then(async (open) => {
+      // the toast outlives the forward (a close or a disconnect cannot take it away): never open a dead URL
+      if (open && !this.live.includes(entry)) return void vscode.window.showInformationMessage(`The forward of localhost:${forward.localPort} to ${host}:${port} is closed; forward the port again to open it.`);
       if (open === 'Open in Browser') await vscode.env.openExternal(vscode.Uri.parse(url));
       if (open === 'Copy URL') await vscode.env.clipboard.writeText(url);
     });
@@ -84,7 +93,7 @@ export class Forwards extends Disposable {
     }
     if (items.length) items.unshift({ label: 'Nodes of running jobs', kind: vscode.QuickPickItemKind.Separator });
     items.push({ label: '', kind: vscode.QuickPickItemKind.Separator }, { label: 'localhost', description: 'the login node', host: 'localhost' }, { label: 'Another host…', description: 'type its name' });
-    const picked = await vscode.window.showQuickPick(items, { placeHolder: `Which host's port, as ${cluster} reaches it?`, matchOnDescription: true });
+    const picked = await vscode.window.showQuickPick(items, { ...PICK_OPTIONS, placeHolder: `Which host's port, as ${cluster} reaches it?`, matchOnDescription: true });
     if (!picked) return undefined;
     if (picked.host) return picked.host;
     const typed = await vscode.window.showInputBox({
@@ -104,7 +113,7 @@ export class Forwards extends Disposable {
     type Item = vscode.QuickPickItem & { close: Live[] };
     const items: Item[] = live.map((l) => ({ label: `localhost:${l.forward.localPort}`, description: `→ ${l.forward.remoteHost}:${l.forward.remotePort} on ${l.cluster}`, close: [l] }));
     if (live.length > 1) items.push({ label: 'Close All', description: `${live.length} forwards`, close: live });
-    const picked = await vscode.window.showQuickPick(items, { placeHolder: 'Close which port forward?' });
+    const picked = await vscode.window.showQuickPick(items, { ...PICK_OPTIONS, placeHolder: 'Close which port forward?' });
     if (!picked) return;
     for (const l of picked.close) l.scope.dispose();
     void vscode.window.showInformationMessage(picked.close.length === 1 ? `Closed the forward of localhost:${picked.close[0]!.forward.localPort}.` : `Closed ${picked.close.length} port forwards.`);

@@ -4,6 +4,7 @@ import { Disposable } from '../lifecycle';
 import type { JobActions } from './jobActions';
 import type { SingleJobTarget } from '../../../common/slurm/targets';
 import type { Submits } from './submits';
+import { PICK_OPTIONS } from '../picks';
 
 const LOG_SCHEME = 'hpcgeo-log';
 /** How much of a log "Open Log" shows: the end of it (the live tail comes with the log panel). */
@@ -38,7 +39,7 @@ export class JobLogs extends Disposable {
       ? (await vscode.window.showQuickPick([
           { label: 'Output', description: paths.stdout, path: paths.stdout },
           { label: 'Errors', description: paths.stderr, path: paths.stderr },
-        ], { placeHolder: `Job ${t.job.jobId} writes two logs: which one?` }))?.path
+        ], { ...PICK_OPTIONS, placeHolder: `Job ${t.job.jobId} writes two logs: which one?` }))?.path
       : paths.stdout;
     return choice ? { cluster: t.cluster, path: choice, jobId: t.job.jobId } : undefined;
   }

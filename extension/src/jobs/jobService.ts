@@ -157,6 +157,11 @@ export class JobService extends EventEmitter {
     this.emit('change', name);
   }
 
+  /** How many days of ended jobs the tree shows (hpcGeo.jobs history setting). */
+  get historyDays(): number {
+    return this.options.historyDays;
+  }
+
   /**
    * New options (the settings changed): a shorter history or a faster poll applies from the next
    * refresh, which comes now, at the new pace.

@@ -5,6 +5,7 @@ import type { Log } from '../log';
 import type { ClusterRunner } from '../ssh/types';
 import { jobShellArgv, JobShellTerminal } from './jobShellTerminal';
 import type { SingleJobTarget } from '../../../common/slurm/targets';
+import { PICK_OPTIONS } from '../picks';
 
 /** Opens shells in running jobs: over SSH in a terminal of ours; on this machine, srun in a plain terminal. */
 export class JobShells {
@@ -28,7 +29,7 @@ export class JobShells {
     const pty = runner.pty.bind(runner);
     const shell = new JobShellTerminal((size) => pty(argv, size), `job ${t.job.jobId}`);
     const terminal = vscode.window.createTerminal({ name, pty: shell });
-    const scope = this.clusters.whileConnected(t.cluster, { dispose: () => shell.end(`Disconnected from ${t.cluster}.`) });
+    const scope = this.clusters.whileConnected(t.cluster, { dispose: () => shell.end(`Disconnected from ${t.cluster}.`) }, 'job shell');
     const closed = vscode.window.onDidCloseTerminal((x) => {
       if (x !== terminal) return;
       closed.dispose();
@@ -44,7 +45,7 @@ export class JobShells {
     if (!list || !/[,[]/.test(list)) return list || undefined;
     const nodes = await expandHostnames(runner, list, (m) => this.log.warn(m));
     if (nodes.length < 2) return nodes[0];
-    const picked = await vscode.window.showQuickPick(nodes, { placeHolder: `Job ${t.job.jobId} runs on ${nodes.length} nodes: open the shell on which?` });
+    const picked = await vscode.window.showQuickPick(nodes, { ...PICK_OPTIONS, placeHolder: `Job ${t.job.jobId} runs on ${nodes.length} nodes: open the shell on which?` });
     return picked ?? null;
   }
 }

@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { stateGroup } from '../../../common/slurm/jobs';
 import { candidates, isJobTarget, type ClusterJobList, type JobTarget, type TargetKind } from '../../../common/slurm/targets';
 import { countsLabel, jobDescription } from '../../../common/slurm/tree';
+import { PICK_OPTIONS } from '../picks';
 
 function pickItem(t: JobTarget, clusters: number): vscode.QuickPickItem & { target: JobTarget } {
   const where = clusters > 1 ? `${t.cluster} · ` : '';
@@ -63,10 +64,35 @@ export async function resolveTargets(kind: TargetKind, source: TargetSource, nod
   const items: (vscode.QuickPickItem & { target?: JobTarget })[] = offered.map((t) => pickItem(t, clusters.length));
   if (other) items.push({ label: '', kind: vscode.QuickPickItemKind.Separator }, other.item);
   if (kind.many) {
-    const picked = await vscode.window.showQuickPick(items, { placeHolder: `${kind.question} (Space to pick several)`, canPickMany: true, matchOnDescription: true });
-    return picked?.flatMap((p) => (p.target ? [p.target] : [])) ?? [];
+    const picked = await pickSeveral(items, `${kind.question} (Space to pick several)`);
+    return picked.flatMap((p) => (p.target ? [p.target] : []));
   }
-  const picked = await vscode.window.showQuickPick(items, { placeHolder: kind.question, matchOnDescription: true });
+  const picked = await vscode.window.showQuickPick(items, { ...PICK_OPTIONS, placeHolder: kind.question, matchOnDescription: true });
   if (picked && !picked.target) await other?.pick();
   return picked?.target ? [picked.target] : [];
+}
+
+/**
+ * A pick of several items where Enter with none ticked takes the highlighted one, as a person
+ * means it (VS Code's canPickMany pick returns nothing then, and the action did nothing, silently).
+ */
+function pickSeveral<T extends vscode.QuickPickItem>(items: T[], placeholder: string): Promise<readonly T[]> {
+  return new Promise((resolve) => {
+    const qp = vscode.window.createQuickPick<T>();
+    qp.items = items;
+    qp.canSelectMany = true;
+    qp.matchOnDescription = true;
+    qp.ignoreFocusOut = PICK_OPTIONS.ignoreFocusOut;
+    qp.placeholder = placeholder;
+    let result: readonly T[] = [];
+    qp.onDidAccept(() => {
+      result = qp.selectedItems.length ? qp.selectedItems : qp.activeItems.slice(0, 1);
+      qp.hide();
+    });
+    qp.onDidHide(() => {
+      qp.dispose();
+      resolve(result);
+    });
+    qp.show();
+  });
 }

@@ -160,7 +160,7 @@ export class JobsController extends Disposable {
     const yes: vscode.MessageItem = { title: t.length === 1 ? 'Cancel Job' : 'Cancel Jobs' };
     const ok = await vscode.window.showWarningMessage(
       `Cancel ${what}?`,
-      { modal: true, detail: `${arrays ? `Every task of the array (${arrays}) is cancelled. ` : ''}A running job is stopped now; its output so far stays.` },
+      { modal: true, detail: `${arrays ? `Every task of the array (${arrays}) is cancelled. ` : ''}${cancelWhatHappens(t)}` },
       yes,
       { title: t.length === 1 ? 'Keep Job' : 'Keep Jobs', isCloseAffordance: true } satisfies vscode.MessageItem,
     );
@@ -265,4 +265,13 @@ export class JobsController extends Disposable {
     void vscode.window.showInformationMessage(done);
     await Promise.all([...byCluster(targets).keys()].map((c) => this.service.refresh(c)));
   }
+}
+
+/** What cancelling does to these jobs, by their state: a waiting job only leaves the queue. */
+function cancelWhatHappens(t: readonly JobTarget[]): string {
+  const pending = t.every((x) => x.type === 'job' && x.job.state === 'PENDING');
+  if (pending) return t.length === 1 ? 'It has not started: it leaves the queue.' : 'They have not started: they leave the queue.';
+  const running = t.every((x) => x.type === 'job' && x.job.state !== 'PENDING');
+  if (running) return t.length === 1 ? 'It is stopped now; its output so far stays.' : 'They are stopped now; their output so far stays.';
+  return 'What runs is stopped now (its output so far stays); what waits leaves the queue.';
 }

@@ -76,7 +76,7 @@ export class JobsProvider extends Disposable implements vscode.TreeDataProvider<
         const out: JobsNode[] = [];
         if (data.error) out.push({ type: 'message', cluster: node.cluster, text: data.error, retry: true });
         for (const g of GROUP_ORDER) if (groups[g].length) out.push({ type: 'group', cluster: node.cluster, group: g, entries: groups[g] });
-        if (!out.length) out.push({ type: 'message', cluster: node.cluster, text: data.lastRefresh ? 'No jobs in the last days' : 'Loading…', retry: false });
+        if (!out.length) out.push({ type: 'message', cluster: node.cluster, text: data.lastRefresh ? `No jobs running, waiting or ended in the last ${this.service.historyDays === 1 ? 'day' : `${this.service.historyDays} days`}` : 'Loading…', retry: false });
         return out;
       }
       case 'group':
@@ -124,7 +124,8 @@ export class JobsProvider extends Disposable implements vscode.TreeDataProvider<
         const g = treeGroup(j.state);
         const label = j.arrayTaskId ? `${j.arrayTaskId}` : `${j.jobId} ${j.name}`;
         const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
-        item.description = jobDescription(j);
+        // a task sits under its array, among tasks of every state: it names its state, COMPLETED too
+        item.description = jobDescription(j, { nameCompleted: !!j.arrayTaskId });
         const [icon, color] = j.state === 'CANCELLED' ? CANCELLED_ICON : STATE_ICON[g];
         item.iconPath = new vscode.ThemeIcon(icon, new vscode.ThemeColor(color));
         item.tooltip = jobTooltip(j);

@@ -5,6 +5,7 @@ import { clusterComment } from '../../../common/sbatch/clusterComment';
 import type { ClusterManager } from '../clusters/clusterManager';
 import type { Cluster } from '../clusters/clusters';
 import type { Log } from '../log';
+import { PICK_OPTIONS } from '../picks';
 import type { JobActions } from './jobActions';
 import type { JobService } from './jobService';
 import type { Submits } from './submits';
@@ -89,7 +90,7 @@ export class Submitter {
         { label: 'After a job ends', description: 'afterany', type: 'afterany' as const },
         { label: 'After a job fails', description: 'afternotok', type: 'afternotok' as const },
       ],
-      { placeHolder: `Submit to ${cluster}: start after another job?` },
+      { ...PICK_OPTIONS, placeHolder: `Submit to ${cluster}: start after another job?` },
     );
     if (!depType) return null;
     if (!depType.type) return undefined;
@@ -98,7 +99,7 @@ export class Submitter {
       void vscode.window.showInformationMessage(`You have no job in the queue on ${cluster} to wait for.`);
       return null;
     }
-    const dep = await vscode.window.showQuickPick(jobs.map((j) => ({ label: j.jobId, description: `${j.name} · ${j.rawState.toLowerCase()}` })), { placeHolder: `${depType.description}: which job?` });
+    const dep = await vscode.window.showQuickPick(jobs.map((j) => ({ label: j.jobId, description: `${j.name} · ${j.rawState.toLowerCase()}` })), { ...PICK_OPTIONS, placeHolder: `${depType.description}: which job?` });
     if (!dep) return null;
     return { type: depType.type, jobIds: [dep.label] };
   }

@@ -21,14 +21,15 @@ export class UsageView extends Disposable {
 
   /** The page's address: one per job and cluster; `running` asks sstat too. */
   static uri(cluster: string, jobId: string, running: boolean): vscode.Uri {
-    return vscode.Uri.from({ scheme: USAGE_SCHEME, authority: encodeURIComponent(cluster), path: `/Usage of ${jobId}.md`, query: running ? 'running' : '' });
+    return vscode.Uri.from({ scheme: USAGE_SCHEME, authority: encodeURIComponent(cluster), path: `/Job ${jobId} resource usage.md`, query: running ? 'running' : '' });
   }
 
   async show(cluster: string, jobId: string, running: boolean): Promise<void> {
     const uri = UsageView.uri(cluster, jobId, running);
     if (vscode.workspace.textDocuments.some((d) => d.uri.toString() === uri.toString())) this.changed.fire(uri);
     // read it now, so a failure is an error message here and not a page that says nothing
-    const doc = await vscode.workspace.openTextDocument(uri);
+    // sacct (and sstat) take seconds on a busy cluster: say what is being read until the page opens
+    const doc = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Reading the resource usage of job ${jobId} on ${cluster}…` }, () => Promise.resolve(vscode.workspace.openTextDocument(uri)));
     try {
       await vscode.commands.executeCommand('markdown.showPreview', doc.uri);
     } catch {
@@ -38,7 +39,7 @@ export class UsageView extends Disposable {
 
   private async content(uri: vscode.Uri): Promise<string> {
     const cluster = decodeURIComponent(uri.authority);
-    const jobId = /^\/Usage of (.+)\.md$/.exec(uri.path)?.[1] ?? '';
+    const jobId = /^\/Job (.+) resource usage\.md$/.exec(uri.path)?.[1] ?? '';
     const running = uri.query === 'running';
     const actions = await this.actionsFor(cluster);
     const rows = await actions.usage(jobId);

@@ -5,6 +5,7 @@
  */
 import type * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { BINARY_LANGUAGE, SCRIPT_FILE_GLOB } from '../../../common/lint/protocol';
 
 export function createLanguageClient(serverModule: string, fileEvents: vscode.FileSystemWatcher, languages: readonly string[]): LanguageClient {
   const serverOptions: ServerOptions = {
@@ -15,6 +16,8 @@ export function createLanguageClient(serverModule: string, fileEvents: vscode.Fi
     documentSelector: [
       ...languages.flatMap((language) => [{ scheme: 'file', language }, { scheme: 'untitled', language }]),
       { scheme: 'file', pattern: '**/.hpc-geo.yaml' },
+      // a script VS Code opened as binary (a NUL byte): the server says why sbatch refuses it
+      { scheme: 'file', language: BINARY_LANGUAGE, pattern: SCRIPT_FILE_GLOB },
     ],
     synchronize: { configurationSection: 'hpcGeo', fileEvents },
     outputChannelName: 'HPC Geo Lint',

@@ -1,10 +1,11 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { CLUSTER_FACTS_NOTIFICATION, type ClusterFacts } from '../../../common/lint/protocol';
+import { BINARY_LANGUAGE, CLUSTER_FACTS_NOTIFICATION, isScriptFileName, type ClusterFacts } from '../../../common/lint/protocol';
 import type { createLanguageClient } from './languageClientMain';
 import { loadBundle } from '../bundles';
 import { Disposable } from '../lifecycle';
 import type { Log } from '../log';
+import { PICK_OPTIONS } from '../picks';
 
 const LINTED_LANGUAGES = ['sbatch', 'apptainer', 'shellscript'];
 
@@ -28,7 +29,7 @@ export class LintClient extends Disposable {
   }
 
   private startFor(doc: vscode.TextDocument): void {
-    if (LINTED_LANGUAGES.includes(doc.languageId)) void this.start();
+    if (LINTED_LANGUAGES.includes(doc.languageId) || (doc.languageId === BINARY_LANGUAGE && isScriptFileName(doc.uri.path))) void this.start();
   }
 
   start(): Promise<void> {
@@ -75,7 +76,7 @@ export async function showRuleDocumentation(context: vscode.ExtensionContext, id
   if (!rule) {
     const entries = await vscode.workspace.fs.readDirectory(dir);
     const ids = entries.map(([name]) => name).filter((n) => n.endsWith('.md') && n !== 'README.md').map((n) => n.slice(0, -3)).sort();
-    rule = await vscode.window.showQuickPick(ids, { title: 'HPC Geo: rule documentation', placeHolder: 'Rule id' });
+    rule = await vscode.window.showQuickPick(ids, { ...PICK_OPTIONS, title: 'HPC Geo: rule documentation', placeHolder: 'Rule id' });
     if (!rule) return;
   }
   if (!/^[a-z0-9-]+$/.test(rule)) throw new Error(`'${rule}' is not a rule id`);

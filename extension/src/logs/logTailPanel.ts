@@ -63,7 +63,7 @@ export class LogTailPanel extends Disposable {
         this.scopeEntry = entry;
         // the open before leaves the scope; its entry is no longer the current one, so this stops nothing
         this.scoped?.dispose();
-        this.scoped = clusters.whileConnected(state.cluster, entry);
+        this.scoped = clusters.whileConnected(state.cluster, entry, 'log page');
         return runner;
       },
       post: (m) => this.post(m),
@@ -95,7 +95,9 @@ export class LogTailPanel extends Disposable {
         // a page loaded again (VS Code reloads a hidden page when it is shown) starts from init
         this.post({ type: 'init', cluster: this.state.cluster, path: this.state.path, ...(this.state.jobId ? { jobId: this.state.jobId } : {}), maxLines: this.config.get('logs.maxLines'), ...(this.reveal ? { reveal: this.reveal } : {}) });
         if (this.jobEnd?.current) this.post({ type: 'job', job: this.jobEnd.current });
-        await this.session.open();
+        // loaded again after a disconnect: the lines it had and why it stopped; Reopen follows again
+        if (this.session.isStopped) this.session.replay();
+        else await this.session.open();
         break;
       case 'pause':
         this.session.pause();

@@ -4,6 +4,7 @@
  * LineBatcher. No vscode here: the panel wires a webview to it, the tests a real connection.
  */
 import type { TailToPage } from '../../../common/logs/protocol';
+import type { LogLine } from '../../../common/logs/stream';
 import { LineBatcher } from './lineBatcher';
 import { LogTailer, type TailSource } from './tailer';
 
@@ -22,9 +23,38 @@ export class TailSession {
   private opens = 0;
   private disposed = false;
   private readonly batcher: LineBatcher;
+  /** The last `initialLines` lines the page was given (and the open one): a page loaded again while stopped gets them back. */
+  private kept: LogLine[] = [];
+  private keptOpen: LogLine | undefined;
+  /** Why the tail stopped (a disconnect), until the next open. */
+  private stopped: { detail: string; bytesMoved: number } | undefined;
 
   constructor(private readonly o: TailSessionOptions) {
-    this.batcher = new LineBatcher((lines, open) => this.o.post({ type: 'lines', lines, ...(open ? { open } : {}) }));
+    this.batcher = new LineBatcher((lines, open) => {
+      this.keep(lines, open);
+      this.o.post({ type: 'lines', lines, ...(open ? { open } : {}) });
+    });
+  }
+
+  private keep(lines: LogLine[], open: LogLine | undefined): void {
+    this.kept.push(...lines);
+    if (this.kept.length > this.o.initialLines) this.kept.splice(0, this.kept.length - this.o.initialLines);
+    this.keptOpen = open;
+  }
+
+  /** Whether the tail was stopped (a disconnect) and not opened since. */
+  get isStopped(): boolean {
+    return this.stopped !== undefined;
+  }
+
+  /**
+   * For a page loaded again while stopped (VS Code reloads a hidden page when it is shown): the
+   * lines it had and why it stopped, without opening anything (a disconnected cluster stays so).
+   */
+  replay(): void {
+    if (!this.stopped) return;
+    if (this.kept.length || this.keptOpen) this.o.post({ type: 'lines', lines: [...this.kept], ...(this.keptOpen ? { open: this.keptOpen } : {}) });
+    this.o.post({ type: 'status', status: 'stopped', detail: this.stopped.detail, bytesMoved: this.stopped.bytesMoved });
   }
 
   /**
@@ -38,6 +68,10 @@ export class TailSession {
     this.tailer?.stop();
     this.tailer = undefined;
     this.batcher.clear();
+    // a new open reads the log's end again: what was kept is what it will show
+    this.stopped = undefined;
+    this.kept = [];
+    this.keptOpen = undefined;
     try {
       const source = await this.o.source();
       if (mine !== this.opens || this.disposed) return;
@@ -45,6 +79,8 @@ export class TailSession {
         lines: (lines, open) => this.batcher.push(lines, open),
         reset: (reason) => {
           this.batcher.flush();
+          this.kept = [];
+          this.keptOpen = undefined;
           this.o.post({ type: 'reset', reason });
         },
         status: (status, detail) => {
@@ -70,6 +106,7 @@ export class TailSession {
     this.tailer.stop();
     this.tailer = undefined;
     this.batcher.flush();
+    this.stopped = { detail: reason, bytesMoved };
     this.o.post({ type: 'status', status: 'stopped', detail: reason, bytesMoved });
   }
 

@@ -8,7 +8,8 @@ import { Disposable } from '../lifecycle';
 import type { Log } from '../log';
 import type { LogsController } from '../logs/logsController';
 import { webviewOptions } from '../webviews/html';
-import { PROGRESS_VIEW, ProgressPanel, type ProgressDeps } from './progressPanel';
+import { PICK_OPTIONS } from '../picks';
+import { PROGRESS_VIEW, ProgressPanel, problemsOfView, type ProgressDeps } from './progressPanel';
 
 type ConfigModule = typeof import('./workspaceConfigMain');
 
@@ -36,13 +37,8 @@ export class ProgressController extends Disposable {
     );
   }
 
-  /** The progress specs of the workspace's .hpc-geo.yaml (problems go to the log). */
-  async specs(): Promise<Record<string, ProgressConfig>> {
-    return (await this.read()).specs;
-  }
-
-  /** The specs, and the file's problems as `file:line:col: message` (each also logged). */
-  private async read(): Promise<{ specs: Record<string, ProgressConfig>; problems: string[] }> {
+  /** The specs, and the file's problems as `file:line:col: message` (each also logged), and the file. */
+  private async read(): Promise<{ specs: Record<string, ProgressConfig>; problems: string[]; file?: vscode.Uri }> {
     // the file the linter uses for the active editor's document (the shared resolver), else the first folder's
     const active = vscode.window.activeTextEditor?.document.uri;
     const folder = (active && vscode.workspace.getWorkspaceFolder(active)) ?? vscode.workspace.workspaceFolders?.[0];
@@ -55,10 +51,11 @@ export class ProgressController extends Disposable {
     });
     if (!found) return { specs: {}, problems: [] };
     const { config, problems } = found;
-    const shown = vscode.workspace.asRelativePath(folder.uri.with({ path: found.file }));
+    const file = folder.uri.with({ path: found.file });
+    const shown = vscode.workspace.asRelativePath(file);
     const lines = problems.map((p) => `${shown}:${p.line + 1}:${p.character + 1}: ${p.message}`);
     for (const l of lines) this.log.warn(l);
-    return { specs: config.progress, problems: lines };
+    return { specs: config.progress, problems: lines, file };
   }
 
   async show(node?: unknown): Promise<void> {
@@ -67,11 +64,24 @@ export class ProgressController extends Disposable {
     if (n?.type === 'array' && n.cluster && n.entry) {
       state = { cluster: n.cluster, spec: 'array', arrayJobId: n.entry.arrayJobId };
     } else {
-      const specs = await this.specs();
-      const names = [...Object.keys(specs).map((k) => ({ label: k, description: specs[k]!.preset ? `preset ${specs[k]!.preset}` : '.hpc-geo.yaml' })), ...(specs['fields-pipeline'] ? [] : [{ label: 'fields-pipeline', description: 'preset: one log per year, logs/year_{key}.log' }])];
-      const picked = await vscode.window.showQuickPick(names, { placeHolder: 'Which pipeline? (define your own under progress: in .hpc-geo.yaml)' });
+      const { specs, problems, file } = await this.read();
+      const broken = (name: string) => problemsOfView(name, problems);
+      const names = [
+        ...Object.keys(specs).map((k) => ({ label: k, description: broken(k).length ? '$(error) has errors in .hpc-geo.yaml' : specs[k]!.preset ? `preset ${specs[k]!.preset}` : '.hpc-geo.yaml' })),
+        ...(specs['fields-pipeline'] ? [] : [{ label: 'fields-pipeline', description: 'preset: one log per year, logs/year_{key}.log' }]),
+      ];
+      const picked = await vscode.window.showQuickPick(names, { ...PICK_OPTIONS, placeHolder: 'Which pipeline? (define your own under progress: in .hpc-geo.yaml)' });
       if (!picked) return;
-      const cluster = await this.clusters.connect();
+      // a view with errors is said at once, before a cluster is asked for
+      const errors = broken(picked.label);
+      if (errors.length) {
+        const open = await vscode.window.showErrorMessage(`The progress view '${picked.label}' has errors in .hpc-geo.yaml: ${errors.join(' ')}`, 'Open .hpc-geo.yaml');
+        if (open && file) await vscode.window.showTextDocument(file);
+        return;
+      }
+      // the connected cluster when there is one, as a person means it; else ask which
+      const connected = this.clusters.connected();
+      const cluster = await this.clusters.connect(connected.length === 1 ? connected[0]!.name : undefined);
       if (!cluster) return;
       let dir = specs[picked.label]?.dir ?? cluster.workDir;
       if (!dir) {

@@ -12,6 +12,11 @@ import { pageHtml } from '../webviews/html';
 import type { ProgressConfig } from '../../../common/workspaceConfig/schema';
 import { ProgressReader } from './progressReader';
 
+/** The problems of .hpc-geo.yaml (`file:line:col: path: message`) that are about the progress view `name`. */
+export function problemsOfView(name: string, problems: readonly string[]): string[] {
+  return problems.filter((p) => p.includes(`: progress.${name}.`) || p.includes(`: progress.${name}:`));
+}
+
 export const PROGRESS_VIEW = 'hpcGeo.progress';
 const REFRESH_MS = 10_000;
 
@@ -107,8 +112,8 @@ export class ProgressPanel extends Disposable {
     } else {
       const { specs, problems } = await this.deps.specs();
       // a value of this view that was refused (a pattern that can freeze the host, say) stops it here, with its line
-      const mine = problems.filter((p) => p.includes(`: progress.${this.state.spec}.`) || p.includes(`: progress.${this.state.spec}:`));
-      if (mine.length) throw new Error(`The progress view '${this.state.spec}' has errors in .hpc-geo.yaml; fix them and open the view again. ${mine.join(' ')}`);
+      const mine = problemsOfView(this.state.spec, problems);
+      if (mine.length) throw new Error(`The progress view '${this.state.spec}' has errors in .hpc-geo.yaml; fix them and refresh. ${mine.join(' ')}`);
       this.spec = buildSpec(this.state.spec, specs[this.state.spec], this.state.dir);
       entries = expandKeys(this.spec.keys).map((key) => ({ key, path: logPathFor(this.spec!, key) }));
     }
@@ -124,7 +129,7 @@ export class ProgressPanel extends Disposable {
           clearTimeout(this.timer);
           this.post({ type: 'rows', rows: [], updated: Date.now(), bytesMoved: reader.bytesMoved, error: `Disconnected from ${this.state.cluster}: connect again, then Refresh.` });
         },
-      }),
+      }, 'progress page'),
     );
   }
 

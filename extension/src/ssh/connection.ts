@@ -13,10 +13,10 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { Client, utils, type AnyAuthMethod, type AuthHandlerMiddleware, type ClientChannel, type ConnectConfig, type ServerHostKeyAlgorithm, type SFTPWrapper, type Stats } from 'ssh2';
-import { AuthCancelled, AuthFailed, ConnectionLost, describeArgv, HostKeyError } from './errors';
+import { AuthCancelled, AuthFailed, CommandError, ConnectionLost, describeArgv, HostKeyError } from './errors';
 import { algorithmsFor, appendKnownHost, checkHostKey, fingerprint, keyType, knownHostName, knownTypes } from './knownHosts';
-import { remoteCommand } from './quote';
-import { CommandOutput } from './output';
+import { OUTPUT_MARK, remoteCommand } from './quote';
+import { CommandOutput, MarkedStream } from './output';
 import { targetKey, type ClusterRunner, type ClusterTarget, type ExecOptions, type ExecResult, type HopTarget, type PortForward, type Prompter } from './types';
 
 export type { PortForward } from './types';
@@ -27,6 +27,12 @@ const NETWORK_TIMEOUT_MS = 30_000;
 const LOGIN_TIMEOUT_MS = 10 * 60_000;
 /** An SFTP stat or read that has not answered in this long (a hung NFS mount) fails. */
 export const SFTP_TIMEOUT_MS = 30_000;
+/** sh could not find argv[0] when it came to run it (dash: `sh: 1: exec: squeue: not found`; bash as sh: `sh: line 1: exec: squeue: not found`): nothing ran. */
+function notFound(argv: readonly string[], code: number | null, stderr: string): boolean {
+  if (code !== 127) return false;
+  const m = /^\S*sh: (?:line )?\d+: exec: (.+): not found$/m.exec(stderr);
+  return m?.[1] === argv[0];
+}
 
 type AuthAttempt = AnyAuthMethod;
 
@@ -44,6 +50,8 @@ interface HopState {
   accepted: { keyFile: string; passphrase: string }[];
   /** The last attempt asked a person for a code (its attempt number): refused, it is asked again. */
   codeAsked?: number;
+  /** What was offered, for the message when everything was refused (names only, never answers). */
+  tried: { key: boolean; prompts: Set<string>; password: boolean };
 }
 
 /** How many times a one-time code is asked in one login (OpenSSH's NumberOfPasswordPrompts). */
@@ -93,6 +101,7 @@ function hopConfig(hop: HopTarget, prompter: Prompter, state: HopState): Connect
         if (!prompts.length) return finish([]);
         state.interactive = true;
         state.codeAsked = attempt;
+        for (const p of prompts) state.tried.prompts.add(promptLabel(p.prompt));
         prompter
           .keyboardInteractive({ target: name, name: promptName, instructions, prompts: prompts.map((p) => ({ prompt: p.prompt, echo: !!p.echo })), ...(attempt > 0 ? { retry: true } : {}) })
           .then(
@@ -114,6 +123,7 @@ function hopConfig(hop: HopTarget, prompter: Prompter, state: HopState): Connect
     make: async () => {
       const password = await prompter.password({ target: name, retry: false });
       if (password === undefined) throw new AuthCancelled('password');
+      state.tried.password = true;
       return { type: 'password', username: hop.user, password };
     },
   });
@@ -153,6 +163,7 @@ function hopConfig(hop: HopTarget, prompter: Prompter, state: HopState): Connect
           if (methodsLeft && !methodsLeft.includes(c.method)) continue;
           try {
             const attempt = await c.make();
+            if (attempt && c.method === 'publickey') state.tried.key = true;
             if (attempt) return callback(attempt);
           } catch (e) {
             if (e instanceof AuthCancelled) state.cancelled = e;
@@ -195,9 +206,21 @@ async function verifyHostKey(hop: HopTarget, key: Buffer, prompter: Prompter): P
   }
 }
 
+/** What the server refused, by name ("the answers to its prompts (Verification code, Password)"), and what to check. */
+function refusedWhat(tried: HopState['tried'], hop: HopTarget): string {
+  const parts = [...(tried.key ? ['the key'] : []), ...(tried.prompts.size ? [`the answers to its prompts (${[...tried.prompts].join(', ')})`] : []), ...(tried.password ? ['the password'] : [])];
+  if (!parts.length) return 'the server refused every method tried (key, one-time code, password).';
+  const keys = hop.identityFiles.length ? ` (${hop.identityFiles.join(', ')})` : '';
+  const check = [
+    ...(tried.key ? [`that the public key of your key${keys} is in ~/.ssh/authorized_keys of ${hop.user} on the cluster`] : []),
+    ...(tried.prompts.size || tried.password ? ['what you typed'] : []),
+  ];
+  return `the server refused ${parts.join(' and ')}. Check ${check.join(', and ')}, then connect again.`;
+}
+
 function connectHop(hop: HopTarget, prompter: Prompter, sock?: NodeJS.ReadWriteStream): Promise<{ client: Client; interactive: boolean }> {
   return new Promise((resolve, reject) => {
-    const state: HopState = { interactive: false, accepted: [] };
+    const state: HopState = { interactive: false, accepted: [], tried: { key: false, prompts: new Set(), password: false } };
     const client = new Client();
     let ready = false;
     state.abort = () => client.end();
@@ -208,7 +231,7 @@ function connectHop(hop: HopTarget, prompter: Prompter, sock?: NodeJS.ReadWriteS
       if (ready) return;
       ready = true;
       client.end();
-      reject(state.cancelled ?? state.hostKey ?? (/authentication methods failed/i.test(e.message) ? new AuthFailed(targetKey(hop), 'the server refused every method tried (key, one-time code, password).') : new Error(`Could not connect to ${targetKey(hop)}: ${e.message}`)));
+      reject(state.cancelled ?? state.hostKey ?? (/authentication methods failed/i.test(e.message) ? new AuthFailed(targetKey(hop), refusedWhat(state.tried, hop)) : new Error(`Could not connect to ${targetKey(hop)}: ${e.message}`)));
     };
     client.once('ready', () => {
       clearTimeout(networkTimer);
@@ -238,6 +261,9 @@ export class SshConnection implements ClusterRunner {
   private readonly closeListeners = new Set<(error?: Error) => void>();
   private sftpSession: Promise<SFTPWrapper> | undefined;
   private readonly forwards = new Set<PortForward>();
+  private login = false;
+  /** What the login shell's startup files printed on stdout before a command (for SFTP's error). */
+  private startupNoise: string | undefined;
 
   private constructor(
     readonly target: ClusterTarget,
@@ -295,12 +321,63 @@ export class SshConnection implements ClusterRunner {
     for (const l of [...this.closeListeners]) l(this.closedError);
   }
 
-  /** Runs argv on the cluster; every argument is shell-quoted. */
-  exec(argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
-    const command = remoteCommand(argv);
+  /**
+   * Commands run as a login sh (/etc/profile.d read): a command was not found without it, as on
+   * sites that put Slurm on PATH only for login shells. Once so, for the rest of the connection.
+   */
+  get usesLoginShell(): boolean {
+    return this.login;
+  }
+
+  /**
+   * Runs argv on the cluster; every argument is shell-quoted. What the login shell's startup files
+   * print before the command is not its output. A command that sh cannot find (`exec: squeue: not
+   * found`: nothing ran) runs again as a login sh, which reads /etc/profile and /etc/profile.d.
+   */
+  async exec(argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
+    if (this.login) return this.run(argv, options, true);
+    const plain = await this.attempt(argv, options, false);
+    if (!plain.missing) return plain.settle();
+    const login = await this.attempt(argv, options, true);
+    if (!login.missing) {
+      this.login = true;
+      return login.settle();
+    }
+    if (login.error) {
+      throw new CommandError(
+        describeArgv(argv),
+        login.error.exitCode,
+        login.error.stderr,
+        `${argv[0]} is not on PATH on ${this.name}, neither for commands over SSH nor in a login shell (/etc/profile, /etc/profile.d, ~/.profile). If it works in a terminal there, add its folder to PATH in ~/.bashrc (above the line that stops non-interactive shells) or ask the site where it is installed.`,
+      );
+    }
+    return login.settle();
+  }
+
+  /** One run, settled: whether sh could not find the program (nothing ran), and its result or error. */
+  private async attempt(argv: readonly string[], options: ExecOptions, login: boolean): Promise<{ missing: boolean; error?: CommandError; settle: () => ExecResult }> {
+    try {
+      const r = await this.run(argv, options, login);
+      return { missing: notFound(argv, r.code, r.stderr), settle: () => r };
+    } catch (e) {
+      const missing = e instanceof CommandError && notFound(argv, e.exitCode, e.stderr);
+      return {
+        missing,
+        ...(missing ? { error: e as CommandError } : {}),
+        settle: () => {
+          throw e;
+        },
+      };
+    }
+  }
+
+  private run(argv: readonly string[], options: ExecOptions, login: boolean): Promise<ExecResult> {
+    const command = remoteCommand(argv, { mark: true, login });
     const what = describeArgv(argv);
     if (this.closed) return Promise.reject(new ConnectionLost(this.name, what));
     const output = new CommandOutput(what, options);
+    const out = new MarkedStream(OUTPUT_MARK);
+    const err = new MarkedStream(OUTPUT_MARK);
     return new Promise<ExecResult>((resolve, reject) => {
       let channel: ClientChannel | undefined;
       let timer: NodeJS.Timeout | undefined;
@@ -317,6 +394,12 @@ export class SshConnection implements ClusterRunner {
           channel?.close();
           return reject(e);
         }
+        // the program never started (the login shell failed): what came is the output
+        const rest = out.rest();
+        if (rest.length) output.stdout(rest);
+        const restErr = err.rest();
+        if (restErr.length) output.stderr(restErr);
+        if (out.noise) this.startupNoise ??= out.noise;
         try {
           resolve(output.result(code, signal));
         } catch (ce) {
@@ -342,10 +425,15 @@ export class SshConnection implements ClusterRunner {
         channel = ch;
         if (settled) return ch.close();
         ch.on('data', (d: Buffer) => {
-          const overflow = output.stdout(d);
+          const part = out.take(d);
+          if (!part.length) return;
+          const overflow = output.stdout(part);
           if (overflow) finish(overflow);
         });
-        ch.stderr.on('data', (d: Buffer) => output.stderr(d));
+        ch.stderr.on('data', (d: Buffer) => {
+          const part = err.take(d);
+          if (part.length) output.stderr(part);
+        });
         ch.on('exit', (c: number | null, sig?: string) => {
           code = c;
           if (sig) signal = sig;
@@ -362,7 +450,7 @@ export class SshConnection implements ClusterRunner {
   pty(argv: readonly string[], size: { cols: number; rows: number }): Promise<ClientChannel> {
     if (this.closed) return Promise.reject(new ConnectionLost(this.name, describeArgv(argv)));
     return new Promise((resolve, reject) => {
-      this.client.exec(remoteCommand(argv), { pty: { term: 'xterm-256color', cols: size.cols, rows: size.rows } }, (e, ch) => (e ? reject(new Error(`Could not start ${describeArgv(argv)} on ${this.name}: ${e.message}`)) : resolve(ch)));
+      this.client.exec(remoteCommand(argv, { login: this.login }), { pty: { term: 'xterm-256color', cols: size.cols, rows: size.rows } }, (e, ch) => (e ? reject(new Error(`Could not start ${describeArgv(argv)} on ${this.name}: ${e.message}`)) : resolve(ch)));
     });
   }
 
@@ -373,7 +461,7 @@ export class SshConnection implements ClusterRunner {
       this.client.sftp((e, s) => {
         if (e) {
           if (this.sftpSession === session) this.sftpSession = undefined;
-          return reject(new Error(`SFTP is not available on ${this.name}: ${e.message}`));
+          return void this.sftpFailure(e).then(reject, reject);
         }
         s.on('close', () => {
           if (this.sftpSession === session) this.sftpSession = undefined;
@@ -383,6 +471,23 @@ export class SshConnection implements ClusterRunner {
     });
     this.sftpSession = session;
     return session;
+  }
+
+  /**
+   * Why SFTP did not start. The classic cause: sshd starts the sftp-server program through the
+   * login shell, and a startup file that prints text (a ~/.bashrc without its guard for
+   * non-interactive shells) puts that text where the SFTP protocol expects its first packet;
+   * ssh2 then reads the text as a packet length ("Packet length 1466264675 exceeds max length").
+   */
+  private async sftpFailure(e: Error): Promise<Error> {
+    if (!/packet length|unexpected SFTP session termination|bad packet/i.test(e.message)) return new Error(`SFTP is not available on ${this.name}: ${e.message}`);
+    if (this.startupNoise === undefined) await this.run(['true'], { allowNonZero: true, timeoutMs: SFTP_TIMEOUT_MS }, this.login).catch(() => undefined);
+    const noise = (this.startupNoise ?? '').trim().split('\n')[0]!.slice(0, 80);
+    if (!noise) return new Error(`SFTP is not available on ${this.name}: the server sent something that is not SFTP (${e.message}). A startup file of your login shell on the cluster may print text; SFTP needs non-interactive shells silent.`);
+    return new Error(
+      `SFTP does not work on ${this.name}: your login shell prints text in non-interactive shells ("${noise}"), and SFTP needs them silent. ` +
+        'Guard that line of ~/.bashrc so that it runs only in interactive shells: put `[[ $- == *i* ]] || return` above it (tcsh: `if ( ! $?prompt ) exit` in ~/.cshrc; fish: `status is-interactive; or return` in config.fish).',
+    );
   }
 
   /**

@@ -56,3 +56,42 @@ export class CommandOutput {
     return { code, ...(signal ? { signal } : {}), stdout: Buffer.concat(this.out), stderr };
   }
 }
+
+/**
+ * One output stream of a remote command: what arrives before `mark` was printed by the login
+ * shell's startup files, not by the command; it is kept apart and the rest passes through.
+ */
+export class MarkedStream {
+  private before: Buffer[] = [];
+  private seen = false;
+  private readonly mark: Buffer;
+
+  constructor(mark: string) {
+    this.mark = Buffer.from(mark);
+  }
+
+  /** The part of a chunk that the command printed (empty while the mark has not come). */
+  take(d: Buffer): Buffer {
+    if (this.seen) return d;
+    this.before.push(d);
+    const all = Buffer.concat(this.before);
+    const at = all.indexOf(this.mark);
+    if (at < 0) {
+      this.before = [all];
+      return Buffer.alloc(0);
+    }
+    this.seen = true;
+    this.before = [all.subarray(0, at)];
+    return all.subarray(at + this.mark.length);
+  }
+
+  /** At the end: the mark never came (the program did not start), so all of it is output. */
+  rest(): Buffer {
+    return this.seen ? Buffer.alloc(0) : Buffer.concat(this.before);
+  }
+
+  /** What the startup files printed, once the mark came. */
+  get noise(): string {
+    return this.seen ? Buffer.concat(this.before).toString('utf8') : '';
+  }
+}

@@ -9,6 +9,9 @@
  * single quotes, holding no backslash, quote, `!` or newline, and hex words: text that sh, bash,
  * zsh, tcsh and fish all read the same. The login shell still starts first and reads its own
  * startup files, so Slurm's commands are found on the PATH they set up, as before.
+ *
+ * What those startup files print comes before OUTPUT_MARK and is cut off (connection.ts), and a
+ * command found only through /etc/profile.d runs again as a login sh (`login`).
  */
 
 /** One argument as a POSIX shell word: bare when it is plainly safe, else single-quoted. */
@@ -35,10 +38,25 @@ export const REMOTE_DECODER =
 /** Hex words of at most this many characters (old csh-family shells limit a word's length). */
 const HEX_WORD = 1000;
 
+/**
+ * What the program prints on stdout and stderr before the command runs: whatever comes before it
+ * was printed by the login shell's startup files (a ~/.bashrc that talks), not by the command.
+ * Letters, digits and dashes only, as the program must hold no quote.
+ */
+export const OUTPUT_MARK = 'hpc-geo-command-starts-9f3c1e';
+
+export interface RemoteCommandOptions {
+  /** Print OUTPUT_MARK on stdout and stderr first (commands whose output is read, not a terminal). */
+  mark?: boolean;
+  /** Run the program as a login sh (/etc/profile, /etc/profile.d, ~/.profile), as a terminal would. */
+  login?: boolean;
+}
+
 /** What is sent to sshd for argv: the same in every login shell (see the top of this file). */
-export function remoteCommand(argv: readonly string[]): string {
+export function remoteCommand(argv: readonly string[], options: RemoteCommandOptions = {}): string {
   const hex = Buffer.from(commandLine(argv), 'utf8').toString('hex');
   const words: string[] = [];
   for (let i = 0; i < hex.length; i += HEX_WORD) words.push(hex.slice(i, i + HEX_WORD));
-  return `/bin/sh -c '${REMOTE_DECODER}' sh ${words.join(' ')}`;
+  const program = `${options.mark ? `printf %s ${OUTPUT_MARK}; printf %s ${OUTPUT_MARK} >&2; ` : ''}${REMOTE_DECODER}`;
+  return `/bin/sh ${options.login ? '-l ' : ''}-c '${program}' sh ${words.join(' ')}`;
 }

@@ -29,6 +29,8 @@ export interface Script {
   shell: ShellFacts;
   invocations: Invocation[];
   python: PythonSnippet[];
+  /** The file is saved in an encoding the text does not show (LintOptions.savedEncoding). */
+  savedEncoding?: SavedEncoding;
 }
 
 const EMPTY_HEADER: SbatchHeader = { headerEnd: 0, directiveLines: [], options: [], problems: [], lateDirectives: [], lookalikes: [], generatedDirectives: [], placeholders: [] };
@@ -73,10 +75,21 @@ export function assignmentsOf(script: Script, name: string): Assignment[] {
   );
 }
 
+/** A UTF-8 byte-order mark, as decoded text holds it (hpc-lint keeps it so that it can be reported). */
+export const BYTE_ORDER_MARK = '\uFEFF';
+
+/** An encoding a file can be saved in that sbatch refuses and an editor shows as ordinary text. */
+export type SavedEncoding = 'UTF-8 with BOM' | 'UTF-16 LE' | 'UTF-16 BE';
+
+/** Whether a line (or text) opens with #!, after a byte-order mark too: the rest of the script is read as the author meant it, and missing-shebang reports the mark. */
+export function opensWithShebang(text: string): boolean {
+  return text.startsWith('#!') || text.startsWith(`${BYTE_ORDER_MARK}#!`);
+}
+
 /** Offset just after the header's last line (where a new directive is inserted). */
 export function directiveInsertOffset(script: Script): number {
   const lastDirective = script.header.directiveLines.at(-1);
-  const line = lastDirective ?? (script.lines[0]?.startsWith('#!') ? 0 : -1);
+  const line = lastDirective ?? (opensWithShebang(script.lines[0] ?? '') ? 0 : -1);
   return line < 0 ? 0 : Math.min(script.text.length, script.index.lineEnd(line));
 }
 

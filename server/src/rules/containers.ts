@@ -35,13 +35,19 @@ export const containerRuntimeMissing: Rule = {
 /** Paths a container sees without binds: Apptainer's defaults. */
 const DEFAULT_BINDS = ['/home', '/tmp', '/var/tmp', '/proc', '/sys', '/dev', '/etc/hosts', '/etc/localtime', '/etc/resolv.conf', '/etc/passwd', '/etc/group'];
 
+/**
+ * Top directories that belong to the image, not to the host: a path under them names a file in the
+ * container (`/app/alphafold/run_alphafold.py`, `/opt/conda/bin/python`, `/usr/local/bin/x`).
+ */
+const IMAGE_DIRS = ['/app', '/opt', '/usr', '/bin', '/sbin', '/lib', '/lib64', '/etc', '/root', '/srv', '/workspace', '/code', '/.singularity.d'];
+
 export const containerPathNotBound: Rule = {
   id: 'container-path-not-bound',
   severity: 'warning',
   title: 'A path the container cannot see',
   kinds: ['sbatch'],
   docs: {
-    problem: '`apptainer exec` (or `singularity exec`) is given a host path, such as `/cluster/work/...`, that is not bound into the container.',
+    problem: '`apptainer exec` (or `singularity exec`) is given a host path, such as `/cluster/work/...`, that is not bound into the container. Paths under the image\'s own directories (`/app`, `/opt`, `/usr`, `/workspace`, ...) name files inside the container and are not reported.',
     why: 'By default a container sees only $HOME, /tmp, /proc, /sys, /dev and the current directory. Project data on a parallel file system is invisible: "No such file or directory" from inside the container, after the job has queued.',
     fix: 'Bind the file system: `apptainer exec --bind /cluster ...` (or set APPTAINER_BIND / SINGULARITY_BIND). The quick fix adds a `--bind` for the path\'s top directory.',
     source: 'Fields-pipeline field report ("The --bind /cluster is essential"); DR field report (--bind of ImageryProcessor to /mnt).',
@@ -61,6 +67,8 @@ export const containerPathNotBound: Rule = {
       for (const a of inv.args) {
         const path = expand(a.text, vars).replace(/^[A-Za-z_-]+=/, '');
         if (!path.startsWith('/') || path.startsWith('/dev/shm')) continue;
+        // the image's own directories (`python /app/run.py`, `/opt/conda/bin/python`): not host paths
+        if (IMAGE_DIRS.some((d) => path === d || path.startsWith(`${d}/`))) continue;
         const visible = [...DEFAULT_BINDS, ...binds].some((b) => b && (path === b || path.startsWith(b.endsWith('/') ? b : `${b}/`)));
         if (visible) continue;
         const top = `/${path.split('/')[1]}`;
@@ -73,13 +81,16 @@ export const containerPathNotBound: Rule = {
   },
 };
 
+/** What shows that a job runs on AMD GPUs: ROCm, its environment variables, MIOpen, AMD's GPU names. */
+const AMD_GPU_SIGNS = /\brocm|\bROCR_VISIBLE_DEVICES\b|\bHIP_VISIBLE_DEVICES\b|\bMIOPEN_|\bmi(?:50|100|210|250x?|300a?)\b|\bgfx9\d\w?\b/i;
+
 export const gpuContainerWithoutFlag: Rule = {
   id: 'gpu-container-without-flag',
   severity: 'warning',
   title: 'GPU job runs a container without --nv or --rocm',
   kinds: ['sbatch'],
   docs: {
-    problem: 'The job asks for GPUs (`--gpus`, `--gres=gpu`, a GPU partition) but `apptainer exec`/`singularity exec` runs without `--nv` (NVIDIA) or `--rocm` (AMD).',
+    problem: 'The job asks for GPUs (`--gpus`, `--gres=gpu`, a GPU partition) but `apptainer exec`/`singularity exec` runs without `--nv` (NVIDIA) or `--rocm` (AMD). Where the profile does not name the GPU vendor, a script that shows it runs on AMD GPUs (ROCm, `MIOPEN_*`, `ROCR_VISIBLE_DEVICES`, MI250X) is not reported: the GPU devices are visible in the container by default and ROCm containers bring their own libraries.',
     why: 'Without the flag the GPU driver libraries are not mounted: PyTorch reports `cuda.is_available() == False` and the job runs on the CPU, many times slower, using up its GPU hours.',
     fix: 'Add `--nv` on NVIDIA clusters (Betzy, Saga, Poznan), `--rocm` on AMD ones where the container does not bring its own ROCm (LUMI\'s ROCm containers need neither). The quick fix adds the flag of the cluster\'s GPU.',
     source: 'DR field report (`singularity exec --nv`); romcrop/EMB field report (LUMI ROCm containers: "no --rocm flag!").',
@@ -88,6 +99,9 @@ export const gpuContainerWithoutFlag: Rule = {
     if (!requestsGpus(ctx.script, ctx.profile)) return;
     const wanted = ctx.profile.gpu?.containerFlag;
     if (wanted === 'none') return;
+    // AMD GPUs: the container sees /dev/kfd and /dev/dri by default, and a ROCm container brings its
+    // own ROCm; without a profile that says otherwise, a job that shows it runs on AMD needs no flag
+    if (!wanted && !ctx.profile.gpu?.vendor && AMD_GPU_SIGNS.test(ctx.script.text)) return;
     for (const inv of containerInvocations(ctx.script.invocations)) {
       if (inv.container.subcommand === 'shell' || inv.container.options.some((o) => o.text === '--nv' || o.text === '--rocm' || o.text === '--nvccli')) continue;
       const flag = wanted ?? (ctx.profile.gpu?.vendor === 'amd' ? '--rocm' : '--nv');

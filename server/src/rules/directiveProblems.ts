@@ -51,13 +51,16 @@ function classify(problem: DirectiveProblem): Unknown {
   return suggestion ? { kind: 'typo', suggestion } : { kind: 'plugin', name };
 }
 
+/** En, em and figure dashes and the minus sign: what formatted pages show for `--`. */
+const TYPOGRAPHIC_DASH = /^[\u2012-\u2015\u2212]$/;
+
 export const unknownOption: Rule = {
   id: 'unknown-option',
   severity: 'error',
   title: 'Unknown #SBATCH option',
   kinds: ['sbatch'],
   docs: {
-    problem: 'A `#SBATCH` line names an option sbatch does not have and that is a typo of one it has (`--cpu-per-task`, `--partion`), or an option Slurm removed (`--workdir`, removed in 19.05: `--chdir`).',
+    problem: 'A `#SBATCH` line names an option sbatch does not have and that is a typo of one it has (`--cpu-per-task`, `--partion`), an option Slurm removed (`--workdir`, removed in 19.05: `--chdir`), or a hyphen and a typographic dash pasted from a formatted page (`-—mem=16G`).',
     why: 'sbatch refuses the whole script ("unrecognized option") and the job is never queued; in a pipeline that submits many jobs, the rest of the chain does not start either. An unknown name close to no option of sbatch\'s is reported by `site-plugin-option` instead (a warning: it may be a site plugin\'s).',
     fix: 'Use the option sbatch knows; the quick fix applies the closest one, or the replacement of a removed one.',
     source: 'sbatch(1), OPTIONS; Slurm src/common/slurm_opt.c (the option table); Slurm\'s git history ("Remove --workdir option from sbatch", 19.05).',
@@ -77,6 +80,11 @@ export const unknownOption: Rule = {
       }
       if (what.kind === 'elsewhere') {
         ctx.report({ start, end, message: `${problem.text} is an option of ${what.tools.join(' and ')}, not of sbatch, which refuses a script with an unknown option.` });
+        continue;
+      }
+      if (TYPOGRAPHIC_DASH.test(problem.text.slice(1, 2))) {
+        // `-—mem=16G`, `-–time`: a hyphen and an en or em dash, pasted from formatted text
+        ctx.report({ start, end, message: `${problem.text} is a hyphen and a typographic dash (${problem.text.slice(1, 2)}), as text pasted from a formatted page has it: sbatch refuses a script with an unknown option. Write two hyphens.`, fix: { title: 'Write --', edits: [{ start, end, newText: '--' }] } });
         continue;
       }
       const suggestion = what.kind === 'typo' ? `--${what.suggestion}` : undefined;
@@ -214,13 +222,20 @@ export const strayArgument: Rule = {
   title: 'A word that is not an option stops sbatch reading directives',
   kinds: ['sbatch'],
   docs: {
-    problem: 'A directive holds a word that is neither an option nor an option\'s value (`#SBATCH --nodes 4 nodes`, `#SBATCH time=1:00:00`).',
+    problem: 'A directive holds a word that is neither an option nor an option\'s value (`#SBATCH --nodes 4 nodes`, `#SBATCH time=1:00:00`, an em dash pasted for two hyphens: `#SBATCH —mem=16G`).',
     why: 'sbatch reads directives with getopt_long in "+" mode: the first non-option ends option processing, so this word and every directive after it are silently ignored; the job runs with default resources.',
     fix: 'Remove the word, or write it as an option (`--time=1:00:00`).',
     source: 'Slurm src/sbatch/opt.c (option string starts with "+"); getopt(3).',
   },
   check(ctx) {
     for (const { problem, start, end } of problemsOf(ctx, 'stray-argument')) {
+      const dash = /^[\u2012-\u2015\u2212]{1,2}(?=[a-z])/.exec(problem.text);
+      if (dash) {
+        // `—mem=16G`: an em dash where two hyphens belong, pasted from formatted text
+        const written = `--${problem.text.slice(dash[0].length)}`;
+        ctx.report({ start, end, message: `'${problem.text}' starts with a typographic dash (${dash[0]}), not two hyphens, as text pasted from a formatted page has it: sbatch takes it for a word, stops reading directives here, and ignores it and every later #SBATCH line. Write ${written}.`, fix: { title: `Change to ${written}`, edits: [{ start, end: start + dash[0].length, newText: '--' }] } });
+        continue;
+      }
       const asOption = /^[a-z][a-z-]*=/.test(problem.text) ? ` (did you mean --${problem.text}?)` : '';
       ctx.report({
         start,

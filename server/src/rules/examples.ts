@@ -121,6 +121,18 @@ export const EXAMPLES: Record<string, { bad: (string | Example)[]; good: (string
 },
   'parallel-srun-without-exact': { bad: ['#!/bin/bash\nsrun -N1 a.sh &\nsrun -N1 b.sh &\nwait\n'], good: ['#!/bin/bash\nsrun --exact -N1 a.sh &\nsrun --exclusive -N1 b.sh &\nwait\n'] },
   'pipeline-hides-exit-code': { bad: ['#!/bin/bash\npython3 infer.py | tee infer.log\n'], good: ['#!/bin/bash\nset -uo pipefail\npython3 infer.py | tee infer.log\n', '#!/bin/bash\ncat list.txt | sort\n'] },
+  'script-dir-in-spool': {
+  bad: ['#!/bin/bash\n#SBATCH --time=01:00:00\ncd "$(dirname "$0")"\npython run.py\n', '#!/bin/bash\n#SBATCH --time=01:00:00\nHERE=${BASH_SOURCE[0]%/*}\npython "$HERE/run.py"\n'],
+  good: ['#!/bin/bash\n#SBATCH --time=01:00:00\ncd "$SLURM_SUBMIT_DIR"\npython run.py\n', '#!/bin/bash\n#SBATCH --time=01:00:00\nHERE=$(dirname "$(scontrol show job "$SLURM_JOB_ID" | awk -F= \'/Command=/{print $2}\')")\npython "$HERE/run.py"\n', '#!/bin/bash\n#SBATCH --time=01:00:00\necho "usage: $0 input" >&2\n', '#!/bin/bash\nHERE=$(dirname "$(readlink -f "$0")")\nsbatch --time=01:00:00 "$HERE/job.sh"\n'],
+},
+  'backslash-space-continuation': {
+  bad: ['#!/bin/bash\n#SBATCH --time=01:00:00\nsrun python train.py \\ \n  --epochs 10\n'],
+  good: ['#!/bin/bash\n#SBATCH --time=01:00:00\nsrun python train.py \\\n  --epochs 10\n', '#!/bin/bash\n#SBATCH --time=01:00:00\necho a\\\\ \necho b\n'],
+},
+  'tasks-from-cpus-per-task': {
+  bad: ['#!/bin/bash\n#SBATCH --cpus-per-task=8\nsrun -n $SLURM_CPUS_PER_TASK python train.py\n', '#!/bin/bash\n#SBATCH --cpus-per-task=8\nmpirun -np ${SLURM_CPUS_PER_TASK} ./solver\n'],
+  good: ['#!/bin/bash\n#SBATCH --cpus-per-task=8\nsrun -n 1 -c $SLURM_CPUS_PER_TASK python train.py\n', '#!/bin/bash\n#SBATCH --cpus-per-task=8\nsrun python train.py -n $SLURM_CPUS_PER_TASK\n'],
+},
   'scancel-all-jobs': { bad: ['#!/bin/bash\nif [ -f STOP ]; then scancel -u $USER; fi\n'], good: ['#!/bin/bash\nif [ -f STOP ]; then scancel "$SLURM_JOB_ID"; fi\n'] },
   // slurmScript.ts
   'missing-shebang': { bad: ['#SBATCH --time=10\nsrun x\n', '!/bin/bash\n#SBATCH --time=10\nsrun x\n', 'Here is the job script:\n\n#!/bin/bash\n#SBATCH --time=10\nsrun x\n'], good: ['#!/bin/bash\n#SBATCH --time=10\nsrun x\n', 'cat > job.sh <<EOF\n#!/bin/bash\n#SBATCH --time=10\nsrun x\nEOF\nsbatch job.sh\n'] },
@@ -135,8 +147,8 @@ export const EXAMPLES: Record<string, { bad: (string | Example)[]; good: (string
   bad: ['#!/bin/bash\n#SBATCH --time={{ time }}\n#SBATCH --nodes=@NODES@\nsrun x\n', '#!/bin/bash\n#SBATCH --job-name=$jobname$\n#SBATCH --account=<ACCOUNT>\nsrun x\n'],
   good: ['#!/bin/bash\n#SBATCH --time=01:00:00\n#SBATCH --mail-user=me@example.org\n#SBATCH --output=${SLURM_JOB_NAME}.out\nsrun x\n'],
 },
-  'variable-in-directive': { bad: ['#!/bin/bash\n#SBATCH --output=$HOME/logs/%j.out\nsrun x\n', '#!/bin/bash\n#SBATCH --account=${ACCOUNT}\nsrun x\n'], good: ['#!/bin/bash\n#SBATCH --output=logs/%x_%j.out\nsrun x\n'] },
-  'array-log-without-index': { bad: ['#!/bin/bash\n#SBATCH --array=0-99\n#SBATCH --output=logs/run_%j.out\nsrun x\n'], good: ['#!/bin/bash\n#SBATCH --array=0-99\n#SBATCH --output=logs/run_%A_%a.out\nsrun x\n', '#!/bin/bash\n#SBATCH --array=0-99\nsrun x\n'] },
+  'variable-in-directive': { bad: ['#!/bin/bash\n#SBATCH --output=$HOME/logs/%j.out\nsrun x\n', '#!/bin/bash\n#SBATCH --account=${ACCOUNT}\nsrun x\n', '#!/bin/bash\n#SBATCH --job-name=$1\nsrun x\n'], good: ['#!/bin/bash\n#SBATCH --output=logs/%x_%j.out\nsrun x\n'] },
+  'array-log-without-index': { bad: ['#!/bin/bash\n#SBATCH --array=0-99\n#SBATCH --output=logs/run_%A.out\nsrun x\n', '#!/bin/bash\n#SBATCH --array=0-99\n#SBATCH --output=logs/run.out\nsrun x\n'], good: ['#!/bin/bash\n#SBATCH --array=0-99\n#SBATCH --output=logs/run_%A_%a.out\nsrun x\n', '#!/bin/bash\n#SBATCH --array=0-99\nsrun x\n', '#!/bin/bash\n#SBATCH --array=0-99\n#SBATCH --output=logs/run_%j.out\nsrun x\n'] },
   'output-directory-not-created': {
   bad: [{ text: '#!/bin/bash\n#SBATCH --output=logs/%j.out\nsrun x\n', profile: 'lab' }],
   good: ['#!/bin/bash\n#SBATCH --output=%x_%j.out\nsrun x\n', { text: '#!/bin/bash\n#SBATCH --output=logs/%j.out\nsrun x\n', profile: 'betzy' }],
@@ -145,6 +157,10 @@ export const EXAMPLES: Record<string, { bad: (string | Example)[]; good: (string
   'invalid-time': { bad: ['#!/bin/bash\n#SBATCH --time=2h\nsrun x\n', '#!/bin/bash\n#SBATCH --time=1:2:3:4\nsrun x\n'], good: ['#!/bin/bash\n#SBATCH --time=4-00:00:00\nsrun x\n', '#!/bin/bash\n#SBATCH -t 90\nsrun x\n'] },
   'ambiguous-time': { bad: ['#!/bin/bash\n#SBATCH --time=2:00\nsrun x\n'], good: ['#!/bin/bash\n#SBATCH --time=02:00:00\nsrun x\n', '#!/bin/bash\n#SBATCH --time=30:00\nsrun x\n'] },
   'invalid-memory': { bad: ['#!/bin/bash\n#SBATCH --mem=64GiB\nsrun x\n', '#!/bin/bash\n#SBATCH --mem-per-cpu=1.5G\nsrun x\n'], good: ['#!/bin/bash\n#SBATCH --mem=64G\nsrun x\n', '#!/bin/bash\n#SBATCH --mem=30GB\nsrun x\n', '#!/bin/bash\n#SBATCH --mem-per-cpu=4gb\nsrun x\n'] },
+  'memory-without-unit': {
+  bad: ['#!/bin/bash\n#SBATCH --mem=10\nsrun x\n', '#!/bin/bash\n#SBATCH --mem-per-cpu=4\nsrun x\n'],
+  good: ['#!/bin/bash\n#SBATCH --mem=10G\nsrun x\n', '#!/bin/bash\n#SBATCH --mem=0\nsrun x\n', '#!/bin/bash\n#SBATCH --mem-per-cpu=2000\nsrun x\n', '#!/bin/bash\n#SBATCH --mem=50 # MB, a tiny test job\nsrun x\n'],
+},
   'memory-flags-exclusive': { bad: ['#!/bin/bash\n#SBATCH --mem=64G\n#SBATCH --mem-per-cpu=2G\nsrun x\n'], good: ['#!/bin/bash\n#SBATCH --mem=64G\nsrun x\n'] },
   'invalid-array': {
   bad: ['#!/bin/bash\n#SBATCH --array=1..10\nsrun x\n', '#!/bin/bash\n#SBATCH --array=10-1\nsrun x\n', { text: '#!/bin/bash\n#SBATCH --array=0-5000\nsrun x\n', profile: 'lab' }],
@@ -159,7 +175,8 @@ export const EXAMPLES: Record<string, { bad: (string | Example)[]; good: (string
   good: ['#!/bin/bash\n#SBATCH --dependency=afterany:123:124\nsrun x\n', '#!/bin/bash\n#SBATCH --dependency=singleton\nsrun x\n'],
 },
   'invalid-count': { bad: ['#!/bin/bash\n#SBATCH --cpus-per-task=eight\nsrun x\n', '#!/bin/bash\n#SBATCH --nodes=0\nsrun x\n'], good: ['#!/bin/bash\n#SBATCH --nodes=2-4\n#SBATCH -c 8\nsrun x\n'] },
-  'invalid-choice': { bad: ['#!/bin/bash\n#SBATCH --mail-type=BEGIN,FAILED\nsrun x\n', '#!/bin/bash\n#SBATCH --open-mode=overwrite\nsrun x\n'], good: ['#!/bin/bash\n#SBATCH --mail-type=BEGIN,FAIL\n#SBATCH --open-mode=append\nsrun x\n'] },
+  'invalid-choice': { bad: ['#!/bin/bash\n#SBATCH --mail-type=FAILED\nsrun x\n', '#!/bin/bash\n#SBATCH --open-mode=overwrite\nsrun x\n'], good: ['#!/bin/bash\n#SBATCH --mail-type=BEGIN,FAIL\n#SBATCH --open-mode=append\nsrun x\n', '#!/bin/bash\n#SBATCH --mail-type=BEGIN,FAILED\nsrun x\n'] },
+  'mail-type-ignored': { bad: ['#!/bin/bash\n#SBATCH --mail-type=BEGIN,FAILED\nsrun x\n', '#!/bin/bash\n#SBATCH --mail-type="BEGIN, END"\nsrun x\n'], good: ['#!/bin/bash\n#SBATCH --mail-type=BEGIN,END,FAIL\nsrun x\n', '#!/bin/bash\n#SBATCH --mail-type=end,fail\nsrun x\n'] },
   'duplicate-option': { bad: ['#!/bin/bash\n#SBATCH --time=01:00:00\n#SBATCH --time=10:00:00\nsrun x\n'], good: ['#!/bin/bash\n#SBATCH --time=10:00:00\nsrun x\n'] },
   'command-line-only-option': { bad: ['#!/bin/bash\n#SBATCH --wrap="hostname"\nsrun x\n'], good: ['#!/bin/bash\n#SBATCH --job-name=x\nsrun x\n'] },
   // tensor.ts

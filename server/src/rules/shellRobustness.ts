@@ -1,12 +1,12 @@
 /** How the job script runs its steps: background work, waiting, exit codes, set -e. */
-import type { Command } from '../analysis/bash';
+import type { Command, Word } from '../analysis/bash';
 import type { Invocation } from '../analysis/launchers';
 import type { Rule, RuleContext } from './rule';
 
 function setFlags(ctx: RuleContext): { errexit?: { start: number; end: number; fix: { start: number; end: number; newText: string } }; pipefail: boolean } {
   let errexit: ReturnType<typeof setFlags>['errexit'];
   let pipefail = false;
-  const shebang = /^#!\S*\s+(-\w*e\w*)/.exec(ctx.script.lines[0] ?? '');
+  const shebang = /^\uFEFF?#!\S*\s+(-\w*e\w*)/.exec(ctx.script.lines[0] ?? '');
   if (shebang) {
     const at = ctx.script.lines[0]!.indexOf(shebang[1]!);
     const rest = shebang[1]!.replace('e', '');
@@ -64,7 +64,7 @@ export const backgroundNotWaited: Rule = {
   title: 'Background work never waited for',
   kinds: ['sbatch'],
   docs: {
-    problem: 'Commands run in the background (`&`) and nothing after them calls `wait` (or stops them on purpose with `kill`, as for a server the job uses and then shuts down).',
+    problem: 'Commands run in the background (`&`) and nothing after them calls `wait` (or stops them on purpose with `kill`, as for a server the job uses and then shuts down). Background work followed by anything that runs in the foreground (other than `echo`, `sleep` and the like) is not reported: the script does not end at once, and a helper beside the foreground work (`tensorboard ... &`, a memory monitor, Dask or Ray workers, a model server) is meant to end with it.',
     why: 'The batch script reaches its end at once, the job is marked finished, and Slurm kills the background steps: the job "completes" in seconds having done nothing.',
     fix: 'Add `wait` after starting the background work (better: wait for each PID and check its status); the quick fix appends `wait`.',
     source: 'Fields-pipeline field report (the 4-node loop ends with "wait"); Slurm: a job ends when its batch script exits.',
@@ -76,6 +76,11 @@ export const backgroundNotWaited: Rule = {
     if (waits(ctx.script.shell.commands).some((w) => w.start > last.command.start)) return;
     // a server the script stops on purpose when it is done with it (`kill $PID`, `kill %1`)
     if (ctx.script.shell.commands.some((c) => c.start > last.command.start && ['kill', 'pkill'].includes(c.base))) return;
+    // anything that runs in the foreground after it (a program, a step, a container, a loop that
+    // watches): the script does not end at once, and a helper beside that work (`tensorboard &`,
+    // a memory monitor, Dask or Ray workers, a model server and its client) is meant to end with
+    // it; whether background work outlasts the foreground work cannot be told from the text
+    if (ctx.script.shell.commands.some((c) => c.start > last.command.end && !c.background && !c.substituted && !TRIVIAL.has(c.base))) return;
     const end = ctx.script.text.length;
     const eol = ctx.script.text.endsWith('\n') ? '' : '\n';
     ctx.report({ start: last.command.start, end: last.command.end, message: 'This runs in the background and the script never waits for it: the job ends when the script does, and Slurm kills the background work.', fix: { title: 'Append wait', edits: [{ start: end, end, newText: `${eol}wait\n` }] } });
@@ -119,7 +124,7 @@ export const parallelSrunWithoutExact: Rule = {
   title: 'Parallel srun steps that will queue behind each other',
   kinds: ['sbatch'],
   docs: {
-    problem: '`srun` steps are started in the background without `--exact` (or `--exclusive`).',
+    problem: '`srun` steps are started in the background without `--exact` (or `--exclusive`). A step placed on named nodes (`-w`, `--nodelist`, `-x`, `--exclude`, `--relative`) is not reported: it takes the CPUs of those nodes only, so steps placed on different nodes (a head node and its workers) do not wait for each other.',
     why: 'Since Slurm 20.11 a step gets all of the job\'s CPUs by default; the second step waits ("Step creation temporarily disabled, retrying") until the first ends, so the "parallel" steps run one after another and four years take four times as long.',
     fix: 'Give each step only what it needs: `srun --exact --nodes=1 --ntasks=1 --cpus-per-task=N ... &` (the field report used `--exclusive`, which implies it). The quick fix adds `--exact`.',
     source: 'srun(1), --exact; Slurm 20.11 release notes; fields-pipeline field report (srun --exclusive per year).',
@@ -129,11 +134,17 @@ export const parallelSrunWithoutExact: Rule = {
     if (steps.length < 1) return;
     for (const s of steps) {
       if (s.srun!.options.some((o) => /^--(exact|exclusive|overlap)\b/.test(o.text))) continue;
+      // a step placed on named nodes (-w, --nodelist, -x, --exclude, -r, --relative) takes all CPUs of
+      // those nodes only: steps placed on different nodes run side by side
+      if (s.srun!.options.some((o) => /^(-[wxr]|--(nodelist|exclude|relative)\b)/.test(o.text))) continue;
       const at = s.srun!.word.end;
       ctx.report({ start: s.srun!.word.start, end: s.srun!.word.end, message: 'This background srun step takes all of the job\'s CPUs, so parallel steps wait for each other. Add --exact (and the CPUs the step needs).', fix: { title: 'Add --exact', edits: [{ start: at, end: at, newText: ' --exact' }] } });
     }
   },
 };
+
+/** Commands after a background one that are not the job's work: they end at once. */
+const TRIVIAL = new Set(['echo', 'printf', 'sleep', 'date', 'hostname', 'true', 'false', ':', 'exit', 'cd', 'pushd', 'popd', 'export', 'unset', 'module', 'ml', 'source', '.', 'set', 'shift', 'local', 'declare', 'readonly', 'wait', 'test', '[', '[[']);
 
 const WORK = /^(python[\d.]*|Rscript|R|julia|java|tippecanoe|srun|mpirun|mpiexec|ogr2ogr|gdalwarp|gdal_translate|gdaladdo|bash|sh|make|cmake|aws|rclone|rsync|[\w.-]+\.(py|sh|R))$/;
 
@@ -183,6 +194,115 @@ export const scancelAllJobs: Rule = {
       if (inv.program !== 'scancel') continue;
       const u = inv.args.find((a) => a.text === '-u' || a.text.startsWith('--user') || /^-u\S/.test(a.text));
       if (u) ctx.report({ start: inv.command.start, end: inv.command.end, message: 'scancel -u cancels every job you have, including this one and your other pipelines. Cancel by job id or name instead.' });
+    }
+  },
+};
+
+/** `$0`, `${0}`, `$BASH_SOURCE`, `${BASH_SOURCE[0]}`, and their `%/*` trims. */
+const SCRIPT_PATH = /\$\{?(?:0|BASH_SOURCE(?:\[0\])?)(?![\w[])(?:%[^}]*)?\}?/;
+
+export const scriptDirInSpool: Rule = {
+  id: 'script-dir-in-spool',
+  severity: 'warning',
+  title: 'The script\'s own directory taken from $0 or BASH_SOURCE',
+  kinds: ['sbatch'],
+  docs: {
+    problem: 'The job script finds files next to itself through its own path: `cd "$(dirname "$0")"`, `python "$(dirname "${BASH_SOURCE[0]}")/run.py"`, `DIR=${0%/*}`. A script that reads the real path from `scontrol show job`, uses `$SLURM_SUBMIT_DIR` or tests for the spool directory (`slurmd` in the path) is not reported, nor one that submits itself (`sbatch ... "$0"`: it also runs outside the job), nor one without `#SBATCH` lines of its own (a submitter that writes job scripts runs where it is kept).',
+    why: 'sbatch sends a copy of the script to the node, and slurmd runs that copy from its spool directory (`/var/spool/slurmd/job12345/slurm_script`). `$0` is that copy, so `dirname "$0"` is the spool directory: the files beside the original are not there, and the job fails with "No such file or directory" (or `cd` succeeds and the job writes into the spool directory).',
+    fix: 'Use `$SLURM_SUBMIT_DIR` (the directory sbatch was run from; jobs start there unless `--chdir` says otherwise), or an absolute path.',
+    source: 'sbatch(1), SLURM_SUBMIT_DIR; slurmd copies the batch script to SlurmdSpoolDir (slurm.conf(5), SlurmdSpoolDir) and runs it from there.',
+  },
+  check(ctx) {
+    const text = ctx.script.text;
+    // only a script with #SBATCH lines of its own is a batch script: a submitter (its directives
+    // only in the heredocs of the job scripts it writes) runs where it is kept
+    if (!ctx.script.header.directiveLines.length || /scontrol\s+show\s+job|SLURM_SUBMIT_DIR|slurmd/.test(text)) return;
+    // a script that submits itself (`sbatch ... "$0"`) also runs outside the job, where $0 is right
+    if (ctx.script.shell.commands.some((c) => c.base === 'sbatch' && c.args.some((a) => SCRIPT_PATH.test(a.text)))) return;
+    const seen = new Set<number>();
+    const report = (start: number, end: number, what: string): void => {
+      const line = ctx.script.index.position(start).line;
+      if (seen.has(line)) return;
+      seen.add(line);
+      ctx.report({ start, end, message: `${what} is the copy of this script that Slurm runs from its spool directory, not where you keep it: files next to the script are not there. Use $SLURM_SUBMIT_DIR.` });
+    };
+    for (const c of ctx.script.shell.commands) {
+      if (!['dirname', 'realpath', 'readlink', 'cd', 'pushd'].includes(c.base)) continue;
+      const a = c.args.find((w) => SCRIPT_PATH.test(w.text));
+      if (a) report(a.start, a.end, SCRIPT_PATH.exec(a.text)![0]);
+    }
+    for (const a of ctx.script.shell.assignments) {
+      const v = a.value?.text ?? '';
+      if (/\$\{(?:0|BASH_SOURCE(?:\[0\])?)%/.test(v)) report(a.value!.start, a.value!.end, SCRIPT_PATH.exec(v)![0]);
+    }
+  },
+};
+
+export const backslashSpaceContinuation: Rule = {
+  id: 'backslash-space-continuation',
+  severity: 'warning',
+  title: 'A space after the line-continuation backslash',
+  kinds: ['sbatch'],
+  docs: {
+    problem: 'A line of the script ends in `\\` followed by spaces or tabs, and a line follows: `srun python train.py \\ ` then `  --epochs 10`.',
+    why: 'The backslash escapes the space after it, not the end of the line: the command ends there with an extra argument of one space, and the next line runs as a command of its own (`--epochs: command not found`), or worse, runs something. The space is invisible in most editors.',
+    fix: 'Delete the spaces after the backslash; the quick fix does.',
+    source: 'bash(1), QUOTING ("A non-quoted backslash is the escape character ... If a \\<newline> pair appears ... it is treated as a line continuation").',
+  },
+  check(ctx) {
+    const { lines, header, shell } = ctx.script;
+    const inHeredoc = (line: number) => shell.heredocLines.some(([a, b]) => line >= a && line < b);
+    for (let i = header.headerEnd; i < lines.length - 1; i++) {
+      const line = lines[i]!.endsWith('\r') ? lines[i]!.slice(0, -1) : lines[i]!;
+      // counted by hand, not with a regex: a line of many backslashes must stay linear
+      let sp = line.length;
+      while (sp > 0 && (line[sp - 1] === ' ' || line[sp - 1] === '\t')) sp--;
+      let bs = sp;
+      while (bs > 0 && line[bs - 1] === '\\') bs--;
+      if (sp === line.length || (sp - bs) % 2 === 0 || line.trimStart().startsWith('#') || inHeredoc(i)) continue;
+      if ((lines[i + 1] ?? '').trim() === '') continue;
+      const start = ctx.script.index.offset(i, sp);
+      const spaces = line.length - sp;
+      ctx.report({ start: start - 1, end: start + spaces, message: 'A space after this backslash: it escapes the space, not the line end, so the command ends here and the next line runs as a command of its own. Delete the trailing space.', fix: { title: 'Delete the space after the backslash', edits: [{ start, end: start + spaces, newText: '' }] } });
+    }
+  },
+};
+
+/** Options of mpirun/mpiexec that take the next word as their value. */
+const MPI_VALUE = new Set(['-n', '-np', '--np', '-c', '-N', '--npernode', '-npernode', '-ppn', '--map-by', '--bind-to', '--rank-by', '-x', '--hostfile', '-hostfile', '-machinefile', '--host', '-host', '-hosts', '-genv', '--mca', '-mca', '-env']);
+
+export const tasksFromCpusPerTask: Rule = {
+  id: 'tasks-from-cpus-per-task',
+  severity: 'warning',
+  title: 'A task count taken from SLURM_CPUS_PER_TASK',
+  kinds: ['sbatch'],
+  docs: {
+    problem: '`srun -n $SLURM_CPUS_PER_TASK`, `mpirun -np $SLURM_CPUS_PER_TASK`: the number of CPUs each task has is used as the number of tasks.',
+    why: '`--cpus-per-task` is the CPUs (threads) of one task. Starting that many tasks runs that many copies of the program (eight trainings writing the same files instead of one with eight threads), or a step Slurm cannot fit into the job ("more processors requested than permitted").',
+    fix: 'For one multi-threaded program, run one task and give it the threads: `srun -n 1 -c $SLURM_CPUS_PER_TASK prog` with `OMP_NUM_THREADS=$SLURM_CPUS_PER_TASK`. For MPI ranks, ask for them as tasks (`--ntasks`) and use `$SLURM_NTASKS`.',
+    source: 'sbatch(1) and srun(1), --ntasks and --cpus-per-task.',
+  },
+  check(ctx) {
+    const CPT = /^\$\{?SLURM_CPUS_PER_TASK\}?$/;
+    const launches: { base: string; options: Word[] }[] = [];
+    for (const inv of ctx.script.invocations) if (inv.srun) launches.push({ base: 'srun', options: inv.srun.options });
+    for (const c of ctx.script.shell.commands) {
+      if (!['mpirun', 'mpiexec'].includes(c.base)) continue;
+      // the launcher's own options: up to the program (a word that is no option's value)
+      let k = 0;
+      while (k < c.args.length && (c.args[k]!.text.startsWith('-') || MPI_VALUE.has(c.args[k - 1]?.text ?? ''))) k++;
+      launches.push({ base: c.base, options: c.args.slice(0, k) });
+    }
+    for (const c of launches) {
+      for (let i = 0; i < c.options.length; i++) {
+        const a = c.options[i]!;
+        const joined = /^(?:--ntasks|--np|-np|-n)=(.+)$/.exec(a.text);
+        const value = joined ? joined[1]! : ['-n', '-np', '--ntasks', '--np'].includes(a.text) ? c.options[i + 1]?.text : undefined;
+        if (value === undefined || !CPT.test(value)) continue;
+        const at = joined ? a : c.options[i + 1]!;
+        ctx.report({ start: a.start, end: at.end, message: `${c.base} starts $SLURM_CPUS_PER_TASK tasks: that is the CPUs of one task, so this runs that many copies of the program. Run one task with those CPUs (-n 1 -c $SLURM_CPUS_PER_TASK), or use $SLURM_NTASKS for MPI ranks.` });
+        break;
+      }
     }
   },
 };

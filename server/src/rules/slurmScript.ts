@@ -1,6 +1,6 @@
 /** How a batch script is laid out: shebang, line ends, where directives are, log file names. */
 import { compareVersions } from '../profiles/profiles';
-import { option, spanOffsets, newDirectiveText, directiveInsertOffset, type Script } from '../analysis/script';
+import { BYTE_ORDER_MARK, option, opensWithShebang, spanOffsets, newDirectiveText, directiveInsertOffset, type Script } from '../analysis/script';
 import type { Rule } from './rule';
 import { deleteLine, useOffsets } from './util';
 
@@ -10,12 +10,23 @@ export const missingShebang: Rule = {
   title: 'No #! line',
   kinds: ['sbatch'],
   docs: {
-    problem: 'The script does not start with `#!` and an interpreter.',
-    why: 'sbatch refuses it: "This does not look like a batch script. The first line must start with #! followed by the path to an interpreter."',
-    fix: 'Start with `#!/bin/bash`; the quick fix adds it. A script that only writes job scripts (`cat > job.sh <<EOF` with the `#SBATCH` lines inside) is not submitted itself and is not reported.',
+    problem: 'The script does not start with `#!` and an interpreter, or a byte-order mark (the bytes EF BB BF some Windows editors write) comes before the `#!`, or the file is saved as UTF-16 (two bytes per character).',
+    why: 'sbatch refuses it: "This does not look like a batch script. The first line must start with #! followed by the path to an interpreter." (sbatch checks that the first two bytes are `#!`, so a byte-order mark before them counts as no `#!`; the kernel does not see such a shebang either.)',
+    fix: 'Start with `#!/bin/bash`; the quick fix adds it. Save a file with a byte-order mark or in UTF-16 as plain UTF-8 (in VS Code the status bar shows "UTF-8 with BOM" or "UTF-16 LE": click it, then Save with Encoding, then UTF-8). HPC Geo\'s Submit Job sends the editor\'s text as UTF-8, so it works there, but sbatch run on the file does not. A script that only writes job scripts (`cat > job.sh <<EOF` with the `#SBATCH` lines inside) is not submitted itself and is not reported.',
     source: 'sbatch(1); Slurm src/sbatch/sbatch.c.',
   },
   check(ctx) {
+    if (ctx.script.text.startsWith(`${BYTE_ORDER_MARK}#!`)) {
+      ctx.report({ start: 0, end: 1, message: 'A byte-order mark before #!: sbatch refuses the script (it needs #! as the first two bytes: "This does not look like a batch script"), and the kernel will not see the shebang either. Save the file as UTF-8 without BOM.', fix: { title: 'Remove the byte-order mark', edits: [{ start: 0, end: 1, newText: '' }] } });
+      return;
+    }
+    const saved = ctx.script.savedEncoding;
+    if (saved && ctx.script.text.startsWith('#!')) {
+      // the editor shows the text without the encoding's bytes: no edit changes them, saving as UTF-8 does
+      const what = saved === 'UTF-8 with BOM' ? 'with a byte-order mark before #! ("UTF-8 with BOM")' : `as ${saved} (two bytes per character)`;
+      ctx.report({ start: 0, end: 2, message: `The file is saved ${what}: sbatch reads bytes and refuses it (it needs #! as the first two bytes: "This does not look like a batch script"), and the kernel will not see the shebang either. HPC Geo's Submit Job sends the text as UTF-8, but sbatch run on the file fails. Save it as UTF-8: in VS Code click "${saved}" in the status bar, then "Save with Encoding", then "UTF-8".` });
+      return;
+    }
     if (ctx.script.text.startsWith('#!') || ctx.script.text.trim() === '') return;
     const { header } = ctx.script;
     // a generator: its only #SBATCH lines are heredoc text of the job scripts it writes
@@ -41,7 +52,7 @@ export const missingShebang: Rule = {
  * cause, instead of a directive-after-command for every directive that follows.
  */
 export function brokenStart(script: Script): { kind: 'no-hash' } | { kind: 'text-above'; line: number } | undefined {
-  if (script.text.startsWith('#!')) return undefined;
+  if (opensWithShebang(script.text)) return undefined;
   if (/^\s*!\s*\/\S/.test(script.lines[0] ?? '')) return { kind: 'no-hash' };
   const line = script.lines.slice(1, 20).findIndex((l) => l.startsWith('#!/') || l.startsWith('#! /'));
   return line < 0 ? undefined : { kind: 'text-above', line: line + 1 };
@@ -167,7 +178,7 @@ export const variableInDirective: Rule = {
   title: 'Shell variable in an #SBATCH value',
   kinds: ['sbatch'],
   docs: {
-    problem: 'A directive uses `$VAR`, `${VAR}`, `$(cmd)` or backticks: `#SBATCH --output=$HOME/logs/%j.out`.',
+    problem: 'A directive uses `$VAR`, `${VAR}`, a script argument (`$1`, `$@`), `$(cmd)` or backticks: `#SBATCH --output=$HOME/logs/%j.out`, `#SBATCH --job-name=$1`.',
     why: 'Directives are read by sbatch, not by a shell: nothing is expanded. Slurm takes the text literally, so the log goes to a directory named `$HOME` that does not exist and the job fails without a log, or an account named `$ACCOUNT` is refused.',
     fix: 'Write the value out, use a relative path (relative to the submit directory, or `--chdir`), or pass the value on the command line: `sbatch --output="$HOME/logs/%j.out" job.sh`. In file names Slurm\'s own patterns work: `%u` user, `%j` job id, `%x` job name.',
     source: 'sbatch(1): "filename pattern"; Slurm does not run a shell on directives.',
@@ -175,10 +186,12 @@ export const variableInDirective: Rule = {
   check(ctx) {
     for (const use of ctx.script.header.options) {
       if (use.value === undefined) continue;
-      const m = /\$\{?[A-Za-z_][A-Za-z0-9_]*\}?|\$\(|`/.exec(use.value);
+      const m = /\$\{?[A-Za-z_][A-Za-z0-9_]*\}?|\$\{?[0-9@*#]\}?|\$\(|`/.exec(use.value);
       if (!m) continue;
       const o = useOffsets(ctx.script, use);
-      const home = /^\$\{?HOME\}?\//.test(use.value) ? ' (for $HOME use a path relative to the submit directory, or %u in a path)' : '';
+      const home = /^\$\{?HOME\}?\//.test(use.value)
+        ? ' (for $HOME use a path relative to the submit directory, or %u in a path)'
+        : /^\$\{?[0-9@*#]/.test(m[0]) ? ' (the script\'s arguments do not exist yet when sbatch reads its header)' : '';
       ctx.report({ start: o.valueStart, end: o.valueEnd, message: `Slurm does not expand ${m[0]} in #SBATCH lines: it takes '${use.value}' literally${home}. Write the value out or pass it on the sbatch command line.` });
     }
   },
@@ -215,7 +228,7 @@ export const arrayLogWithoutIndex: Rule = {
   title: 'Array tasks write to the same log',
   kinds: ['sbatch'],
   docs: {
-    problem: 'An array job names `--output`/`--error` without `%a` (the task index).',
+    problem: 'An array job names `--output`/`--error` without `%a` (the task index) or `%j` (each task\'s own job id; `%A` is the same for every task).',
     why: 'Every task writes to the same file: lines from hundreds of tasks interleave or overwrite each other, and the log of the one task that failed cannot be found.',
     fix: 'Put `%A_%a` in the name: `--output=logs/%x_%A_%a.out` (`%A` array job id, `%a` task index); the quick fix inserts `_%a`.',
     source: 'sbatch(1), "filename pattern"; the romcrop field report (array job management).',
@@ -224,7 +237,9 @@ export const arrayLogWithoutIndex: Rule = {
     if (!isArrayJob(ctx)) return;
     for (const name of ['output', 'error']) {
       const use = option(ctx.script, name);
-      if (!use?.value || /%\d*a/.test(use.value) || /^(none|\/dev\/null)$/i.test(use.value)) continue;
+      // %j is each task's own job id (print_fields.c: step_id.job_id; %A is the array's), so a
+      // name with %j is already one file per task
+      if (!use?.value || /%\d*[aJj]/.test(use.value) || /^(none|\/dev\/null)$/i.test(use.value)) continue;
       const o = useOffsets(ctx.script, use);
       const dot = use.value.lastIndexOf('.');
       const base = dot > use.value.lastIndexOf('/') ? use.value.slice(0, dot) : use.value;

@@ -99,6 +99,40 @@ export const invalidMemory: Rule = {
   },
 };
 
+/** A bare number at most this is taken for gigabytes written without their G. */
+const SMALL_BARE_MEMORY_MB = 64;
+
+export const memoryWithoutUnit: Rule = {
+  id: 'memory-without-unit',
+  severity: 'warning',
+  title: 'A memory size without a unit, so small it must mean gigabytes',
+  kinds: ['sbatch'],
+  docs: {
+    problem: `\`--mem\`, \`--mem-per-cpu\` or \`--mem-per-gpu\` is a bare number from 1 to ${SMALL_BARE_MEMORY_MB} with no unit: \`--mem=10\`, \`--mem-per-cpu=4\`. A comment on the line that says MB (\`# in MB\`) is taken as meaning it.`,
+    why: 'Without a unit Slurm reads megabytes: `--mem=10` asks for 10 MB. The job starts, and is killed at once by the out-of-memory handler ("oom-kill event", or "Exceeded job memory limit") when the program loads; the log seldom says why in words a user connects with the missing G.',
+    fix: 'Write the unit: `--mem=10G`. The quick fix adds G; if megabytes were really meant, write M (`--mem=10M`).',
+    source: 'sbatch(1), --mem ("Default units are megabytes"); Slurm src/common/proc_args.c, str_to_mbytes().',
+  },
+  check(ctx) {
+    for (const use of uses(ctx.script, ['memory'])) {
+      if (!['mem', 'mem-per-cpu', 'mem-per-gpu'].includes(use.option.name)) continue;
+      const bare = /^\d+$/.exec(use.value!.trim());
+      const mb = bare ? Number(bare[0]) : 0;
+      if (mb < 1 || mb > SMALL_BARE_MEMORY_MB) continue;
+      const line = ctx.script.lines[use.span.line] ?? '';
+      const comment = line.indexOf('#', use.span.end);
+      if (comment >= 0 && /\b(?:MB|MiB|megabytes?)\b/i.test(line.slice(comment))) continue;
+      const o = useOffsets(ctx.script, use);
+      ctx.report({
+        start: o.valueStart,
+        end: o.valueEnd,
+        message: `--${use.option.name}=${use.value} is ${mb} MB: without a unit Slurm reads megabytes, and the job is killed for memory as soon as it runs. Write ${mb}G (or ${mb}M if megabytes are meant).`,
+        fix: setValueFix(ctx.script, use, `${mb}G`),
+      });
+    }
+  },
+};
+
 export const memoryFlagsExclusive: Rule = {
   id: 'memory-flags-exclusive',
   severity: 'error',
@@ -237,8 +271,8 @@ export const invalidChoice: Rule = {
   title: 'A value outside the option\'s choices',
   kinds: ['sbatch'],
   docs: {
-    problem: 'An option with a fixed set of values (`--mail-type`, `--open-mode`, `--exclusive`, `--hint`, `--kill-on-invalid-dep`, `--wait-all-nodes`) has another.',
-    why: 'sbatch refuses the job (e.g. "--mail-type=FAILED invalid").',
+    problem: 'An option with a fixed set of values (`--open-mode`, `--exclusive`, `--hint`, `--kill-on-invalid-dep`, `--wait-all-nodes`) has another, or no item of a `--mail-type` list is a mail type. (A list with at least one mail type is `mail-type-ignored`: sbatch takes it and drops the others.)',
+    why: 'sbatch refuses the job (e.g. "Invalid --mail-type specification").',
     fix: 'Use one of the values listed in the message; the quick fix picks the closest.',
     source: 'sbatch(1).',
   },
@@ -247,9 +281,42 @@ export const invalidChoice: Rule = {
       const values = use.option.values ?? [];
       const isList = use.option.kind === 'enumList';
       const items = isList ? listItems(ctx.script, use) : [{ item: use.value!, ...valueOffsets(ctx.script, use) }];
+      // parse_mail_type skips the items it does not know: the job is refused only when none is known
+      if (isList && items.some(({ item }) => knownItem(values, item))) continue;
       for (const { item, start, end } of items) {
         const known = values.some((v) => (isList ? v.toLowerCase() === item.toLowerCase() : v === item));
         if (!known && !hasVariable(item)) ctx.report(suggest(start, end, `'${item}' is not a value of ${use.written} (${values.join(', ')})`, didYouMean(item, values)));
+      }
+    }
+  },
+};
+
+/** A --mail-type item as parse_mail_type compares it: in any case, spaces and all. */
+function knownItem(values: readonly string[], item: string): boolean {
+  return values.some((v) => v.toLowerCase() === item.toLowerCase());
+}
+
+export const mailTypeIgnored: Rule = {
+  id: 'mail-type-ignored',
+  severity: 'warning',
+  title: 'A --mail-type item sbatch drops without a word',
+  kinds: ['sbatch'],
+  docs: {
+    problem: 'A `--mail-type` list holds an item that is not a mail type (`FAILL`, `TIMEOUT`, `START`, ` END` after a space) beside at least one that is.',
+    why: 'sbatch reads the list item by item and skips what it does not know, silently; it refuses the job only when no item is known. So `--mail-type=BEGIN,END,FAILL` sends no mail when the job fails, and `--mail-type="BEGIN, END, FAIL"` mails only at the start (` END` with its space is not END).',
+    fix: 'Use the mail types listed in the message, without spaces after the commas; the quick fix picks the closest.',
+    source: 'Slurm src/common/proc_args.c, parse_mail_type() (strtok on ",", xstrcasecmp per item, INFINITE16 only when nothing matched); sbatch(1), --mail-type.',
+  },
+  check(ctx) {
+    for (const use of uses(ctx.script, ['enumList'])) {
+      const values = use.option.values ?? [];
+      const items = listItems(ctx.script, use);
+      if (!items.some(({ item }) => knownItem(values, item))) continue;
+      for (const { item, start, end } of items) {
+        if (knownItem(values, item) || hasVariable(item)) continue;
+        const trimmed = item.trim();
+        const best = knownItem(values, trimmed) ? trimmed : didYouMean(trimmed, values);
+        ctx.report(suggest(start, end, `sbatch drops '${item}' from ${use.written} without a word: it is not a mail type (${values.join(', ')})`, best));
       }
     }
   },

@@ -165,6 +165,9 @@ function updateStatus(): void {
 
 function setQuery(): void {
   const v = search.value;
+  // kept in the page's state: VS Code reloads a hidden page when it is shown again
+  const state = api.getState();
+  if (state) api.setState({ ...state, search: { text: v, regex: regex.checked, onlyMatching: filter.checked } });
   query = undefined;
   let refused: string | undefined;
   if (v) {
@@ -216,7 +219,7 @@ window.addEventListener('message', (e: MessageEvent<TailToPage>) => {
   switch (m.type) {
     case 'init':
       maxLines = m.maxLines;
-      api.setState({ cluster: m.cluster, path: m.path, ...(m.jobId ? { jobId: m.jobId } : {}) });
+      api.setState({ ...api.getState(), cluster: m.cluster, path: m.path, ...(m.jobId ? { jobId: m.jobId } : {}) });
       $('title').textContent = `${m.cluster}: ${m.path}`;
       pendingReveal = m.reveal;
       break;
@@ -247,6 +250,14 @@ window.addEventListener('message', (e: MessageEvent<TailToPage>) => {
 
 viewport.addEventListener('scroll', draw, { passive: true });
 window.addEventListener('resize', draw);
+// a bar that grows (a search's message) or a smaller panel shrinks the rows: one that showed the
+// newest line keeps showing it
+let pinned = true;
+viewport.addEventListener('scroll', () => (pinned = atBottom()), { passive: true });
+new ResizeObserver(() => {
+  if (pinned) viewport.scrollTop = viewport.scrollHeight;
+  draw();
+}).observe(viewport);
 search.addEventListener('input', setQuery);
 regex.addEventListener('change', setQuery);
 filter.addEventListener('change', () => {
@@ -256,4 +267,12 @@ filter.addEventListener('change', () => {
 pauseButton.addEventListener('click', () => post({ type: paused ? 'resume' : 'pause' }));
 $('next').addEventListener('click', nextError);
 $('reopen').addEventListener('click', () => post({ type: 'reopen' }));
+// the search the page had before VS Code reloaded it (switching tabs away and back)
+const kept = api.getState()?.search;
+if (kept) {
+  search.value = kept.text;
+  regex.checked = kept.regex;
+  filter.checked = filtering = kept.onlyMatching;
+  setQuery();
+}
 post({ type: 'ready' });
