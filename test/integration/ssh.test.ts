@@ -352,6 +352,17 @@ describe('SSH sessions against the lab', function () {
       m.dispose();
     });
 
+    it('ends a login that a person disconnected while it was under way (the status bar menu\'s "stop trying")', async () => {
+      const m = new SessionManager(new ScriptedPrompter(), { open: (t, pr) => SshConnection.open(t, pr) });
+      const key = `${lab.user}@${lab.host}:${lab.ssh.port}`;
+      const login = m.get(labTarget(lab, 'ssh', freshKnownHosts(lab)), { user: true });
+      assert.equal(m.status(key).state, 'connecting');
+      m.disconnect(key);
+      await assert.rejects(login, (e: Error) => e.name === 'NotConnected' && /disconnected while it was connecting/.test(e.message));
+      assert.equal(m.status(key).state, 'disconnected', 'not connected behind the person\'s back');
+      m.dispose();
+    });
+
     it('never asks a person anything in a login nobody asked for: it waits for them instead', async () => {
       const p = new ScriptedPrompter();
       p.passphrases = [lab.keys.passphrase];

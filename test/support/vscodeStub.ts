@@ -41,12 +41,41 @@ export class Range {
   }
 }
 
+export class ThemeColor {
+  constructor(readonly id: string) {}
+}
+
+export class ThemeIcon {
+  constructor(readonly id: string, readonly color?: ThemeColor) {}
+}
+
+export class MarkdownString {
+  supportHtml = false;
+  constructor(readonly value = '') {}
+}
+
+export const TreeItemCollapsibleState = { None: 0, Collapsed: 1, Expanded: 2 } as const;
+
+export class TreeItem {
+  id?: string;
+  description?: string;
+  tooltip?: string | MarkdownString;
+  iconPath?: ThemeIcon;
+  contextValue?: string;
+  command?: { title: string; command: string };
+  constructor(readonly label: string, readonly collapsibleState: number = TreeItemCollapsibleState.None) {}
+}
+
 export interface StubRecord {
   commands: Map<string, (...args: unknown[]) => unknown>;
   treeViews: string[];
   outputChannels: string[];
   errors: string[];
   configuration: Record<string, unknown>;
+  /** Information messages shown, with their buttons. */
+  messages: { text: string; buttons: string[] }[];
+  /** What a person answers to the next information message or quick pick (undefined: dismissed). */
+  answers: ((offered: { text?: string; items?: readonly { label: string }[] }) => unknown)[];
 }
 
 export function createVscodeStub(record: StubRecord): Record<string, unknown> {
@@ -60,8 +89,15 @@ export function createVscodeStub(record: StubRecord): Record<string, unknown> {
     EventEmitter,
     Disposable: StubDisposable,
     StatusBarAlignment: { Left: 1, Right: 2 },
+    ProgressLocation: { SourceControl: 1, Window: 10, Notification: 15 },
+    QuickPickItemKind: { Separator: -1, Default: 0 },
     Position,
     Range,
+    ThemeColor,
+    ThemeIcon,
+    MarkdownString,
+    TreeItem,
+    TreeItemCollapsibleState,
     window: {
       createOutputChannel: logChannel,
       createTreeView: (id: string) => {
@@ -73,6 +109,12 @@ export function createVscodeStub(record: StubRecord): Record<string, unknown> {
       createStatusBarItem: () => Object.assign(new StubDisposable(), { show: () => undefined, hide: () => undefined }),
       registerWebviewPanelSerializer: () => new StubDisposable(),
       state: { focused: true },
+      showInformationMessage: async (text: string, ...buttons: string[]) => {
+        record.messages.push({ text, buttons });
+        return record.answers.shift()?.({ text });
+      },
+      showQuickPick: async (items: readonly { label: string }[]) => record.answers.shift()?.({ items }),
+      withProgress: async (_options: unknown, task: () => Promise<unknown>) => task(),
       showErrorMessage: async (message: string) => {
         record.errors.push(message);
         return undefined;
@@ -127,7 +169,7 @@ export function installVscodeStub(record: StubRecord): () => void {
 }
 
 export function emptyRecord(): StubRecord {
-  return { commands: new Map(), treeViews: [], outputChannels: [], errors: [], configuration: {} };
+  return { commands: new Map(), treeViews: [], outputChannels: [], errors: [], configuration: {}, messages: [], answers: [] };
 }
 
 /** The part of ExtensionContext the extension reads. */

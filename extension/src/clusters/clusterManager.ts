@@ -186,14 +186,31 @@ export class ClusterManager extends Disposable {
       await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Connecting to ${cluster.name}` }, () => this.runner(cluster, { user: true }));
       return cluster;
     } catch (e) {
-      // a cancelled prompt is the person's choice, not an error
-      if (e instanceof Error && e.name === 'AuthCancelled') return undefined;
+      // a cancelled prompt is the person's choice, not an error: "not now", as a disconnect
+      if (e instanceof Error && e.name === 'AuthCancelled') {
+        if (this.stateOf(cluster) !== 'connected') this.forget(cluster);
+        return undefined;
+      }
+      // ...and so is a disconnect while it connected
+      if (e instanceof NotConnected) return undefined;
       const why = describeError(e);
       // the error may already say "Could not log in to user@host: ...": name the cluster once, not the failure twice
       const choice = await vscode.window.showErrorMessage(/^Could not /.test(why) ? `${cluster.name}: ${why}` : `Could not connect to ${cluster.name}: ${why}`, 'Try Again', 'Show Log');
+      if (choice === 'Try Again') return this.connect(cluster.name);
       if (choice === 'Show Log') this.log.show();
-      return choice === 'Try Again' ? this.connect(cluster.name) : undefined;
+      // the person read why and let it be: the failed attempt leaves the status bar with the message
+      if (this.stateOf(cluster) === 'failed') this.forget(cluster);
+      return undefined;
     }
+  }
+
+  /**
+   * Ends a cluster that is not connected as a disconnect does, saying nothing: a failure the person
+   * has seen, a login they cancelled. It leaves the status bar, and nothing logs in again by itself.
+   */
+  private forget(cluster: Cluster): void {
+    this.endScope(cluster.name);
+    if (cluster.target) this.sessions.disconnect(targetKey(cluster.target));
   }
 
   async disconnect(arg?: unknown): Promise<void> {
@@ -226,9 +243,16 @@ export class ClusterManager extends Disposable {
     const cluster = await this.resolve(arg, 'Which cluster?');
     if (!cluster) return;
     const state = this.stateOf(cluster);
-    const entries: ClusterMenuEntry[] = state === 'connected'
-      ? [{ label: 'Disconnect', run: () => this.disconnect(cluster.name) }, ...this.menuEntries.flatMap((e) => e(cluster))]
-      : [{ label: 'Connect', run: () => this.connect(cluster.name) }];
+    const connect: ClusterMenuEntry = { label: state === 'failed' ? 'Try Again' : 'Connect', run: () => this.connect(cluster.name) };
+    const entries: ClusterMenuEntry[] =
+      state === 'connected'
+        ? [{ label: 'Disconnect', run: () => this.disconnect(cluster.name) }, ...this.menuEntries.flatMap((e) => e(cluster))]
+        : state === 'disconnected'
+          ? [connect]
+          : state === 'failed'
+            ? [connect, { label: 'Dismiss', description: 'take it out of the status bar', run: () => this.forget(cluster) }]
+            : // connecting again, or waiting for a person's code: stop, as a disconnect does
+              [...(state === 'needs-user' ? [connect] : []), { label: 'Disconnect', description: 'stop trying', run: () => this.disconnect(cluster.name) }];
     entries.push({ label: 'Show Log', run: () => this.log.show() });
     const choice = await vscode.window.showQuickPick(entries, { ...PICK_OPTIONS, placeHolder: `${cluster.name}: ${state}${this.reasonOf(cluster)}` });
     await choice?.run();

@@ -29,7 +29,17 @@ export interface TargetSource {
 /** A last item of the pick that is not a job ("A file on the cluster…"), and what it does. */
 export interface OtherChoice {
   item: vscode.QuickPickItem;
+  /** The same as a button of the message shown when no cluster is connected ("Follow a File…"). */
+  button: string;
   pick(): PromiseLike<void>;
+}
+
+/** The clusters' jobs once the first of them has loaded (a cluster just connected), or as they are after `timeoutMs`. */
+async function loadedClusters(source: TargetSource, timeoutMs = 20_000): Promise<ReturnType<TargetSource['clusters']>> {
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Loading your jobs' }, async () => {
+    for (let waited = 0; waited < timeoutMs && !source.clusters().some((c) => c.lastRefresh); waited += 100) await new Promise((r) => setTimeout(r, 100));
+    return source.clusters();
+  });
 }
 
 /**
@@ -44,14 +54,20 @@ export async function resolveTargets(kind: TargetKind, source: TargetSource, nod
     if (!fitting.length) void vscode.window.showInformationMessage(`This applies only to ${kind.fits} jobs.`);
     return kind.many ? fitting : fitting.slice(0, 1);
   }
-  const clusters = source.clusters();
+  let clusters = source.clusters();
+  if (!clusters.length) {
+    // every job command says the same; Connect goes on to the pick once the jobs have loaded
+    const go = await vscode.window.showInformationMessage('No cluster is connected, so there are no jobs to pick.', 'Connect', ...(other ? [other.button] : []));
+    if (other && go === other.button) {
+      await other.pick();
+      return [];
+    }
+    if (go !== 'Connect' || !(await source.connect())) return [];
+    clusters = await loadedClusters(source);
+    if (!clusters.length) return [];
+  }
   if (other && !clusters.some((c) => candidates(c, kind).length)) {
     await other.pick();
-    return [];
-  }
-  if (!clusters.length) {
-    const go = await vscode.window.showInformationMessage('No cluster is connected, so there are no jobs to pick.', 'Connect');
-    if (go) await source.connect();
     return [];
   }
   const offered = clusters.flatMap((c) => candidates(c, kind));

@@ -123,7 +123,7 @@ export class JobsController extends Disposable {
   /**
    * The one selected row of the Jobs view: the row a click or Enter opened. VS Code keeps the
    * selection by the rows' ids but gives it out only for rows it has fetched again since the last
-   * redraw (a poll redraws every few seconds): a click during a redraw reads an empty selection for
+   * redraw (a poll redraws the rows that changed): a click during a redraw reads an empty selection for
    * a moment, and the click was lost (seen in the e2e on a busy machine). Wait for the redraw.
    */
   async selectedRow(): Promise<JobsNode | undefined> {

@@ -44,7 +44,7 @@ export class LogsController extends Disposable {
     if (isTailState(node)) state = node;
     else {
       let typed: TailPanelState | undefined;
-      const other = { item: { label: '$(file) A file on a cluster…', description: 'type its path' }, pick: async () => void (typed = await this.askPath()) };
+      const other = { item: { label: '$(file) A file on a cluster…', description: 'type its path' }, button: 'Follow a File…', pick: async () => void (typed = await this.askPath()) };
       const t = await this.jobs.target(TARGETS.log, node, other);
       state = t ? await this.jobs.logs.pick(t) : typed;
     }

@@ -133,6 +133,12 @@ export class SessionManager extends EventEmitter {
     const attempt = this.open(s.target, user ? this.prompter : silent(this.prompter)).then(
       (conn) => {
         s.connecting = undefined;
+        if (s.userClosed) {
+          // the person disconnected while the login was under way: it ends here
+          conn.end();
+          this.set(s, 'disconnected');
+          throw new NotConnected(`Not connected to ${s.target.alias}: you disconnected while it was connecting.`);
+        }
         s.connection = conn;
         s.interactive = conn.interactiveLogin;
         s.autoAttempts = 0;
@@ -142,6 +148,10 @@ export class SessionManager extends EventEmitter {
       },
       (error: unknown) => {
         s.connecting = undefined;
+        if (s.userClosed) {
+          this.set(s, 'disconnected');
+          throw new NotConnected(`Not connected to ${s.target.alias}: you disconnected while it was connecting.`);
+        }
         let reason = error instanceof Error ? error.message : String(error);
         // an automatic login that would have had to ask someone (its prompts answer "cancel")
         if (!user && error instanceof Error && error.name === 'AuthCancelled') reason = 'the login needs you (a passphrase, a one-time code or a password); connect to enter it';
