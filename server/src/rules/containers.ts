@@ -1,6 +1,6 @@
 /** Apptainer/Singularity in job scripts: which runtime exists, binds, GPU flags. */
 import type { Invocation } from '../analysis/launchers';
-import type { Rule } from './rule';
+import type { Fix, Rule } from './rule';
 import { expand, requestsGpus, variableValues } from './util';
 
 function containerInvocations(invs: Invocation[]): (Invocation & { container: NonNullable<Invocation['container']> })[] {
@@ -21,13 +21,47 @@ export const containerRuntimeMissing: Rule = {
   check(ctx) {
     const have = ctx.profile.containerRuntimes;
     if (!have?.length) return;
-    for (const inv of ctx.script.invocations) {
-      const w = inv.container?.runtimeWord ?? (inv.program === 'apptainer' || inv.program === 'singularity' ? inv.programWord : undefined);
-      const runtime = inv.container?.runtime ?? (inv.program as 'apptainer' | 'singularity');
-      if (!w || have.includes(runtime)) continue;
+    for (const { word: w, runtime } of runtimeWords(ctx.script.invocations)) {
+      // Apptainer installs `singularity` as a link to itself: that is container-old-name's
+      if (have.includes(runtime) || (runtime === 'singularity' && have.includes('apptainer'))) continue;
       const other = have[0]!;
-      const prefix = w.text.slice(0, w.text.length - runtime.length);
-      ctx.report({ start: w.start, end: w.end, message: `${ctx.profile.name} has no '${runtime}' command, only ${have.join(' and ')}: the job would fail with "command not found". Use ${other}.`, fix: { title: `Use ${other}`, edits: [{ start: w.start, end: w.end, newText: `${prefix}${other}` }] } });
+      ctx.report({ start: w.start, end: w.end, message: `${ctx.profile.name} has no '${runtime}' command, only ${have.join(' and ')}: the job would fail with "command not found". Use ${other}.`, fix: renameRuntime(w, runtime, other) });
+    }
+  },
+};
+
+type Word = NonNullable<Invocation['programWord']>;
+
+/** Each command word that runs a container runtime (`apptainer`, `/usr/bin/singularity`), with the runtime it names. */
+function runtimeWords(invs: readonly Invocation[]): { word: Word; runtime: 'apptainer' | 'singularity' }[] {
+  return invs.flatMap((inv) => {
+    const word = inv.container?.runtimeWord ?? (inv.program === 'apptainer' || inv.program === 'singularity' ? inv.programWord : undefined);
+    const runtime = inv.container?.runtime ?? (inv.program as 'apptainer' | 'singularity');
+    return word ? [{ word, runtime }] : [];
+  });
+}
+
+function renameRuntime(w: Word, runtime: string, to: string): Fix {
+  return { title: `Use ${to}`, edits: [{ start: w.start, end: w.end, newText: `${w.text.slice(0, w.text.length - runtime.length)}${to}` }] };
+}
+
+export const containerOldName: Rule = {
+  id: 'container-old-name',
+  severity: 'info',
+  title: 'singularity where the cluster runs Apptainer',
+  kinds: ['sbatch'],
+  docs: {
+    problem: '`singularity exec ...` on a cluster whose container runtime is Apptainer (Saga, Betzy).',
+    why: 'It works: Apptainer installs `singularity` as a link to `apptainer` (the DR field report runs `singularity exec --nv` on Saga and Betzy). But Singularity is Apptainer\'s old name, the sites\' documentation and support use the new one, and a site may drop the link.',
+    fix: 'Nothing is needed. To follow the site, write `apptainer`: the options and images are the same; the quick fix renames the command.',
+    source: 'DR inference field report (singularity exec --nv on Saga and Betzy); Apptainer\'s packages, which install bin/singularity as a link to apptainer; fields-pipeline field report ("apptainer (not singularity) on both clusters").',
+  },
+  check(ctx) {
+    const have = ctx.profile.containerRuntimes;
+    if (!have?.includes('apptainer') || have.includes('singularity')) return;
+    for (const { word: w, runtime } of runtimeWords(ctx.script.invocations)) {
+      if (runtime !== 'singularity') continue;
+      ctx.report({ start: w.start, end: w.end, message: `On ${ctx.profile.name} 'singularity' runs Apptainer (Apptainer installs it as a link to apptainer): this works. apptainer is the current name, the one the site documents.`, fix: renameRuntime(w, runtime, 'apptainer') });
     }
   },
 };

@@ -40,8 +40,12 @@ export const EXAMPLES: Record<string, { bad: (string | Example)[]; good: (string
   'missing-time': { bad: ['#!/bin/bash\n#SBATCH --job-name=x\nsrun x\n'], good: ['#!/bin/bash\n#SBATCH --time=02:00:00\nsrun x\n', '#!/bin/bash\nsrun x\n'] },
   // containers.ts
   'container-runtime-missing': {
-  bad: [{ text: '#!/bin/bash\n#SBATCH --mem=8G\nsingularity exec img.sif python x.py\n', profile: 'saga' }, { text: '#!/bin/bash\napptainer exec img.sif python x.py\n', profile: 'lumi' }],
-  good: [{ text: '#!/bin/bash\n#SBATCH --mem=8G\napptainer exec img.sif python x.py\n', profile: 'saga' }, '#!/bin/bash\nsingularity exec img.sif python x.py\n'],
+  bad: [{ text: '#!/bin/bash\napptainer exec img.sif python x.py\n', profile: 'lumi' }],
+  good: [{ text: '#!/bin/bash\n#SBATCH --mem=8G\napptainer exec img.sif python x.py\n', profile: 'saga' }, { text: '#!/bin/bash\n#SBATCH --mem=8G\nsingularity exec --nv img.sif python x.py\n', profile: 'saga' }, '#!/bin/bash\nsingularity exec img.sif python x.py\n'],
+},
+  'container-old-name': {
+  bad: [{ text: '#!/bin/bash\n#SBATCH --mem=8G\nsingularity exec --nv --bind /cluster dr.sif python infer.py\n', profile: 'saga' }],
+  good: [{ text: '#!/bin/bash\n#SBATCH --mem=8G\napptainer exec --nv --bind /cluster dr.sif python infer.py\n', profile: 'saga' }, { text: '#!/bin/bash\nsingularity exec torch.sif python train.py\n', profile: 'lumi' }, '#!/bin/bash\nsingularity exec img.sif python x.py\n'],
 },
   'container-path-not-bound': {
   bad: ['#!/bin/bash\napptainer exec fields.sif python3 /cluster/work/fields/scripts/zonal.py\n'],
