@@ -11,6 +11,7 @@ import { analyze, BYTE_ORDER_MARK, type SavedEncoding, type Script, type ScriptK
 import type { Range } from './analysis/text';
 import { LineIndex } from './analysis/text';
 import { resolveProfile, UNKNOWN_RULE_ID, type Profile, type Severity, type WorkspaceConfig } from './profiles/profiles';
+import { recogniseCluster } from './profiles/recognise';
 import type { Fix } from './rules/rule';
 import { RULES, ruleById } from './rules';
 import { didYouMean } from './rules/util';
@@ -67,6 +68,7 @@ export const ENGINE_CODES = {
   internal: 'internal-error',
   tooComplex: 'too-complex',
   unknownRuleId: UNKNOWN_RULE_ID,
+  recognised: 'profile-recognised',
 } as const;
 
 /** What the engine's own codes mean (they have no rule object). */
@@ -78,6 +80,7 @@ export const ENGINE_DESCRIPTIONS: Record<string, string> = {
   [ENGINE_CODES.tooComplex]: `The shell code could not be parsed within ${PARSE_BUDGET_MS / 1000} s; the #SBATCH directives were checked, the rules that read the shell code were skipped.`,
   'config-error': 'A value in .hpc-geo.yaml is wrong; it was ignored.',
   'invalid-encoding': 'The file is not valid UTF-8; bad bytes were replaced.',
+  [ENGINE_CODES.recognised]: 'No cluster profile was chosen, and the script shows which cluster it is for (a LUMI or NRIS project, a partition or path only that cluster has): it was checked with that profile. A `# hpc-geo: cluster=NAME` comment, `defaultProfile` in .hpc-geo.yaml, the setting hpcGeo.lint.defaultProfile or `hpc-lint --profile` chooses instead.',
   [ENGINE_CODES.unknownRuleId]: 'A `# hpc-lint disable=` comment or the `rules:` of .hpc-geo.yaml names a rule id that does not exist (a typo?), so it suppresses or sets nothing.',
 };
 
@@ -185,6 +188,22 @@ export function lint(parser: Parser, text: string, options: LintOptions): LintRe
 
   const script: Script = analyze(parser, text, options.kind, options.session);
   if (options.savedEncoding && !text.startsWith(BYTE_ORDER_MARK)) script.savedEncoding = options.savedEncoding;
+  // nobody chose a profile: the cluster the script shows it is for, said at what showed it
+  const chosen = !!comment || !!options.workspace?.defaultProfile || !!options.forceProfile || (options.defaultProfile ?? DEFAULT_PROFILE) !== DEFAULT_PROFILE;
+  const recognised = chosen || options.kind !== 'sbatch' ? undefined : recogniseCluster(script, new Set(available.keys()));
+  const recognisedProfile = recognised && resolveProfile(recognised.profile, available);
+  if (recognised && recognisedProfile) {
+    profileName = recognised.profile;
+    profile = recognisedProfile;
+    diagnostics.push({
+      code: ENGINE_CODES.recognised,
+      severity: 'info',
+      message: `Checked with the ${recognised.profile} profile, recognised from ${recognised.because}. To check for another cluster, name it: # hpc-geo: cluster=NAME.`,
+      start: recognised.start,
+      end: recognised.end,
+      range: index.range(recognised.start, recognised.end),
+    });
+  }
   if (!script.shell.complete) {
     diagnostics.push({
       code: ENGINE_CODES.tooComplex,
