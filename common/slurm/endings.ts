@@ -67,9 +67,9 @@ export function endingMessage(e: JobEnding): string {
     return `${what} ended: ${countsLabel(e.counts)}.`;
   }
   const job = e.records[0]!;
-  const after = job.elapsed ? ` after ${job.elapsed}` : '';
-  // a cancelled job with an elapsed time of 00:00:00 never ran: "after 00:00:00" says nothing
+  // an elapsed time of 00:00:00 (under a second, or never started) says nothing: "after 00:00:00"
   const ran = !!job.elapsed && /[1-9]/.test(job.elapsed);
+  const after = ran ? ` after ${job.elapsed}` : '';
   switch (job.state) {
     case 'COMPLETED':
       return `${what} completed${after}.`;

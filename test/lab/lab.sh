@@ -297,8 +297,19 @@ ensure_hosts() {
   getent hosts "$NODE" >/dev/null || printf '127.0.0.1 %s %s\n' "$NODE" "$HOSTS_MARK" >>/etc/hosts
 }
 
+# Whether this machine has a cgroup v1 memory controller the lab may make groups in: then Slurm's
+# task/cgroup holds each job to its --mem and a job that goes past it ends OUT_OF_MEMORY, as on
+# NRIS and LUMI. Without one (cgroup v2 only, read-only) jobs run unconstrained and the lab says so.
+memory_cgroup() {
+  grep -qE '^cgroup /sys/fs/cgroup/memory cgroup [^ ]*memory' /proc/mounts || return 1
+  local probe=/sys/fs/cgroup/memory/hpcgeo-lab-probe.$$
+  mkdir "$probe" 2>/dev/null || return 1
+  rmdir "$probe"
+}
+
 write_slurm_conf() {
-  local etc=$STATE/etc s=$STATE/slurm before=
+  local etc=$STATE/etc s=$STATE/slurm before= task=task/none
+  memory_cgroup && task=task/cgroup
   mkdir -p "$etc" "$s/state"
   local n
   for n in "$NODE" "${WIDE_NODES[@]}"; do mkdir -p "$s/spool/$n"; done
@@ -320,11 +331,17 @@ SlurmdPidFile=$s/slurmd-%n.pid
 SlurmctldLogFile=$STATE/log/slurmctld.log
 SlurmdLogFile=$STATE/log/slurmd-%n.log
 ProctrackType=proctrack/linuxproc
-TaskPlugin=task/none
+TaskPlugin=$task
 MpiDefault=none
 SelectType=select/cons_tres
-SelectTypeParameters=CR_Core
+# Memory is a resource jobs ask for, as at the sites (--mem, or 1000 MB per CPU by default)
+SelectTypeParameters=CR_Core_Memory
+DefMemPerCPU=1000
 SchedulerType=sched/backfill
+# Preemption by partition tier, for the PREEMPTED ending: a job of urgent cancels one of spot on the
+# node they share; nothing else is ever preempted (PreemptMode=OFF on every other partition).
+PreemptType=preempt/partition_prio
+PreemptMode=CANCEL
 # As on NRIS: a job that breaks its partition's limits (wide: at least 4 nodes) is refused at submit.
 EnforcePartLimits=ALL
 SchedulerParameters=sched_interval=2,bf_interval=2
@@ -344,9 +361,11 @@ SlurmctldTimeout=30
 SlurmdTimeout=60
 NodeName=$NODE NodeAddr=127.0.0.1 Port=$PORT_SLURMD CPUs=8 RealMemory=8000 State=UNKNOWN
 $(wide_node_lines)
-PartitionName=normal Nodes=$NODE Default=YES MaxTime=2-00:00:00 State=UP
-PartitionName=long Nodes=$NODE MaxTime=7-00:00:00 State=UP
-PartitionName=wide Nodes=$(IFS=,; echo "${WIDE_NODES[*]}") MinNodes=4 OverSubscribe=EXCLUSIVE MaxTime=1-00:00:00 State=UP
+PartitionName=normal Nodes=$NODE Default=YES MaxTime=2-00:00:00 PreemptMode=OFF State=UP
+PartitionName=long Nodes=$NODE MaxTime=7-00:00:00 PreemptMode=OFF State=UP
+PartitionName=wide Nodes=$(IFS=,; echo "${WIDE_NODES[*]}") MinNodes=4 OverSubscribe=EXCLUSIVE MaxTime=1-00:00:00 PreemptMode=OFF State=UP
+PartitionName=spot Nodes=${WIDE_NODES[3]} PriorityTier=1 PreemptMode=CANCEL MaxTime=1:00:00 State=UP
+PartitionName=urgent Nodes=${WIDE_NODES[3]} PriorityTier=2 PreemptMode=OFF MaxTime=1:00:00 State=UP
 CONF
   cat >"$etc/slurmdbd.conf" <<CONF
 AuthType=auth/munge
@@ -365,9 +384,12 @@ StorageLoc=slurm_acct_db
 CONF
   chmod 600 "$etc/slurmdbd.conf"
   chmod 644 "$etc/slurm.conf"
-  # Slurm 24.11's slurmd sets up a cgroup plugin even with proctrack/linuxproc and fails where no
-  # cgroup filesystem is mounted (as in this root); "disabled" is a value 22.05 does not know.
-  if [[ $SLURM_FLAVOUR == 24.11 ]]; then printf 'CgroupPlugin=disabled\n' >"$etc/cgroup.conf"; else rm -f "$etc/cgroup.conf"; fi
+  # Memory held to --mem where the machine allows it (memory_cgroup). Otherwise: Slurm 24.11's slurmd
+  # sets up a cgroup plugin even with proctrack/linuxproc and fails where no cgroup filesystem is
+  # usable; "disabled" is a value 22.05 does not know.
+  if [[ $task == task/cgroup ]]; then printf 'CgroupPlugin=cgroup/v1\nConstrainRAMSpace=yes\n' >"$etc/cgroup.conf"
+  elif [[ $SLURM_FLAVOUR == 24.11 ]]; then printf 'CgroupPlugin=disabled\n' >"$etc/cgroup.conf"
+  else rm -f "$etc/cgroup.conf"; fi
   # Nodes or partitions changed under a running Slurm (a lab from an older checkout): slurmctld and
   # the slurmd read them only at start, so they start again (jobs are kept in the state files).
   SLURM_CONF_CHANGED=0
@@ -568,7 +590,7 @@ facts() {
   "account": "$LAB_ACCOUNT",
   "cluster": "$CLUSTER",
   "node": "$NODE",
-  "partitions": ["normal", "long", "wide"],
+  "partitions": ["normal", "long", "wide", "spot", "urgent"],
   "wide": { "partition": "wide", "minNodes": 4, "nodes": [$(printf '"%s",' "${WIDE_NODES[@]}" | sed 's/,$//')], "addresses": [$(for i in "${!WIDE_NODES[@]}"; do printf '"%s",' "$(wide_addr $((i + 1)))"; done | sed 's/,$//')] },
   "ssh": { "port": $PORT_SSH, "hostKey": "$STATE/sshd/host_ed25519.pub" },
   "totp": { "port": $PORT_SSH_TOTP, "hostKey": "$STATE/sshd/host_totp_ed25519.pub", "secret": "$(cat "$STATE/keys/totp_secret")" },
@@ -584,6 +606,8 @@ facts() {
   },
   "knownHosts": "$STATE/known_hosts",
   "slurmConf": "$STATE/etc/slurm.conf",
+  "memoryLimits": $(grep -qx 'TaskPlugin=task/cgroup' "$STATE/etc/slurm.conf" && echo true || echo false),
+  "preempt": { "low": "spot", "high": "urgent", "node": "${WIDE_NODES[3]}" },
   "slurmVersion": "$(slurm sinfo -V 2>/dev/null | awk '{print $2}')",
   "logs": "$STATE/log"
 }
@@ -687,11 +711,16 @@ mount_root() {
   mounted "$ROOT/proc" || mount -t proc proc "$ROOT/proc"
   mounted "$ROOT/dev" || mount --rbind /dev "$ROOT/dev"
   mounted "$ROOT$STATE" || mount --bind "$STATE" "$ROOT$STATE"
+  # the machine's cgroup controllers, for Slurm's task/cgroup (memory_cgroup)
+  if [[ -d /sys/fs/cgroup/memory ]] && ! mounted "$ROOT/sys/fs/cgroup"; then
+    mkdir -p "$ROOT/sys/fs/cgroup"
+    mount --rbind /sys/fs/cgroup "$ROOT/sys/fs/cgroup"
+  fi
 }
 
 umount_root() {
   local m
-  for m in "$ROOT$STATE" "$ROOT/dev/pts" "$ROOT/dev/shm" "$ROOT/dev" "$ROOT/proc"; do
+  for m in "$ROOT$STATE" "$ROOT/sys/fs/cgroup" "$ROOT/dev/pts" "$ROOT/dev/shm" "$ROOT/dev" "$ROOT/proc"; do
     if mounted "$m"; then umount -l "$m" || true; fi
   done
 }
@@ -711,7 +740,7 @@ if [[ $SLURM_FLAVOUR == 24.11 && -z ${HPC_GEO_LAB_IN_ROOT:-} ]]; then
       in_root up
       exit
       ;;
-    facts | status)
+    facts | status | admin)
       [[ -d $ROOT ]] || die "no Debian 13 root in $ROOT: run up first"
       mount_root
       in_root "$@"
@@ -726,10 +755,20 @@ if [[ $SLURM_FLAVOUR == 24.11 && -z ${HPC_GEO_LAB_IN_ROOT:-} ]]; then
   esac
 fi
 
+# A Slurm command as the lab's administrator (root): what a site's staff do, such as taking a node
+# down, for tests of how jobs end. Only Slurm's own commands.
+admin() {
+  case ${1:-} in
+    scontrol | sacctmgr | squeue | sacct | sinfo) slurm "$@" ;;
+    *) die "admin runs scontrol, sacctmgr, squeue, sacct or sinfo, not ${1:-nothing}" ;;
+  esac
+}
+
 case ${1:-} in
   up) up ;;
   facts) facts ;;
   status) status ;;
+  admin) shift; admin "$@" ;;
   down) shift; down "$@" ;;
-  *) echo "usage: $0 up | facts | status | down [--keep-state]" >&2; exit 2 ;;
+  *) echo "usage: $0 up | facts | status | admin SLURM-COMMAND ARGS... | down [--keep-state]" >&2; exit 2 ;;
 esac

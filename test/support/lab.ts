@@ -30,6 +30,10 @@ export interface LabFacts {
   keys: { private: string; public: string; encrypted: string; passphrase: string; rsa: string };
   knownHosts: string;
   slurmConf: string;
+  /** Whether Slurm holds jobs to their --mem here (task/cgroup on a cgroup v1 memory controller): then a job past it ends OUT_OF_MEMORY. */
+  memoryLimits: boolean;
+  /** Preemption by partition tier: a job of `high` cancels one of `low` on `node` (PREEMPTED). */
+  preempt: { low: string; high: string; node: string };
   slurmVersion: string;
   logs: string;
 }
@@ -87,4 +91,10 @@ export function labIsRequired(): boolean {
  */
 export function dropSshSessions(lab: LabFacts): void {
   execFileSync('pkill', ['-f', `^(sshd|sshd-session|hpcgeo-lab-totp|hpcgeo-lab-password): ${lab.user}(@\\S*)?$`]);
+}
+
+/** A Slurm command as the lab's administrator (root), as a site's staff run it: `admin('scontrol', 'update', ...)`. */
+export function labAdmin(...argv: string[]): { status: number | null; stdout: string; stderr: string } {
+  const run = spawnSync('bash', [labScript, 'admin', ...argv], { encoding: 'utf8', timeout: 60_000 });
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }

@@ -21,6 +21,8 @@ describe('job endings (issue 10 item 6)', () => {
     assert.equal(say('FAILED', { exitCode: '0:9' }), 'Job 42 (zonal) on lab was killed by signal 9 (FAILED).');
     assert.equal(say('TIMEOUT', { timeLimit: '01:00:00' }), 'Job 42 (zonal) on lab ran out of time (limit 01:00:00) and was stopped (TIMEOUT).');
     assert.equal(say('OUT_OF_MEMORY', { elapsed: '00:10:00' }), 'Job 42 (zonal) on lab ran out of memory after 00:10:00 and was stopped (OUT_OF_MEMORY).');
+    // under a second (the lab's job past its --mem): no "after 00:00:00"
+    assert.equal(say('OUT_OF_MEMORY', { elapsed: '00:00:00' }), 'Job 42 (zonal) on lab ran out of memory and was stopped (OUT_OF_MEMORY).');
     assert.equal(say('NODE_FAIL'), 'Job 42 (zonal) on lab stopped because its node failed (NODE_FAIL).');
     assert.equal(say('CANCELLED by 1001'), 'Job 42 (zonal) on lab was cancelled before it started (CANCELLED by user id 1001).');
     assert.equal(say('CANCELLED by 1001', { elapsed: '00:00:00' }), 'Job 42 (zonal) on lab was cancelled before it started (CANCELLED by user id 1001).', 'a job that never ran');
