@@ -56,7 +56,7 @@ const waiting = (j: JobRecord) => stateGroup(j.state) === 'pending' && !isHeld(j
 export const TARGETS = {
   cancel: { question: 'Cancel which jobs?', fits: 'running or pending', many: true, applies: active },
   // an array that has started is listed as running; its pending tasks can still be held
-  hold: { question: 'Hold which jobs?', fits: 'pending', many: true, applies: (t) => (t.type === 'array' ? t.entry.tasks.some(waiting) : waiting(t.job)) },
+  hold: { question: 'Hold which jobs?', fits: 'pending and not held', many: true, applies: (t) => (t.type === 'array' ? t.entry.tasks.some(waiting) : waiting(t.job)) },
   release: { question: 'Release which jobs?', fits: 'held', many: true, applies: (t) => (t.type === 'array' ? t.entry.tasks.some(isHeld) : isHeld(t.job)) },
   requeue: { question: 'Requeue which jobs?', fits: 'running', many: true, applies: (t) => groupOf(t) === 'running' },
   copy: { question: 'Copy the ID of which jobs?', fits: 'listed', many: true, applies: () => true },

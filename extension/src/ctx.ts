@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { ClusterManager } from './clusters/clusterManager';
 import { Forwards } from './clusters/forwards';
 import { commandTable } from './commands';
+import { lostRow, rowMenuCommands, type Menus } from './commands/rows';
 import { Config } from './config';
 import { JobNotifier } from './jobs/jobNotifier';
 import { JobsController } from './jobs/jobsController';
@@ -34,8 +35,10 @@ export class Ctx extends Disposable {
     this.register(new JobNotifier(this.jobs.service, this.config, extension.workspaceState));
     this.logs = this.register(new LogsController(extension, this.clusters, this.jobs, this.config, this.log));
     this.progress = this.register(new ProgressController(extension, this.clusters, this.jobs, this.logs, this.log));
+    const rowCommands = rowMenuCommands((extension.extension.packageJSON as { contributes?: { menus?: Menus } } | undefined)?.contributes?.menus ?? {});
     for (const [id, handler] of Object.entries(commandTable)) {
-      this.register(vscode.commands.registerCommand(id, (...args: unknown[]) => this.run(id, () => handler(this, ...args))));
+      const onRows = rowCommands.has(id);
+      this.register(vscode.commands.registerCommand(id, (...args: unknown[]) => this.run(id, () => (onRows && lostRow(args) ? tellLostRow() : handler(this, ...args)))));
     }
     this.register(new SbatchDetector(this.config));
     const lint = this.register(new LintClient(extension, this.log));
@@ -51,4 +54,8 @@ export class Ctx extends Disposable {
       return undefined;
     }
   }
+}
+
+function tellLostRow(): void {
+  void vscode.window.showInformationMessage('The row you chose that on changed while its menu was open (the job started, ended or moved), so nothing was done. Choose it again where the Jobs view shows it now.');
 }

@@ -222,11 +222,16 @@ describe('webview pages in Chromium', function () {
     await p.evaluate(() => {
       const w = window as unknown as { send(m: unknown): void };
       w.send({ type: 'init', cluster: 'lab', path: 'never-43.out', jobId: '43', maxLines: 1000 });
-      w.send({ type: 'status', status: 'waiting', detail: 'never-43.out does not exist yet', bytesMoved: 0 });
+      w.send({ type: 'status', status: 'waiting', detail: 'never-43.out is not there yet', bytesMoved: 0 });
     });
-    assert.match((await p.locator('#status').textContent())!, /^Waiting for the file: never-43.out does not exist yet/);
+    assert.match((await p.locator('#status').textContent())!, /^Waiting for the file: never-43.out is not there yet/);
     await p.evaluate(() => (window as unknown as { send(m: unknown): void }).send({ type: 'job', job: { jobId: '43', ended: true, state: 'CANCELLED' } }));
     assert.match((await p.locator('#status').textContent())!, /^Job 43 ended \(CANCELLED\) without writing this log · 0 KiB read/);
+    // a stopped page follows nothing: Reopen in place of Pause (issue 10)
+    assert.ok(await p.locator('#pause').isVisible(), 'Pause while it waits');
+    await p.evaluate(() => (window as unknown as { send(m: unknown): void }).send({ type: 'status', status: 'stopped', detail: 'tail ended', bytesMoved: 0 }));
+    assert.ok(await p.locator('#reopen').isVisible());
+    assert.ok(!(await p.locator('#pause').isVisible()), 'no Pause on a stopped page');
   });
 
   const PIPELINE = ['Download CDL', 'Zonal stats', 'GeoJSON streaming', 'Tippecanoe', 'PMTiles', 'Upload', 'Manifest'];

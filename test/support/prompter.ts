@@ -19,8 +19,8 @@ export class ScriptedPrompter implements Prompter {
     return this.passphrases.shift();
   }
 
-  async keyboardInteractive(q: { prompts: PromptField[]; retry?: boolean }): Promise<string[] | undefined> {
-    this.asked.push(`keyboard-interactive${q.retry ? ' (retry)' : ''} ${q.prompts.map((p) => JSON.stringify(p.prompt)).join(',')}`);
+  async keyboardInteractive(q: { prompts: PromptField[]; retry?: boolean; refused?: string[] }): Promise<string[] | undefined> {
+    this.asked.push(`keyboard-interactive${q.retry ? ` (retry${q.refused && q.refused.length > 1 ? ` after ${q.refused.join(', ')}` : ''})` : ''} ${q.prompts.map((p) => JSON.stringify(p.prompt)).join(',')}`);
     this.seenPrompts.push(...q.prompts);
     const next = this.codes.shift();
     return next ? next(q.prompts) : undefined;

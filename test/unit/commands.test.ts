@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { emptyRecord, fakeExtensionContext, installVscodeStub, type StubRecord } from '../support/vscodeStub';
 import { readManifest } from '../support/manifest';
+import { lostRow, rowMenuCommands } from '../../extension/src/commands/rows';
 
 describe('commands', () => {
   const manifest = readManifest();
@@ -59,5 +60,18 @@ describe('commands', () => {
     ext.deactivate();
     assert.equal(record.commands.size, 0);
     ext.activate(context); // for after()
+  });
+});
+
+describe('a row command whose row changed while its menu was open (issue 10)', () => {
+  it('is told apart from the palette (no argument) and from a row (the row)', () => {
+    assert.equal(lostRow([]), false, 'the Command Palette passes nothing');
+    assert.equal(lostRow([{ type: 'job', cluster: 'lab' }]), false);
+    assert.equal(lostRow([undefined, []]), true, 'VS Code passes undefined for a row it no longer knows');
+  });
+  it('applies to the row menus\' commands, not to title-bar actions (those get no row)', () => {
+    const rows = rowMenuCommands(readManifest().contributes.menus as never);
+    assert.ok(rows.has('hpcGeo.cancelJob') && rows.has('hpcGeo.copyJobId') && rows.has('hpcGeo.tailLog'));
+    assert.ok(!rows.has('hpcGeo.refreshJobs') && !rows.has('hpcGeo.showProgress'));
   });
 });

@@ -10,6 +10,16 @@ import { targetKey, type ClusterRunner } from '../ssh/types';
 import { ClusterList, type Cluster, type ClusterSetting } from './clusters';
 import { VsCodePrompter } from './vscodePrompter';
 
+/** A connection's state as people read it (status bar tooltip, the cluster's menu). */
+const STATE_WORDS: Record<SessionState, string> = {
+  disconnected: 'disconnected',
+  connecting: 'connecting',
+  reconnecting: 'reconnecting',
+  connected: 'connected',
+  'needs-user': 'needs you to connect',
+  failed: 'could not connect',
+};
+
 const ICONS: Record<SessionState, string> = {
   disconnected: '$(debug-disconnect)',
   connecting: '$(sync~spin)',
@@ -186,9 +196,13 @@ export class ClusterManager extends Disposable {
       await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Connecting to ${cluster.name}` }, () => this.runner(cluster, { user: true }));
       return cluster;
     } catch (e) {
-      // a cancelled prompt is the person's choice, not an error: "not now", as a disconnect
+      // a cancelled prompt is the person's choice, not an error: "not now", as a disconnect. Said,
+      // since opening another prompt (the Command Palette) cancels a login's prompt too
       if (e instanceof Error && e.name === 'AuthCancelled') {
-        if (this.stateOf(cluster) !== 'connected') this.forget(cluster);
+        if (this.stateOf(cluster) === 'connected') return undefined;
+        const why = this.reasonOf(cluster);
+        this.forget(cluster);
+        void vscode.window.showInformationMessage(`Not connected to ${cluster.name}. ${why ?? 'The login was cancelled.'}`, 'Connect').then((go) => go && this.connect(cluster.name));
         return undefined;
       }
       // ...and so is a disconnect while it connected
@@ -199,7 +213,7 @@ export class ClusterManager extends Disposable {
       if (choice === 'Try Again') return this.connect(cluster.name);
       if (choice === 'Show Log') this.log.show();
       // the person read why and let it be: the failed attempt leaves the status bar with the message
-      if (this.stateOf(cluster) === 'failed') this.forget(cluster);
+      if (this.stateOf(cluster) !== 'connected') this.forget(cluster);
       return undefined;
     }
   }
@@ -216,12 +230,14 @@ export class ClusterManager extends Disposable {
   async disconnect(arg?: unknown): Promise<void> {
     const cluster = await this.resolve(arg, 'Disconnect which cluster?', (c) => this.stateOf(c) !== 'disconnected');
     if (!cluster) return;
+    const was = this.stateOf(cluster);
     const ended = this.endScope(cluster.name);
     // a person asked: say it is done, and what went with the connection
     const counts = new Map<string, number>();
     for (const w of ended) counts.set(w, (counts.get(w) ?? 0) + 1);
     const list = [...counts].map(([w, n]) => (n === 1 ? `1 ${w}` : `${n} ${w}s`)).join(', ');
-    void vscode.window.showInformationMessage(`Disconnected from ${cluster.name}.${list ? ` Stopped with it: ${list}.` : ''}`);
+    const done = was === 'connecting' || was === 'failed' ? `Stopped connecting to ${cluster.name}.` : `Disconnected from ${cluster.name}.`;
+    void vscode.window.showInformationMessage(`${done}${list ? ` Stopped with it: ${list}.` : ''}`);
     if (!cluster.target) {
       this.localConnected.delete(cluster.name);
       this.localClosed.add(cluster.name);
@@ -251,16 +267,18 @@ export class ClusterManager extends Disposable {
           ? [connect]
           : state === 'failed'
             ? [connect, { label: 'Dismiss', description: 'take it out of the status bar', run: () => this.forget(cluster) }]
-            : // connecting again, or waiting for a person's code: stop, as a disconnect does
-              [...(state === 'needs-user' ? [connect] : []), { label: 'Disconnect', description: 'stop trying', run: () => this.disconnect(cluster.name) }];
+            : state === 'needs-user'
+              ? [connect, { label: 'Disconnect', run: () => this.disconnect(cluster.name) }]
+              : // connecting again by itself after a drop: stop, as a disconnect does
+                [{ label: 'Disconnect', description: 'stop trying', run: () => this.disconnect(cluster.name) }];
     entries.push({ label: 'Show Log', run: () => this.log.show() });
-    const choice = await vscode.window.showQuickPick(entries, { ...PICK_OPTIONS, placeHolder: `${cluster.name}: ${state}${this.reasonOf(cluster)}` });
+    const why = this.reasonOf(cluster);
+    const choice = await vscode.window.showQuickPick(entries, { ...PICK_OPTIONS, placeHolder: `${cluster.name}: ${STATE_WORDS[state]}${why ? ` (${why})` : ''}` });
     await choice?.run();
   }
 
-  private reasonOf(cluster: Cluster): string {
-    const r = cluster.target ? this.sessions.status(targetKey(cluster.target)).reason : undefined;
-    return r ? ` (${r})` : '';
+  private reasonOf(cluster: Cluster): string | undefined {
+    return cluster.target ? this.sessions.status(targetKey(cluster.target)).reason : undefined;
   }
 
   private onState(key: string, state: SessionState, reason?: string): void {
@@ -273,10 +291,11 @@ export class ClusterManager extends Disposable {
       item.name = `HPC Geo: ${name}`;
       this.items.set(key, item);
     }
-    const words = state === 'needs-user' ? 'needs you to connect' : state;
     item.text = `${ICONS[state]} ${name}`;
-    item.tooltip = `${name}${name === key ? '' : ` (${key})`}: ${words}${reason ? `\n${reason}` : ''}\nClick for actions.`;
-    item.command = { title: 'Cluster actions', command: 'hpcGeo.clusterActions', arguments: [name] };
+    // while a person logs in, a menu would take the place of the login's prompt and cancel it
+    const connecting = state === 'connecting';
+    item.tooltip = `${name}${name === key ? '' : ` (${key})`}: ${STATE_WORDS[state]}${reason ? `\n${reason}` : ''}\n${connecting ? 'Escape at its prompt cancels the login.' : 'Click for actions.'}`;
+    item.command = connecting ? undefined : { title: 'Cluster actions', command: 'hpcGeo.clusterActions', arguments: [name] };
     item.backgroundColor = state === 'failed' || state === 'needs-user' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
     if (state === 'disconnected') item.hide();
     else item.show();

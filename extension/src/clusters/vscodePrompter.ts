@@ -57,12 +57,12 @@ export class VsCodePrompter implements Prompter {
     if (this.remember()) await this.secrets.store(passphraseId(q.keyFile), q.passphrase);
   }
 
-  async keyboardInteractive(q: { target: string; name: string; instructions: string; prompts: PromptField[]; retry?: boolean }): Promise<string[] | undefined> {
+  async keyboardInteractive(q: { target: string; name: string; instructions: string; prompts: PromptField[]; retry?: boolean; refused?: string[] }): Promise<string[] | undefined> {
     const answers: string[] = [];
     for (const p of q.prompts) {
       const value = await vscode.window.showInputBox({
         title: `Connecting to ${q.target}${q.name ? `: ${q.name}` : ''}`,
-        prompt: [q.retry ? 'Not accepted; try again.' : '', q.instructions, p.prompt].filter(Boolean).join(' '),
+        prompt: [q.retry ? notAccepted(q.refused) : '', q.instructions, p.prompt].filter(Boolean).join(' '),
         password: !p.echo,
         ignoreFocusOut: true,
       });
@@ -75,4 +75,11 @@ export class VsCodePrompter implements Prompter {
   password(q: { target: string; retry: boolean }): Promise<string | undefined> {
     return Promise.resolve(vscode.window.showInputBox({ title: `Connecting to ${q.target}`, prompt: `${q.retry ? 'Wrong password. ' : ''}Password`, password: true, ignoreFocusOut: true }));
   }
+}
+
+/** What a retried login says first: which answers were refused when it was more than this one ("the Verification code or the Password"). */
+export function notAccepted(refused: readonly string[] | undefined): string {
+  const names = [...new Set(refused ?? [])];
+  if (names.length < 2) return 'Not accepted; try again.';
+  return `Not accepted: the ${names.slice(0, -1).join(', the ')} or the ${names.at(-1)} was wrong; try again.`;
 }

@@ -158,8 +158,10 @@ export class JobsController extends Disposable {
     const what = describeTargets(t);
     const arrays = t.filter((x) => x.type === 'array').reduce((n, x) => n + (x.type === 'array' ? x.entry.taskCount : 0), 0);
     const yes: vscode.MessageItem = { title: t.length === 1 ? 'Cancel Job' : 'Cancel Jobs' };
+    // with several clusters connected, job ids repeat: say where
+    const where = this.service.clusters().length > 1 ? ` on ${[...new Set(t.map((x) => x.cluster))].join(' and ')}` : '';
     const ok = await vscode.window.showWarningMessage(
-      `Cancel ${what}?`,
+      `Cancel ${what}${where}?`,
       { modal: true, detail: `${arrays ? `Every task of the array (${arrays}) is cancelled. ` : ''}${cancelWhatHappens(t)}` },
       yes,
       { title: t.length === 1 ? 'Keep Job' : 'Keep Jobs', isCloseAffordance: true } satisfies vscode.MessageItem,

@@ -90,7 +90,7 @@ export class Submitter {
         { label: 'After a job ends', description: 'afterany', type: 'afterany' as const },
         { label: 'After a job fails', description: 'afternotok', type: 'afternotok' as const },
       ],
-      { ...PICK_OPTIONS, placeHolder: `Submit to ${cluster}: start after another job?` },
+      { ...PICK_OPTIONS, placeHolder: `Submit to ${cluster}: start after another job?`, matchOnDescription: true },
     );
     if (!depType) return null;
     if (!depType.type) return undefined;

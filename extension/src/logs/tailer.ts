@@ -97,7 +97,7 @@ export class LogTailer {
     if (this.stopped) return;
     const abort = new AbortController();
     this.abort = abort;
-    this.listener.status(waiting ? 'waiting' : 'following', waiting ? `${this.path} does not exist yet` : undefined);
+    this.listener.status(waiting ? 'waiting' : 'following', waiting ? `${this.path} is not there yet` : undefined);
     // tail's notes go to stdout too (2>&1), so that they arrive in order with the file's bytes
     const argv = ['sh', '-c', 'exec tail -c "+$1" -F --sleep-interval=0.2 -- "$2" 2>&1', 'sh', String(offset + 1), this.path];
     this.source
@@ -156,8 +156,9 @@ export class LogTailer {
 
   private onNotice(what: string): void {
     if (/truncated/.test(what)) this.listener.reset('The log was truncated; showing it from its start.');
-    else if (/replaced|appeared/.test(what)) this.listener.reset('The log was replaced (rotated, or created); following the new file.');
-    else if (/inaccessible|cannot open/.test(what)) this.listener.status('waiting', `${this.path} does not exist (yet)`);
+    else if (/appeared/.test(what)) this.listener.reset('The log is there now; following it.');
+    else if (/replaced/.test(what)) this.listener.reset('The log was replaced (rotated?); following the new file.');
+    else if (/inaccessible|cannot open/.test(what)) this.listener.status('waiting', `${this.path} is not there yet`);
     if (/replaced|appeared|accessible$|truncated/.test(what)) this.listener.status('following');
   }
 

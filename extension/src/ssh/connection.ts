@@ -52,6 +52,11 @@ interface HopState {
   codeAsked?: number;
   /** What was offered, for the message when everything was refused (names only, never answers). */
   tried: { key: boolean; prompts: Set<string>; password: boolean };
+  /** The method of the attempt made last, and whether the server took a key as a first factor (it then needs more). */
+  lastMethod?: string;
+  keyTaken?: boolean;
+  /** The prompts of the current keyboard-interactive try, round after round. */
+  tryPrompts?: string[];
 }
 
 /** How many times a one-time code is asked in one login (OpenSSH's NumberOfPasswordPrompts). */
@@ -94,28 +99,37 @@ function hopConfig(hop: HopTarget, prompter: Prompter, state: HopState): Connect
   }
   const keyboardInteractive = (attempt: number): { method: string; make: () => Promise<AuthAttempt | undefined> } => ({
     method: 'keyboard-interactive',
-    make: async () => ({
-      type: 'keyboard-interactive',
-      username: hop.user,
-      prompt: (promptName, instructions, _lang, prompts, finish) => {
-        if (!prompts.length) return finish([]);
-        state.interactive = true;
-        state.codeAsked = attempt;
-        for (const p of prompts) state.tried.prompts.add(promptLabel(p.prompt));
-        prompter
-          .keyboardInteractive({ target: name, name: promptName, instructions, prompts: prompts.map((p) => ({ prompt: p.prompt, echo: !!p.echo })), ...(attempt > 0 ? { retry: true } : {}) })
-          .then(
-            (answers) => {
-              if (answers === undefined) {
-                // answering with no replies is a protocol error to sshd: close instead
-                state.cancelled = new AuthCancelled(promptLabel(prompts[0]?.prompt ?? ''));
-                state.abort?.();
-              } else finish(answers);
-            },
-            () => state.abort?.(),
-          );
-      },
-    }),
+    make: async () => {
+      // the prompts of the try the server refused, and of this one (a code, then a password: rounds of one try)
+      const refused = state.tryPrompts ?? [];
+      const asked: string[] = (state.tryPrompts = []);
+      return {
+        type: 'keyboard-interactive',
+        username: hop.user,
+        prompt: (promptName, instructions, _lang, prompts, finish) => {
+          if (!prompts.length) return finish([]);
+          state.interactive = true;
+          state.codeAsked = attempt;
+          const first = !asked.length;
+          for (const p of prompts) {
+            state.tried.prompts.add(promptLabel(p.prompt));
+            asked.push(promptLabel(p.prompt));
+          }
+          prompter
+            .keyboardInteractive({ target: name, name: promptName, instructions, prompts: prompts.map((p) => ({ prompt: p.prompt, echo: !!p.echo })), ...(attempt > 0 && first ? { retry: true, refused } : {}) })
+            .then(
+              (answers) => {
+                if (answers === undefined) {
+                  // answering with no replies is a protocol error to sshd: close instead
+                  state.cancelled = new AuthCancelled(promptLabel(prompts[0]?.prompt ?? ''));
+                  state.abort?.();
+                } else finish(answers);
+              },
+              () => state.abort?.(),
+            );
+        },
+      };
+    },
   });
   candidates.push(keyboardInteractive(0));
   candidates.push({
@@ -152,6 +166,7 @@ function hopConfig(hop: HopTarget, prompter: Prompter, state: HopState): Connect
     authHandler: ((methodsLeft: string[] | null, partial: boolean | null, callback: (next: AnyAuthMethod | false) => void) => {
       // called again after each attempt: `partial` says the last one was taken as a first factor
       if (partial && state.offered) state.accepted.push(state.offered);
+      if (partial && state.lastMethod === 'publickey') state.keyTaken = true;
       state.offered = undefined;
       // a one-time code the server refused: ask again (a typo, a code that just expired), as OpenSSH does
       const asked = state.codeAsked;
@@ -164,6 +179,7 @@ function hopConfig(hop: HopTarget, prompter: Prompter, state: HopState): Connect
           try {
             const attempt = await c.make();
             if (attempt && c.method === 'publickey') state.tried.key = true;
+            if (attempt) state.lastMethod = c.method;
             if (attempt) return callback(attempt);
           } catch (e) {
             if (e instanceof AuthCancelled) state.cancelled = e;
@@ -207,7 +223,9 @@ async function verifyHostKey(hop: HopTarget, key: Buffer, prompter: Prompter): P
 }
 
 /** What the server refused, by name ("the answers to its prompts (Verification code, Password)"), and what to check. */
-function refusedWhat(tried: HopState['tried'], hop: HopTarget): string {
+function refusedWhat(state: Pick<HopState, 'tried' | 'keyTaken'>, hop: HopTarget): string {
+  // a key the server took as a first factor was not what it refused
+  const tried = { ...state.tried, key: state.tried.key && !state.keyTaken };
   const parts = [...(tried.key ? ['the key'] : []), ...(tried.prompts.size ? [`the answers to its prompts (${[...tried.prompts].join(', ')})`] : []), ...(tried.password ? ['the password'] : [])];
   if (!parts.length) return 'the server refused every method tried (key, one-time code, password).';
   const keys = hop.identityFiles.length ? ` (${hop.identityFiles.join(', ')})` : '';
@@ -231,7 +249,7 @@ function connectHop(hop: HopTarget, prompter: Prompter, sock?: NodeJS.ReadWriteS
       if (ready) return;
       ready = true;
       client.end();
-      reject(state.cancelled ?? state.hostKey ?? (/authentication methods failed/i.test(e.message) ? new AuthFailed(targetKey(hop), refusedWhat(state.tried, hop)) : new Error(`Could not connect to ${targetKey(hop)}: ${e.message}`)));
+      reject(state.cancelled ?? state.hostKey ?? (/authentication methods failed/i.test(e.message) ? new AuthFailed(targetKey(hop), refusedWhat(state, hop)) : new Error(`Could not connect to ${targetKey(hop)}: ${e.message}`)));
     };
     client.once('ready', () => {
       clearTimeout(networkTimer);

@@ -50,7 +50,11 @@ export interface Prompter {
   /** A passphrase given to `passphrase` decrypted its key and the login succeeded: the one to remember, if any. */
   passphraseAccepted?(q: { target: string; keyFile: string; passphrase: string }): Promise<void>;
   /** keyboard-interactive: every prompt with its own text, in order (a one-time code, a password). */
-  keyboardInteractive(q: { target: string; name: string; instructions: string; prompts: PromptField[]; retry?: boolean }): Promise<string[] | undefined>;
+  /**
+   * `retry`: the first prompt of a login asked again after the server refused the answers of the
+   * last try; `refused` names that try's prompts (a code and a password: the server does not say which was wrong).
+   */
+  keyboardInteractive(q: { target: string; name: string; instructions: string; prompts: PromptField[]; retry?: boolean; refused?: string[] }): Promise<string[] | undefined>;
   password(q: { target: string; retry: boolean }): Promise<string | undefined>;
 }
 

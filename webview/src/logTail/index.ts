@@ -238,7 +238,10 @@ window.addEventListener('message', (e: MessageEvent<TailToPage>) => {
       updateStatus();
       paused = m.status === 'paused';
       pauseButton.textContent = paused ? 'Resume' : 'Pause';
-      $('reopen').hidden = m.status !== 'error' && m.status !== 'stopped';
+      // nothing follows a stopped page: Reopen takes Pause's place
+      const ended = m.status === 'error' || m.status === 'stopped';
+      $('reopen').hidden = !ended;
+      pauseButton.hidden = ended;
       break;
     }
     case 'job':
