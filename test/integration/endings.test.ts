@@ -9,19 +9,16 @@ import type { JobEnding } from '../../common/slurm/endings';
 import { endingMessage } from '../../common/slurm/endings';
 import type { JobRecord } from '../../common/slurm/jobs';
 import { treeGroup } from '../../common/slurm/tree';
-import { JobActions } from '../../extension/src/jobs/jobActions';
-import { JobService } from '../../extension/src/jobs/jobService';
-import { SshConnection } from '../../extension/src/ssh/connection';
+import type { JobActions } from '../../extension/src/jobs/jobActions';
+import type { JobService } from '../../extension/src/jobs/jobService';
 import { labAdmin, requireLab, type LabFacts } from '../support/lab';
-import { freshKnownHosts, labTarget } from '../support/labTargets';
-import { MemoryStore } from '../support/memoryStore';
-import { ScriptedPrompter } from '../support/prompter';
+import { labJobs, type LabJobs } from '../support/labJobs';
 import { waitFor } from '../support/wait';
 
 describe('how jobs end on the lab: out of memory, preempted, node failure (issue 12)', function () {
   this.timeout(180_000);
   let lab: LabFacts;
-  let conn: SshConnection;
+  let jobs: LabJobs | undefined;
   let actions: JobActions;
   let service: JobService;
   const endings: JobEnding[] = [];
@@ -29,21 +26,13 @@ describe('how jobs end on the lab: out of memory, preempted, node failure (issue
 
   before(async function () {
     lab = requireLab(this);
-    conn = await SshConnection.open(labTarget(lab, 'ssh', freshKnownHosts(lab)), new ScriptedPrompter());
-    actions = new JobActions(conn, lab.user);
-    await conn.exec(['rm', '-rf', dir()]);
-    service = new JobService(async () => conn, new MemoryStore(), () => undefined, { historyDays: 1, minIntervalMs: 60_000, maxIntervalMs: 60_000, sacctEvery: 1, maxHistory: 5000 });
+    jobs = await labJobs(lab);
+    ({ actions, service } = jobs);
+    await jobs.conn.exec(['rm', '-rf', dir()]);
     service.onDidEnd((e) => endings.push(e));
-    service.watch({ name: 'lab', user: lab.user });
   });
 
-  after(async () => {
-    service?.dispose();
-    if (conn) {
-      await conn.exec(['scancel', `--user=${lab.user}`], { allowNonZero: true });
-      conn.end();
-    }
-  });
+  after(() => jobs?.end());
 
   const job = (id: string): JobRecord | undefined => [...service.jobs('lab')!.current, ...service.jobs('lab')!.history].find((j) => j.jobId === id);
   const until = (what: string, pred: () => boolean, ms = 90_000) =>

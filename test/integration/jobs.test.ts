@@ -8,8 +8,7 @@ import { JobService } from '../../extension/src/jobs/jobService';
 import { arrayTasks, groupJobs, countsLabel } from '../../common/slurm/tree';
 import { throttleArgv } from '../../common/slurm/jobs';
 import { labScript, requireLab, type LabFacts } from '../support/lab';
-import { freshKnownHosts, labTarget } from '../support/labTargets';
-import { ScriptedPrompter } from '../support/prompter';
+import { labJobs, type LabJobs } from '../support/labJobs';
 import { waitFor } from '../support/wait';
 
 
@@ -19,24 +18,17 @@ describe('jobs against the lab', function () {
   let conn: SshConnection;
   let actions: JobActions;
   let service: JobService;
+  let jobs: LabJobs | undefined;
   const store = new MemoryStore();
   const dir = () => `${lab.home}/hpc-geo-tests`;
 
   before(async function () {
     lab = requireLab(this);
-    conn = await SshConnection.open(labTarget(lab, 'ssh', freshKnownHosts(lab)), new ScriptedPrompter());
-    actions = new JobActions(conn, lab.user);
-    service = new JobService(async () => conn, store, () => undefined, { historyDays: 1, minIntervalMs: 60_000, maxIntervalMs: 60_000, sacctEvery: 1, maxHistory: 5000 });
-    service.watch({ name: 'lab', user: lab.user });
+    jobs = await labJobs(lab, store);
+    ({ conn, actions, service } = jobs);
   });
 
-  after(async () => {
-    service?.dispose();
-    if (conn) {
-      await conn.exec(['scancel', `--user=${lab.user}`], { allowNonZero: true });
-      conn.end();
-    }
-  });
+  after(() => jobs?.end());
 
   const job = (id: string) => [...service.jobs('lab')!.current, ...service.jobs('lab')!.history].find((j) => j.jobId === id);
   async function until(what: string, pred: () => boolean, ms = 60_000): Promise<void> {
