@@ -120,6 +120,8 @@ describe('log tail against the lab', function () {
     await conn.exec(['sh', '-c', 'echo "now it exists" > "$1"', 'sh', later]);
     await waitFor('the first line', async () => (c.lines.includes('now it exists') ? true : undefined), 20_000, 100);
     assert.deepEqual(c.seen, ['now it exists']);
+    // its appearance is its start, not a rotation
+    assert.ok(!c.resets.some((r) => /replaced/.test(r)), c.resets.join(' | '));
   });
 
   it('starts over when the log is truncated, and when it is replaced', async () => {

@@ -37,6 +37,8 @@ export class LogTailer {
   private stopped = false;
   private paused: { lines: LogLine[]; open: LogLine | undefined; dropped: number } | undefined;
   private readonly notice: RegExp;
+  /** Followed before the file existed: its appearance is its start, not a rotation. */
+  private awaited = false;
 
   constructor(
     private readonly source: TailSource,
@@ -97,6 +99,7 @@ export class LogTailer {
     if (this.stopped) return;
     const abort = new AbortController();
     this.abort = abort;
+    this.awaited = waiting;
     this.listener.status(waiting ? 'waiting' : 'following', waiting ? `${this.path} is not there yet` : undefined);
     // tail's notes go to stdout too (2>&1), so that they arrive in order with the file's bytes
     const argv = ['sh', '-c', 'exec tail -c "+$1" -F --sleep-interval=0.2 -- "$2" 2>&1', 'sh', String(offset + 1), this.path];
@@ -156,8 +159,10 @@ export class LogTailer {
 
   private onNotice(what: string): void {
     if (/truncated/.test(what)) this.listener.reset('The log was truncated; showing it from its start.');
-    else if (/appeared/.test(what)) this.listener.reset('The log is there now; following it.');
-    else if (/replaced/.test(what)) this.listener.reset('The log was replaced (rotated?); following the new file.');
+    // "has appeared": the file waited for from the start, or one that went away (rotated) and came back
+    else if (/appeared/.test(what) && this.awaited) this.listener.reset('The log is there now; following it.');
+    else if (/replaced|appeared/.test(what)) this.listener.reset('The log was replaced (rotated?); following the new file.');
+    if (/replaced|appeared/.test(what)) this.awaited = false;
     else if (/inaccessible|cannot open/.test(what)) this.listener.status('waiting', `${this.path} is not there yet`);
     if (/replaced|appeared|accessible$|truncated/.test(what)) this.listener.status('following');
   }
