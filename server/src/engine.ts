@@ -168,6 +168,8 @@ export function lint(parser: Parser, text: string, options: LintOptions): LintRe
   const head = text.slice(0, 16384);
   const comment = PROFILE_COMMENT.exec(head);
   let profileName = options.workspace?.defaultProfile ?? options.defaultProfile ?? DEFAULT_PROFILE;
+  // by the script's comment, the workspace, the caller (hpc-lint --profile, a setting other than its default)
+  const chosen = !!comment || !!options.workspace?.defaultProfile || !!options.forceProfile || profileName !== DEFAULT_PROFILE;
   if (options.forceProfile && options.defaultProfile) profileName = options.defaultProfile;
   else if (comment) profileName = comment[1]!;
   let profile = resolveProfile(profileName, available);
@@ -189,7 +191,6 @@ export function lint(parser: Parser, text: string, options: LintOptions): LintRe
   const script: Script = analyze(parser, text, options.kind, options.session);
   if (options.savedEncoding && !text.startsWith(BYTE_ORDER_MARK)) script.savedEncoding = options.savedEncoding;
   // nobody chose a profile: the cluster the script shows it is for, said at what showed it
-  const chosen = !!comment || !!options.workspace?.defaultProfile || !!options.forceProfile || (options.defaultProfile ?? DEFAULT_PROFILE) !== DEFAULT_PROFILE;
   const recognised = chosen || options.kind !== 'sbatch' ? undefined : recogniseCluster(script, new Set(available.keys()));
   const recognisedProfile = recognised && resolveProfile(recognised.profile, available);
   if (recognised && recognisedProfile) {

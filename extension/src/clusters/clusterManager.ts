@@ -259,22 +259,29 @@ export class ClusterManager extends Disposable {
     const cluster = await this.resolve(arg, 'Which cluster?');
     if (!cluster) return;
     const state = this.stateOf(cluster);
-    const connect: ClusterMenuEntry = { label: state === 'failed' ? 'Try Again' : 'Connect', run: () => this.connect(cluster.name) };
-    const entries: ClusterMenuEntry[] =
-      state === 'connected'
-        ? [{ label: 'Disconnect', run: () => this.disconnect(cluster.name) }, ...this.menuEntries.flatMap((e) => e(cluster))]
-        : state === 'disconnected'
-          ? [connect]
-          : state === 'failed'
-            ? [connect, { label: 'Dismiss', description: 'take it out of the status bar', run: () => this.forget(cluster) }]
-            : state === 'needs-user'
-              ? [connect, { label: 'Disconnect', run: () => this.disconnect(cluster.name) }]
-              : // connecting again by itself after a drop: stop, as a disconnect does
-                [{ label: 'Disconnect', description: 'stop trying', run: () => this.disconnect(cluster.name) }];
-    entries.push({ label: 'Show Log', run: () => this.log.show() });
+    const entries = [...this.entriesFor(cluster, state), { label: 'Show Log', run: () => this.log.show() }];
     const why = this.reasonOf(cluster);
     const choice = await vscode.window.showQuickPick(entries, { ...PICK_OPTIONS, placeHolder: `${cluster.name}: ${STATE_WORDS[state]}${why ? ` (${why})` : ''}` });
     await choice?.run();
+  }
+
+  /** What a cluster's menu offers in each state. */
+  private entriesFor(cluster: Cluster, state: SessionState): ClusterMenuEntry[] {
+    const connect = (label: string): ClusterMenuEntry => ({ label, run: () => this.connect(cluster.name) });
+    const disconnect = (description?: string): ClusterMenuEntry => ({ label: 'Disconnect', ...(description ? { description } : {}), run: () => this.disconnect(cluster.name) });
+    switch (state) {
+      case 'connected':
+        return [disconnect(), ...this.menuEntries.flatMap((e) => e(cluster))];
+      case 'disconnected':
+        return [connect('Connect')];
+      case 'failed':
+        return [connect('Try Again'), { label: 'Dismiss', description: 'take it out of the status bar', run: () => this.forget(cluster) }];
+      case 'needs-user':
+        return [connect('Connect'), disconnect()];
+      default:
+        // connecting again by itself after a drop: stop, as a disconnect does
+        return [disconnect('stop trying')];
+    }
   }
 
   private reasonOf(cluster: Cluster): string | undefined {

@@ -125,6 +125,12 @@ export class JobsProvider extends Disposable implements vscode.TreeDataProvider<
   }
 
   getTreeItem(node: JobsNode): vscode.TreeItem {
+    const item = this.item(node);
+    item.id = rowId(node);
+    return item;
+  }
+
+  private item(node: JobsNode): vscode.TreeItem {
     switch (node.type) {
       case 'cluster': {
         const data = this.service.jobs(node.cluster) as ClusterJobs;
@@ -134,14 +140,12 @@ export class JobsProvider extends Disposable implements vscode.TreeDataProvider<
         item.description = data.error ? 'refresh failed' : data.refreshing ? 'refreshing…' : state;
         item.iconPath = new vscode.ThemeIcon(data.error ? 'warning' : 'server-environment', data.error ? new vscode.ThemeColor('charts.yellow') : undefined);
         item.contextValue = 'cluster';
-        item.id = rowId(node);
         return item;
       }
       case 'group': {
         const { label, description } = groupLabel(node.group, node.entries);
         const item = new vscode.TreeItem(label, node.group === 'finished' ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.Expanded);
         if (description) item.description = description;
-        item.id = rowId(node);
         item.contextValue = 'group';
         return item;
       }
@@ -153,7 +157,6 @@ export class JobsProvider extends Disposable implements vscode.TreeDataProvider<
         item.iconPath = new vscode.ThemeIcon(icon === 'sync~spin' ? 'layers-active' : 'layers', new vscode.ThemeColor(color));
         item.tooltip = new vscode.MarkdownString(`**Array ${e.arrayJobId}** ${escapeMarkdown(e.name)}\n\n${countsLabel(e.counts, e.held)} (${e.taskCount === 1 ? '1 task' : `${e.taskCount} tasks`})`);
         item.contextValue = contextValue(`array.${e.group}`, node);
-        item.id = rowId(node);
         return item;
       }
       case 'job': {
@@ -167,7 +170,6 @@ export class JobsProvider extends Disposable implements vscode.TreeDataProvider<
         item.iconPath = new vscode.ThemeIcon(icon, new vscode.ThemeColor(color));
         item.tooltip = jobTooltip(j);
         item.contextValue = contextValue(`job.${g}${j.arrayJobId ? '.task' : ''}`, node);
-        item.id = rowId(node);
         item.command = ROW_CLICK;
         return item;
       }
@@ -177,7 +179,6 @@ export class JobsProvider extends Disposable implements vscode.TreeDataProvider<
         item.tooltip = node.retry ? `${node.text}\n\nThe jobs shown are from the last successful refresh. Click to retry.` : node.text;
         if (node.retry) item.command = ROW_CLICK;
         item.contextValue = 'message';
-        item.id = rowId(node);
         return item;
       }
     }

@@ -134,10 +134,8 @@ export class SessionManager extends EventEmitter {
       (conn) => {
         s.connecting = undefined;
         if (s.userClosed) {
-          // the person disconnected while the login was under way: it ends here
           conn.end();
-          this.set(s, 'disconnected');
-          throw new NotConnected(`Not connected to ${s.target.alias}: you disconnected while it was connecting.`);
+          throw this.closedWhileConnecting(s);
         }
         s.connection = conn;
         s.interactive = conn.interactiveLogin;
@@ -148,10 +146,7 @@ export class SessionManager extends EventEmitter {
       },
       (error: unknown) => {
         s.connecting = undefined;
-        if (s.userClosed) {
-          this.set(s, 'disconnected');
-          throw new NotConnected(`Not connected to ${s.target.alias}: you disconnected while it was connecting.`);
-        }
+        if (s.userClosed) throw this.closedWhileConnecting(s);
         let reason = error instanceof Error ? error.message : String(error);
         // an automatic login that would have had to ask someone (its prompts answer "cancel")
         if (!user && error instanceof Error && error.name === 'AuthCancelled') reason = 'the login needs you (a passphrase, a one-time code or a password); connect to enter it';
@@ -163,6 +158,12 @@ export class SessionManager extends EventEmitter {
     );
     s.connecting = attempt;
     return attempt;
+  }
+
+  /** The person disconnected while the login was under way: it ends there, however it went. */
+  private closedWhileConnecting(s: Session): NotConnected {
+    this.set(s, 'disconnected');
+    return new NotConnected(`Not connected to ${s.target.alias}: you disconnected while it was connecting.`);
   }
 
   private dropped(s: Session, conn: SshConnection, error?: Error): void {

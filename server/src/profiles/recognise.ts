@@ -45,9 +45,9 @@ const LUMI_PROJECT = /^project_46\d{7}$/;
 const NRIS_PROJECT = /^nn\d{4,5}k$/;
 /** Paths in the script: LUMI's project file systems and its local software, NRIS's /cluster. */
 const PATHS: [RegExp, Cluster, string][] = [
-  [/\/(?:scratch|flash|project|projappl)\/project_46\d{7}(?![\w])/g, 'lumi', 'a LUMI project directory'],
-  [/\/appl\/local\//g, 'lumi', "LUMI's local software"],
-  [/\/cluster\/(?:projects|work|shared)\//g, 'nris', "NRIS's /cluster file system"],
+  [/\/(?:scratch|flash|project|projappl)\/project_46\d{7}(?!\w)/, 'lumi', 'a LUMI project directory'],
+  [/\/appl\/local\//, 'lumi', "LUMI's local software"],
+  [/\/cluster\/(?:projects|work|shared)\//, 'nris', "NRIS's /cluster file system"],
 ];
 
 export function recogniseCluster(script: Script, available: ReadonlySet<string>): Recognised | undefined {
@@ -66,7 +66,6 @@ export function recogniseCluster(script: Script, available: ReadonlySet<string>)
     }
   }
   for (const [pattern, cluster, what] of PATHS) {
-    pattern.lastIndex = 0;
     const m = pattern.exec(script.text);
     if (m) signals.push({ cluster, because: `${m[0].replace(/\/$/, '')} (${what})`, start: m.index, end: m.index + m[0].length });
   }
