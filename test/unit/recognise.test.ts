@@ -18,6 +18,8 @@ describe('the cluster recognised from the script, when no profile is chosen', ()
   it('tells Saga from Betzy by a partition only one has, with the NRIS project that made it NRIS', () => {
     const saga = recognised('#!/bin/bash\n#SBATCH --account=nn12037k\n#SBATCH --partition=a100\n#SBATCH --gpus=1\n#SBATCH --mem=32G\n#SBATCH --time=1:00:00\nsrun apptainer exec --nv x.sif python x.py\n');
     assert.match(saga[0]?.message ?? '', /^Checked with the saga profile, recognised from --partition=a100 \(a partition of Saga\) and --account=nn12037k \(an NRIS project\)\./);
+    // NRIS projects are written in capitals too (NN9535K)
+    assert.match(recognised('#!/bin/bash\n#SBATCH --account=NN9535K --job-name=x\n#SBATCH --partition=bigmem\n#SBATCH --time=1:00:00\n#SBATCH --mem-per-cpu=8G\nsrun x\n')[0]?.message ?? '', /the saga profile.*NN9535K/);
     const betzy = recognised('#!/bin/bash\n#SBATCH --account=nn12037k\n#SBATCH --partition=preproc\n#SBATCH --time=1:00:00\ncd /cluster/work/users/me\nsrun x\n');
     assert.match(betzy[0]?.message ?? '', /the betzy profile/);
   });
@@ -26,6 +28,8 @@ describe('the cluster recognised from the script, when no profile is chosen', ()
     assert.deepEqual(recognised('#!/bin/bash\n#SBATCH --account=nn12037k\n#SBATCH --partition=normal\n#SBATCH --time=1:00:00\nsrun x\n'), [], 'Saga or Betzy: not guessed');
     assert.deepEqual(recognised('#!/bin/bash\n#SBATCH --account=project_465000123\n#SBATCH --time=1:00:00\ncp /cluster/work/x .\nsrun x\n'), [], 'LUMI and NRIS');
     assert.deepEqual(recognised('#!/bin/bash\n#SBATCH --account=project_2001234\n#SBATCH --time=1:00:00\ncd /scratch/project_2001234\nsrun x\n'), [], 'Puhti, which has no profile');
+    // public scripts of other sites ask for bigmem and a100 too: without an NRIS sign, not Saga
+    assert.deepEqual(recognised('#!/bin/bash\n#SBATCH --partition=bigmem\n#SBATCH --time=1:00:00\nsrun x\n'), [], 'a partition name alone');
     assert.deepEqual(recognised('#!/bin/bash\n#SBATCH --time=1:00:00\n# cat > job.sh <<EOF is not here; a comment names /appl/localx only\nsrun x\n'), []);
   });
 

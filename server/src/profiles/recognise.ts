@@ -2,7 +2,7 @@
  * The cluster a script was written for, when nobody chose a profile: from what only that cluster's
  * scripts hold. A LUMI project (`--account=project_465000123`, `/scratch/project_465…`), LUMI's
  * GPU partitions and `/appl/local/`; an NRIS project (`nn12037k`, `/cluster/projects/`) with a
- * partition only Saga or only Betzy has. Signals of two clusters, or NRIS without a partition
+ * partition only Saga or only Betzy has (such a partition alone: other sites have them too). Signals of two clusters, or NRIS without a partition
  * that tells Saga from Betzy, recognise nothing: the generic profile is then used, as before.
  * Pure: the script as analysed.
  */
@@ -40,9 +40,9 @@ const PARTITIONS: Record<string, Cluster> = {
 
 const NAMES: Record<Cluster, string> = { lumi: 'LUMI', saga: 'Saga', betzy: 'Betzy', nris: 'NRIS' };
 
-/** LUMI projects are project_46 and seven digits; CSC's Puhti and Mahti use project_2…, which are not LUMI's. */
-const LUMI_PROJECT = /^project_46\d{7}$/;
-const NRIS_PROJECT = /^nn\d{4,5}k$/;
+/** LUMI projects are project_46 and seven digits; CSC's Puhti and Mahti use project_2…, which are not LUMI's. NRIS's are written nn9535k or NN9535K. */
+const LUMI_PROJECT = /^project_46\d{7}$/i;
+const NRIS_PROJECT = /^nn\d{4,5}k$/i;
 /** Paths in the script: LUMI's project file systems and its local software, NRIS's /cluster. */
 const PATHS: [RegExp, Cluster, string][] = [
   [/\/(?:scratch|flash|project|projappl)\/project_46\d{7}(?!\w)/, 'lumi', 'a LUMI project directory'],
@@ -70,8 +70,12 @@ export function recogniseCluster(script: Script, available: ReadonlySet<string>)
     if (m) signals.push({ cluster, because: `${m[0].replace(/\/$/, '')} (${what})`, start: m.index, end: m.index + m[0].length });
   }
   const clusters = new Set(signals.map((s) => s.cluster));
-  // NRIS is Saga or Betzy: a partition of one of them says which
-  if (clusters.has('nris') && (clusters.has('saga') || clusters.has('betzy'))) clusters.delete('nris');
+  // NRIS is Saga or Betzy: a partition of one of them says which. Alone such a partition says
+  // nothing: bigmem, hugemem, a100 and preproc are partitions of many sites
+  if (!clusters.has('nris')) {
+    clusters.delete('saga');
+    clusters.delete('betzy');
+  } else if (clusters.has('saga') || clusters.has('betzy')) clusters.delete('nris');
   const cluster = clusters.size === 1 ? [...clusters][0]! : undefined;
   if (!cluster || cluster === 'nris' || !available.has(cluster)) return undefined;
   // the first signal in the text, and with it the NRIS one that made it NRIS's
