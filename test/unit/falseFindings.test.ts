@@ -310,6 +310,48 @@ describe('false findings (issue 11)', () => {
       assert.deepEqual(codes(`${head}#SBATCH -c 8\nsrun python pool.py -n $SLURM_CPUS_PER_TASK\n`), []);
     });
 
+    it('a done, fi or then that closes nothing is a shell-syntax-error at its line, only where the rest parses', () => {
+      const found = lintText(`${head}for y in 2018 2019; do\n  python zonal.py "$y"\ndone\ndone\n`);
+      assert.deepEqual(found.map((d) => `${d.code}/${d.severity}@${d.range.start.line}`), ['shell-syntax-error/warning@5']);
+      // a word that only reads like one: quoted, an argument, inside a string
+      assert.deepEqual(codes(`${head}echo done\n"done"\nprintf 'fi\\n'\n`), []);
+    });
+
+    it('a typographic dash or quote in a command line is named, with the fix', () => {
+      const dash = lintText(`${head}srun \u2014cpu_bind=cores ./model\n`);
+      assert.deepEqual(dash.map((d) => `${d.code}/${d.severity}`), ['typographic-character-in-command/warning']);
+      assert.equal(dash[0]!.fix?.edits[0]?.newText, '--');
+      assert.equal(lintText(`${head}rm \u2013r old\n`)[0]!.fix?.edits[0]?.newText, '-');
+      assert.deepEqual(codes(`${head}echo "a \u2014 b"\necho it\u2019s\n`), []);
+    });
+
+    it('return at the top of a job script runs on: return-outside-function, with exit as the fix', () => {
+      const found = lintText(`${head}cd /cluster/work/x || return\npython x.py\n`);
+      assert.deepEqual(found.map((d) => `${d.code}/${d.severity}`), ['return-outside-function/warning']);
+      assert.equal(found[0]!.fix?.edits[0]?.newText, 'exit');
+      assert.deepEqual(codes(`${head}f() {\n  cd "$1" || return\n}\nf x\n`), []);
+    });
+
+    it('a line that is only a substitution runs its output: substitution-output-run, not for if $(...) nor $(which x) args', () => {
+      assert.deepEqual(codes(`${head}\`echo "Job $SLURM_JOB_ID started"\`\npython x.py\n`), ['substitution-output-run/warning']);
+      assert.deepEqual(codes(`${head}if $(echo "$H" | grep -q x); then echo y; fi\n$(which python) x.py\n`), []);
+    });
+
+    it('several nodes and no launcher: nodes-without-launcher, unless a driver launches through Slurm itself', () => {
+      assert.deepEqual(codes(`${head}#SBATCH --nodes=4\npython train.py\n`), ['nodes-without-launcher/warning']);
+      // SmartSim and the like: the driver starts the steps
+      assert.deepEqual(codes(`${head}#SBATCH --nodes=8\nlauncher=slurm\npython run-melt.py --launcher=$launcher --sim_nodes=8\n`), []);
+      assert.deepEqual(codes(`${head}#SBATCH --nodes=2\npython wandb_on_slurm.py cfg.yaml\n`), []);
+      assert.deepEqual(codes(`${head}#SBATCH --nodes=4\n./run_all.sh\n`), []);
+    });
+
+    it('rm of names that match the job\'s own log: rm-own-log, but not after a cd', () => {
+      assert.deepEqual(codes(`${head}rm -f *.out *.err\npython x.py\n`), ['rm-own-log/warning']);
+      assert.deepEqual(codes(`${head}rm -rf .snakemake STARTED slurm*\nsnakemake --profile slurm\n`), ['rm-own-log/warning']);
+      assert.deepEqual(codes(`${head}cd build && rm -rf ./*\nmake\n`), []);
+      assert.deepEqual(codes(`${head}#SBATCH --output=/dev/null\nrm -f *.out\n`), []);
+    });
+
     it('an em dash pasted for two hyphens is named, with the fix', () => {
       const found = lintText(`${head}#SBATCH \u2014mem=16G\nsrun x\n`);
       assert.deepEqual(found.map((d) => `${d.code}/${d.severity}`), ['stray-argument/error']);
@@ -318,6 +360,37 @@ describe('false findings (issue 11)', () => {
       const short = lintText(`${head}#SBATCH -\u2014mem=16G\nsrun x\n`);
       assert.deepEqual(short.map((d) => `${d.code}/${d.severity}`), ['unknown-option/error']);
       assert.match(short[0]!.message, /typographic dash/);
+    });
+  });
+  describe('the review rules on 3,057 public scripts: classes of false findings', () => {
+    const head = '#!/bin/bash\n#SBATCH --time=01:00:00\n';
+
+    it('srun -n 1 starting one mpirun per node (NVIDIA\'s examples) is not srun-wraps-mpirun', () => {
+      assert.deepEqual(codes(`${head}#SBATCH --nodes=2\nfor node in a b; do\n  srun -N 1 -n 1 -w $node mpirun --allow-run-as-root -np 1 ./bench &\ndone\nwait\n`).filter((c) => c.startsWith('srun-wraps')), []);
+      assert.deepEqual(codes(`${head}#SBATCH --ntasks=8\nsrun -n 8 mpirun ./solver\n`), ['srun-wraps-mpirun/warning']);
+    });
+
+    it('--export=NONE with LRZ\'s slurm_setup module is not export-none-reaches-steps', () => {
+      assert.deepEqual(codes(`${head}#SBATCH --export=NONE\n#SBATCH --get-user-env\nmodule load slurm_setup\nmodule load namd\nsrun namd2 x.conf\n`), []);
+    });
+
+    it('rm -rf of a deeper path under an unset variable names nothing when it is empty: no rm-empty-variable', () => {
+      assert.deepEqual(codes(`${head}rm -rf $TMPDIR/ray/*\nrm -r \${TMPDIR}/\${SAMPLE}/x\n`), []);
+      assert.deepEqual(codes(`${head}rm -rf "$TMPDIR"/*\n`), ['rm-empty-variable/warning']);
+    });
+
+    it('conda set up by a quoted hook, a sourced file, a module or a login shell is not conda-activate-without-init', () => {
+      assert.deepEqual(codes(`${head}eval "$(conda 'shell.bash' 'hook' 2> /dev/null)"\nconda activate geo\n`), []);
+      assert.deepEqual(codes(`${head}source ~/miniconda3/bin/activate\nconda activate geo\n`), []);
+      assert.deepEqual(codes(`${head}. /opt/site/start_anaconda3.sh\nconda activate geo\n`), []);
+      assert.deepEqual(codes(`${head}module load pytorch-gpu/py3/2.1.1\nconda activate geo\n`), []);
+      assert.deepEqual(codes(`${head}conda activate geo\n`), ['conda-activate-without-init/warning']);
+    });
+
+    it('a typo of a Slurm variable is named with the real one; a site\'s own and the script\'s own are not', () => {
+      const found = lintText(`${head}nodes=($(scontrol show hostnames $SLURM_JOB_NODELIS))\ncp x slurm$SLURM_JOB_ID_0\n`);
+      assert.deepEqual(found.map((d) => `${d.code}: ${d.fix?.edits[0]?.newText}`), ['unknown-slurm-variable: SLURM_JOB_NODELIST', 'unknown-slurm-variable: SLURM_JOB_ID']);
+      assert.deepEqual(codes(`${head}cp x "$SLURM_TMPDIR"\nexport SLURM_MYAPP_DIR=/x\necho "$SLURM_MYAPP_DIR"\n`), []);
     });
   });
 });

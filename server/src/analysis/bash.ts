@@ -48,6 +48,8 @@ export interface Command {
   tested: boolean;
   /** Inside `$( )` or backticks. */
   substituted: boolean;
+  /** Inside a function's body (`f() { ... }`), where `return` returns. */
+  inFunction: boolean;
   prefixAssignments: Assignment[];
   heredoc?: { body: string; start: number; delimiter: string };
 }
@@ -158,7 +160,7 @@ class RangeSet {
 }
 
 // (tree-sitter finds a node's parent by descending from the root: no `.parent` per node here)
-const CONTEXT_TYPES = ['command', 'variable_assignment', 'declaration_command', 'redirected_statement', 'heredoc_redirect', '&', 'list', 'pipeline', 'command_substitution', 'process_substitution', 'if_statement', 'elif_clause', 'while_statement'];
+const CONTEXT_TYPES = ['command', 'variable_assignment', 'declaration_command', 'redirected_statement', 'heredoc_redirect', '&', 'list', 'pipeline', 'command_substitution', 'process_substitution', 'if_statement', 'elif_clause', 'while_statement', 'function_definition'];
 
 /**
  * The last tree of one document, so the next parse of it is incremental. The server keeps one
@@ -199,6 +201,7 @@ function extract(tree: Tree): ShellFacts {
   const lists: [number, number][] = [];
   const substitutions: [number, number][] = [];
   const conditions: [number, number][] = [];
+  const functions: [number, number][] = [];
   const pipelines: Node[] = [];
   const redirected = new Map<number, Node>();
   const heredocs: [number, number][] = [];
@@ -242,6 +245,9 @@ function extract(tree: Tree): ShellFacts {
       case 'pipeline':
         pipelines.push(node);
         break;
+      case 'function_definition':
+        functions.push([node.startIndex, node.endIndex]);
+        break;
       default: {
         const cond = node.childForFieldName('condition');
         if (cond) conditions.push([cond.startIndex, cond.endIndex]);
@@ -252,6 +258,7 @@ function extract(tree: Tree): ShellFacts {
   const inList = new RangeSet(lists);
   const inSubstitution = new RangeSet(substitutions);
   const inCondition = new RangeSet(conditions);
+  const inFunction = new RangeSet(functions);
   // position of each pipeline member: keyed by the member's start offset
   const pipelineOf = new Map<number, { index: number; length: number }>();
   const inHeredocRedirect = new RangeSet(heredocs);
@@ -296,6 +303,7 @@ function extract(tree: Tree): ShellFacts {
       background: inBackground.contains(start, end),
       tested: inList.contains(start, end) || inCondition.contains(start, end),
       substituted: inSubstitution.contains(start, end),
+      inFunction: inFunction.contains(start, end),
       prefixAssignments,
       ...(pipeline ? { pipeline } : {}),
       ...(heredoc ? { heredoc } : {}),

@@ -113,6 +113,57 @@ export const EXAMPLES: Record<string, { bad: (string | Example)[]; good: (string
   bad: ['#!/bin/bash\nexport SLACK_TOKEN=xoxb-1234567890-abcdefghij\n', '#!/bin/bash\nsshpass -p s3cretPass rsync -a x betzy:y\n', '#!/bin/bash\ncurl -X POST https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX\n'],
   good: ['#!/bin/bash\nexport SLACK_TOKEN="${SLACK_TOKEN:?export SLACK_TOKEN before sbatch}"\n', '#!/bin/bash\nexport DB_PASSWORD_FILE=~/.secrets/db\n'],
 },
+  // shellMistakes.ts
+  'shell-syntax-error': {
+  bad: ['#!/bin/bash\n#SBATCH --time=01:00:00\nfor y in 2018 2019; do\n  srun -n1 --exact python zonal.py "$y" &\ndone\ndone\nwait\n', '#!/bin/bash\n#SBATCH --time=01:00:00\nmodule load GDAL\n  fi\npython x.py\n'],
+  good: ['#!/bin/bash\n#SBATCH --time=01:00:00\nfor y in 2018 2019; do\n  srun -n1 --exact python zonal.py "$y" &\ndone\nwait\n', '#!/bin/bash\n#SBATCH --time=01:00:00\necho done\n"done"\n'],
+},
+  'typographic-character-in-command': {
+  bad: ['#!/bin/bash\n#SBATCH --time=01:00:00\nsrun \u2014cpu_bind=cores ./model\n', '#!/bin/bash\n#SBATCH --time=01:00:00\npython fit.py \u2013epochs 3\n', '#!/bin/bash\n#SBATCH --time=01:00:00\nsrun \u2013n 4 ./model\n', '#!/bin/bash\n#SBATCH --time=01:00:00\necho \u201cstarted\u201d\n'],
+  good: ['#!/bin/bash\n#SBATCH --time=01:00:00\nsrun --cpu_bind=cores ./model\n', '#!/bin/bash\n#SBATCH --time=01:00:00\necho "Gr\u00fc\u00dfe \u2014 started at $(date)"\necho don\u2019t\n'],
+},
+  'return-outside-function': {
+  bad: ['#!/bin/bash\n#SBATCH --time=01:00:00\n[ -f input.tif ] || return 1\npython zonal.py input.tif\n'],
+  good: ['#!/bin/bash\n#SBATCH --time=01:00:00\ncheck() {\n  [ -f "$1" ] || return 1\n}\ncheck input.tif || exit 1\npython zonal.py input.tif\n', '#!/bin/bash\n# sourced by the job scripts\n[ -n "$LOADED" ] && return 0\nexport LOADED=1\n'],
+},
+  'substitution-output-run': {
+  bad: ['#!/bin/bash\n#SBATCH --time=01:00:00\n`echo "Starting on $(hostname)"`\npython x.py\n', '#!/bin/bash\n#SBATCH --time=01:00:00\n$(module load GDAL)\ngdalwarp a.tif b.tif\n'],
+  good: ['#!/bin/bash\n#SBATCH --time=01:00:00\necho "Starting on $(hostname)"\n$(which python) x.py\n$(sed -n "${SLURM_ARRAY_TASK_ID}p" commands.txt)\nif $(echo "$H" | grep -q x); then echo; fi\n'],
+},
+  'rm-own-log': {
+  bad: ['#!/bin/bash\n#SBATCH --time=01:00:00\nrm -f *.out *.err\npython x.py\n', '#!/bin/bash\n#SBATCH --time=01:00:00\n#SBATCH --output=logs/%x-%j.log\n#SBATCH --job-name=zonal\nrm -rf logs\nmkdir -p logs\npython x.py\n'],
+  good: ['#!/bin/bash\n#SBATCH --time=01:00:00\n#SBATCH --output=logs/%x-%j.log\nrm -f *.out outputs/*.tif\npython x.py\n', '#!/bin/bash\n#SBATCH --time=01:00:00\nrm -f "$TMP"/*.out core.*\ncd build && rm -rf ./*\n'],
+},
+  'rm-empty-variable': {
+  bad: ['#!/bin/bash\n#SBATCH --time=01:00:00\nrm -rf "$SCRATCH"/*\n', '#!/bin/bash\n#SBATCH --time=01:00:00\nrm -r ${WORK_TMP}/\n', '#!/bin/bash\n#SBATCH --time=01:00:00\nrm -rf "$SLURM_TMPDIR/"*\n'],
+  good: ['#!/bin/bash\n#SBATCH --time=01:00:00\nrm -rf "${SCRATCH:?}"/*\nOUT=/cluster/work/x\nrm -rf "$OUT"/tmp\nrm -rf "$HOME"/.cache/pip\nfor d in a b; do rm -rf $d/*; done\nrm -f $LOGDIR/*\nrm -rf $TMPDIR/ray/*\n'],
+},
+  // steps.ts
+  'nodes-without-launcher': {
+  bad: ['#!/bin/bash\n#SBATCH --time=01:00:00\n#SBATCH --nodes=4\nmodule load PyTorch\npython train.py\n'],
+  good: ['#!/bin/bash\n#SBATCH --time=01:00:00\n#SBATCH --nodes=4\nsrun python train.py\n', '#!/bin/bash\n#SBATCH --time=01:00:00\n#SBATCH --nodes=2\nbash run_all.sh\n', '#!/bin/bash\n#SBATCH --time=01:00:00\n#SBATCH --ntasks=8\npython pool.py\n', '#!/bin/bash\n#SBATCH --time=01:00:00\n#SBATCH --nodes=2\npython -m torch.distributed.run --nnodes 2 train.py\n'],
+},
+  'srun-wraps-mpirun': {
+  bad: ['#!/bin/bash\n#SBATCH --time=01:00:00\n#SBATCH --ntasks=64\nsrun mpirun ./solver\n', '#!/bin/bash\n#SBATCH --time=01:00:00\n#SBATCH --ntasks=64\nsrun --mpi=pmix -n 64 mpiexec ./solver\n'],
+  good: ['#!/bin/bash\n#SBATCH --time=01:00:00\n#SBATCH --ntasks=64\nsrun ./solver\nmpirun ./solver\n'],
+},
+  'export-none-reaches-steps': {
+  bad: ['#!/bin/bash\n#SBATCH --time=01:00:00\n#SBATCH --export=NONE\nmodule load GDAL\nsrun gdalwarp a.tif b.tif\n'],
+  good: ['#!/bin/bash\n#SBATCH --time=01:00:00\n#SBATCH --export=NONE\nexport SLURM_EXPORT_ENV=ALL\nmodule load GDAL\nsrun gdalwarp a.tif b.tif\n', '#!/bin/bash\n#SBATCH --time=01:00:00\n#SBATCH --export=NONE\nmodule load GDAL\nsrun --export=ALL gdalwarp a.tif b.tif\n', '#!/bin/bash\n#SBATCH --time=01:00:00\nmodule load GDAL\nsrun gdalwarp a.tif b.tif\n'],
+},
+  'mpi-ranks-over-tasks': {
+  bad: ['#!/bin/bash\n#SBATCH --time=01:00:00\n#SBATCH --ntasks=64\nmpirun -np 128 ./model\n', '#!/bin/bash\n#SBATCH --time=01:00:00\n#SBATCH --nodes=2\n#SBATCH --ntasks-per-node=16\nsrun -n 64 ./model\n'],
+  good: ['#!/bin/bash\n#SBATCH --time=01:00:00\n#SBATCH --ntasks=64\nmpirun ./model\nmpirun -np 64 ./model\nmpirun --oversubscribe -np 128 ./model\n', '#!/bin/bash\n#SBATCH --time=01:00:00\n#SBATCH --nodes=2\nsrun -n 64 ./model\n'],
+},
+  // environment.ts
+  'unknown-slurm-variable': {
+  bad: ['#!/bin/bash\n#SBATCH --time=01:00:00\n#SBATCH --array=0-9\npython zonal.py --year "$SLURM_ARRAYTASK_ID"\n', '#!/bin/bash\n#SBATCH --time=01:00:00\nsrun -n ${SLURM_NTASK} ./model\n'],
+  good: ['#!/bin/bash\n#SBATCH --time=01:00:00\n#SBATCH --array=0-9\npython zonal.py --year "$SLURM_ARRAY_TASK_ID"\ncp x "$SLURM_TMPDIR"\n# $SLURM_ARRAYTASK_ID in a comment\nexport SLURM_MY_DIR=/x; echo "$SLURM_MY_DIR"\necho "$SLURM_SITE_SPECIFIC_THING"\n'],
+},
+  'conda-activate-without-init': {
+  bad: ['#!/bin/bash\n#SBATCH --time=01:00:00\nconda activate geo\npython zonal.py\n'],
+  good: ['#!/bin/bash\n#SBATCH --time=01:00:00\neval "$(conda shell.bash hook)"\nconda activate geo\npython zonal.py\n', '#!/bin/bash -l\n#SBATCH --time=01:00:00\nconda activate geo\n', '#!/bin/bash\n#SBATCH --time=01:00:00\nmodule load Miniforge3\nconda activate geo\n', '#!/bin/bash\n#SBATCH --time=01:00:00\nsource ~/miniconda3/etc/profile.d/conda.sh\nconda activate geo\n'],
+},
   // shellRobustness.ts
   'errexit-with-background-steps': {
   bad: ['#!/bin/bash\nset -euo pipefail\nfor y in 2021 2022; do\n  srun --exact -N1 bash year.sh $y &\ndone\nwait\n'],

@@ -1,0 +1,73 @@
+/** What the job's shell environment holds: Slurm's variables, conda's shell function. */
+import { isSlurmEnvName, SLURM_ENV_NAMES } from '../../../common/slurm/envVars';
+import { assignmentsOf } from '../analysis/script';
+import type { Rule } from './rule';
+import { didYouMean, suggest } from './util';
+
+/** `$SLURM_X`, `${SLURM_X}`, `${SLURM_X:-default}`, `${#SLURM_X}`; the name is group 1. */
+const SLURM_REFERENCE = /\$\{?#?((?:SLURM|SBATCH|SRUN|SALLOC)_[A-Z0-9_]+)/g;
+const SLURM_NAMES_ONLY = SLURM_ENV_NAMES.filter((n) => n.startsWith('SLURM_'));
+
+export const unknownSlurmVariable: Rule = {
+  id: 'unknown-slurm-variable',
+  severity: 'warning',
+  title: 'A Slurm variable name that Slurm does not set',
+  kinds: ['sbatch'],
+  docs: {
+    problem: 'The script reads `$SLURM_...` under a name that no Slurm release from 22.05 to 24.11 sets, and that is one or two letters away from one it does: `$SLURM_ARRAYTASK_ID`, `$SLURM_CPUS_PER_TASKS`, `$SLURM_NTASK`. A name the script sets itself, and the names sites set in their prologs (`SLURM_TMPDIR` on the Alliance\'s clusters, `SLURM_SCRATCH`), are not reported; nor is a name far from every real one, which a site may have added.',
+    why: 'An unset variable expands to nothing, without an error: every array task gets the same empty index and processes the same input, `-n $SLURM_NTASK` becomes `-n` followed by the program\'s name, a path loses a component.',
+    fix: 'Use the name Slurm sets (sbatch(1), OUTPUT ENVIRONMENT VARIABLES); the quick fix puts it in. `set -u` at the top of a script stops it at the first unset variable instead of running on.',
+    source: 'sbatch(1) and srun(1), OUTPUT ENVIRONMENT VARIABLES; the names are read from Slurm\'s source at 22.05, 23.02, 23.11, 24.05 and 24.11 (scripts/slurmEnvTable.ts).',
+  },
+  check(ctx) {
+    const { header } = ctx.script;
+    const own = new Set(ctx.script.shell.assignments.map((a) => a.name));
+    const seen = new Set<string>();
+    for (let line = header.headerEnd; line < ctx.script.lines.length; line++) {
+      const lineText = ctx.script.lines[line]!;
+      // a comment mentions a name; it does not read it
+      if (!lineText.includes('$') || lineText.trimStart().startsWith('#')) continue;
+      for (const m of lineText.matchAll(SLURM_REFERENCE)) {
+        const name = m[1]!;
+        if (isSlurmEnvName(name) || own.has(name) || seen.has(name) || assignmentsOf(ctx.script, name).length) continue;
+        const best = didYouMean(name, SLURM_NAMES_ONLY, 2);
+        if (!best) continue;
+        seen.add(name);
+        const start = ctx.script.index.offset(line, m.index + m[0].length - name.length);
+        ctx.report(suggest(start, start + name.length, `Slurm sets no variable ${name}: it expands to nothing here`, best));
+      }
+    }
+  },
+};
+
+/** Shell code that defines conda's `activate` function or sources a profile that does. */
+const CONDA_SETUP = /conda\.sh|shell\.(?:bash|posix|zsh)['"]?\s+['"]?hook|shell['"]?\s+['"]?hook|conda\s+init|mamba\s+init|\.bashrc|\.bash_profile|\/etc\/profile|source\s+activate|\.\s+activate/;
+
+export const condaActivateWithoutInit: Rule = {
+  id: 'conda-activate-without-init',
+  severity: 'warning',
+  title: 'conda activate in a job shell where conda is not set up',
+  kinds: ['sbatch'],
+  docs: {
+    problem: 'The job script runs `conda activate ENV` (or `mamba activate`) without first defining conda\'s shell function: no `source .../etc/profile.d/conda.sh`, no `eval "$(conda shell.bash hook)"`, no `source ~/.bashrc`, no login shell (`#!/bin/bash -l`). A `module load` or a sourced file before it is taken to set conda up (sites\' modules and users\' setup files often do).',
+    why: '`conda init` writes the function into `~/.bashrc`, which a batch job\'s non-interactive bash does not read. `conda activate` then stops with "CondaError: Run \'conda init\' before \'conda activate\'" and the script runs on with whatever Python is on the PATH: the job fails on a missing package, or runs with the wrong versions.',
+    fix: 'Before `conda activate`, add `eval "$(conda shell.bash hook)"` (the quick fix), or `source "$(conda info --base)/etc/profile.d/conda.sh"`; or start the script with `#!/bin/bash -l`.',
+    source: 'conda\'s documentation, "conda init" and "Activating an environment" (shell function, CondaError text); bash(1), INVOCATION (which files a non-interactive shell reads).',
+  },
+  check(ctx) {
+    const { text, shell, lines } = ctx.script;
+    if (/^\uFEFF?#!\S*\s+-\w*l|^\uFEFF?#!.*--login/.test(lines[0] ?? '') || CONDA_SETUP.test(text)) return;
+    const activate = shell.commands.find((c) => ['conda', 'mamba'].includes(c.base) && c.args[0]?.text === 'activate' && !c.inFunction);
+    if (!activate) return;
+    // a module, a site tool (uenv) or a sourced file before it may well set conda up: no finding
+    if (shell.commands.some((c) => c.start < activate.start && ['module', 'ml', 'uenv', 'source', '.'].includes(c.base))) return;
+    const eol = text.includes('\r\n') ? '\r\n' : '\n';
+    const indent = /^[ \t]*/.exec(lines[ctx.script.index.position(activate.start).line] ?? '')![0];
+    ctx.report({
+      start: activate.start,
+      end: activate.end,
+      message: `${activate.base} activate needs conda's shell function, which a batch job's shell does not have (conda init writes it into ~/.bashrc, which the job does not read): it stops with "CondaError: Run 'conda init' before 'conda activate'" and the job runs with the wrong Python. Add eval "$(conda shell.bash hook)" before it.`,
+      fix: { title: 'Set up conda\'s shell function first', edits: [{ start: activate.start, end: activate.start, newText: `eval "$(conda shell.bash hook)"${eol}${indent}` }] },
+    });
+  },
+};

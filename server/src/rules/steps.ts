@@ -1,0 +1,140 @@
+/** How the job starts its work on the resources it asked for: launchers, task counts, the steps' environment. */
+import { parseCount, parseNodes } from '../../../common/sbatch/values';
+import { directiveInsertOffset, newDirectiveText, option } from '../analysis/script';
+import type { Rule } from './rule';
+import { jobPartition, useOffsets } from './util';
+
+/** Programs that start work on the job's other nodes, or hand it to something that does. */
+const LAUNCHERS = /^(srun|mpirun|mpiexec(\.hydra)?|orterun|prun|ibrun|aprun|jsrun|charmrun|horovodrun|deepspeed|torchrun|accelerate|parallel|xargs|pdsh|pdcp|clush|ssh|dask-mpi|dask-ssh|dask-scheduler|dask-worker|ray|snakemake|nextflow|sbatch|salloc|sstat|launcher|paramrun|hydra|flux|mpprun|mpiexec_mpt|dplace|julia|Rscript|R|matlab|cromwell|fireworks|rlaunch|qlaunch|lmp|gmx_mpi|cp2k\.\w+|[\w.-]*mpi[\w.-]*)$/;
+/** Programs that do the work in one process. */
+const ONE_PROCESS = /^(python[\d.]*|java|tippecanoe|ogr2ogr|gdalwarp|gdal_translate|gdaladdo|[\w.-]+\.py|\.\/[\w.-]+)$/;
+
+export const nodesWithoutLauncher: Rule = {
+  id: 'nodes-without-launcher',
+  severity: 'warning',
+  title: 'Several nodes asked for, one process started',
+  kinds: ['sbatch'],
+  docs: {
+    problem: 'The job asks for more than one node (`--nodes=4`) and runs its work as plain commands: no `srun`, `mpirun` or other launcher anywhere in the script, no script or function that might start one (`bash run.sh`, `$CMD`), no tool that submits or spreads work itself (Snakemake, Nextflow, GNU parallel, Dask, Ray). Not reported where the partition takes no fewer nodes (Betzy\'s normal partition: 4). A Python program started with `python -m torch.distributed.run` or `-m mpi4py`, or one whose command line speaks of Slurm, a launcher, MPI, Dask, Ray or a cluster (`--launcher=slurm`, `run_on_slurm.py`: drivers such as SmartSim and submitit start the steps themselves), counts as launched.',
+    why: 'The batch script runs on the first node only. A command without a launcher is one process there: the other nodes sit idle for the whole job, charged to the project (on Betzy and LUMI, whole nodes at a time), and the work takes as long as on one node.',
+    fix: 'Start the work with `srun` (one task per node: `srun --ntasks-per-node=1 ...`, or the MPI ranks you asked for), or ask for one node.',
+    source: 'sbatch(1), DESCRIPTION ("When the job allocation is finally granted, Slurm runs a single copy of the batch script on the first node"); a job that asks for many nodes and runs one process without srun or mpirun was among the real problems that public scripts showed (issue 11).',
+  },
+  check(ctx) {
+    const nodes = option(ctx.script, 'nodes');
+    const wanted = nodes?.value ? parseNodes(nodes.value) : undefined;
+    if (!nodes || !wanted || wanted.min < 2) return;
+    // a partition that takes no fewer (Betzy's normal: 4 nodes) leaves the job no choice
+    if (wanted.min <= (jobPartition(ctx.script, ctx.profile)?.partition.minNodes ?? 1)) return;
+    const cmds = ctx.script.shell.commands;
+    // anything that may start processes elsewhere or hides what it runs: give it the benefit of the doubt
+    const hidden = cmds.some((c) => LAUNCHERS.test(c.base) || c.name.text.includes('$') || /^(bash|sh|zsh|source|\.|eval|exec|make|cmake|ctest|singularity|apptainer|docker|srun)$/.test(c.base) || /\.(sh|bash)$/.test(c.base));
+    if (hidden || /-m\s+(torch\.distributed|mpi4py|horovod|deepspeed|accelerate)|\bsrun\b|\bmpirun\b|\bmpiexec\b/.test(ctx.script.text.slice(ctx.script.index.offset(ctx.script.header.headerEnd, 0)))) return;
+    // a driver that launches through Slurm itself (SmartSim, submitit, a "run_on_slurm.py") says so in its words
+    const work = cmds.find((c) => ONE_PROCESS.test(c.base) && !c.substituted && ![c.name, ...c.args].some((w) => /slurm|launch|srun|mpi|dask|ray|cluster|submitit/i.test(w.text)));
+    if (!work) return;
+    const o = useOffsets(ctx.script, nodes);
+    ctx.report({ start: o.start, end: o.end, message: `This job asks for ${nodes.value} nodes, but nothing in the script starts work on more than the first: ${work.base} runs as one process there and the other nodes sit idle, charged to the project. Start the work with srun, or ask for one node.` });
+  },
+};
+
+export const srunWrapsMpirun: Rule = {
+  id: 'srun-wraps-mpirun',
+  severity: 'warning',
+  title: 'srun starting mpirun: every task starts all the ranks',
+  kinds: ['sbatch'],
+  docs: {
+    problem: '`srun mpirun ./solver` or `srun mpiexec -n 64 ./model`: a launcher inside a launcher. An `srun -n 1` that starts one `mpirun` per node on purpose is not reported.',
+    why: 'srun starts one copy of its program per task, so each of the N tasks runs its own `mpirun`, which starts all the ranks again: N×N processes fighting over the same cores (or N independent runs writing the same files), and a job that is many times slower or wrong.',
+    fix: 'Use one launcher: `srun ./solver` (Slurm\'s MPI support starts the ranks; `--mpi=pmix` where the site needs it), or `mpirun ./solver` alone, which reads the allocation from Slurm.',
+    source: 'srun(1), DESCRIPTION; Slurm\'s MPI guide (mpi_guide.html): "Do not use mpirun within srun".',
+  },
+  check(ctx) {
+    for (const inv of ctx.script.invocations) {
+      if (!inv.srun) continue;
+      // the word after srun's own options (srun may itself be wrapped: `time srun ...`)
+      const words = [inv.command.name, ...inv.command.args];
+      const after = words[words.indexOf(inv.srun.word) + 1 + inv.srun.options.length];
+      const base = after?.text.slice(after.text.lastIndexOf('/') + 1) ?? '';
+      if (!/^(mpirun|mpiexec(\.hydra)?|orterun)$/.test(base)) continue;
+      // one srun task starting one mpirun (`srun -N1 -n1 -w $node mpirun -np 1 ...`, a pattern of NVIDIA's examples) runs each rank once
+      if (inv.srun.options.some((o, i) => /^(-n1|--ntasks=1|-n=1)$/.test(o.text) || (['-n', '--ntasks'].includes(o.text) && inv.srun!.options[i + 1]?.text === '1'))) continue;
+      ctx.report({ start: inv.srun.word.start, end: after!.end, message: `srun starts ${base} once per task, and each ${base} starts all the ranks again: the job runs N×N processes. Use srun alone (Slurm starts the ranks) or ${base} alone.` });
+    }
+  },
+};
+
+export const exportNoneReachesSteps: Rule = {
+  id: 'export-none-reaches-steps',
+  severity: 'warning',
+  title: '--export=NONE also strips the environment of the script\'s srun steps',
+  kinds: ['sbatch'],
+  docs: {
+    problem: 'The job is submitted with `#SBATCH --export=NONE` (or a list of variables without `ALL`), the script sets up its environment (`module load`, `source`, `export`, `conda activate`), then starts `srun` steps, and nothing sets `SLURM_EXPORT_ENV` (a site module that sets up Slurm for jobs, such as LRZ\'s `slurm_setup`, is taken to do it).',
+    why: 'sbatch passes its `--export` on to the job as `SLURM_EXPORT_ENV`, and every `srun` in the script reads it: the steps start with Slurm\'s variables only, without the modules, PATH and variables the script just set. The step fails with "command not found" or a missing library, although the same line works outside srun.',
+    fix: 'Add `export SLURM_EXPORT_ENV=ALL` before the first srun (the quick fix; sbatch(1) recommends it), or give srun `--export=ALL`.',
+    source: 'sbatch(1), --export=NONE ("To avoid steps inheriting environment export settings (e.g. "NONE") from sbatch command, the environment variable SLURM_EXPORT_ENV should be set to "ALL" in the job script"); src/sbatch/opt.c sets SLURM_EXPORT_ENV.',
+  },
+  check(ctx) {
+    const use = option(ctx.script, 'export');
+    const items = (use?.value ?? 'ALL').split(',').map((s) => s.trim().toUpperCase());
+    if (!use || items[0] === 'ALL') return;
+    const { shell, text } = ctx.script;
+    // a site module that sets up Slurm for jobs (LRZ's slurm_setup, which its --export=NONE jobs load) does it
+    if (/SLURM_EXPORT_ENV|SRUN_EXPORT_ENV/.test(text) || shell.commands.some((c) => ['module', 'ml'].includes(c.base) && c.args.some((a) => /slurm/i.test(a.text)))) return;
+    const steps = ctx.script.invocations.filter((i) => i.srun && !i.srun.options.some((o) => o.text.startsWith('--export')));
+    if (!steps.length) return;
+    const first = steps[0]!.command.start;
+    const setup = shell.commands.find((c) => c.start < first && (['module', 'ml', 'source', '.', 'export'].includes(c.base) || (c.base === 'conda' && c.args[0]?.text === 'activate')));
+    if (!setup) return;
+    const at = directiveInsertOffset(ctx.script);
+    ctx.report({
+      start: steps[0]!.srun!.word.start,
+      end: steps[0]!.srun!.word.end,
+      message: `--export=${use.value} reaches this srun through SLURM_EXPORT_ENV: the step starts without what the script set up (${setup.base}${setup.args[0] ? ` ${setup.args[0].text}` : ''} …), and fails on a missing command or library. Add export SLURM_EXPORT_ENV=ALL before it.`,
+      fix: { title: 'Export the script\'s environment to its steps', edits: [{ start: at, end: at, newText: newDirectiveText(ctx.script, 'export SLURM_EXPORT_ENV=ALL') }] },
+    });
+  },
+};
+
+/** The job's task count when the directives fix it: --ntasks, or --nodes × --ntasks-per-node. */
+function jobTasks(ctx: Parameters<Rule['check']>[0]): number | undefined {
+  const n = option(ctx.script, 'ntasks')?.value;
+  if (n) return parseCount(n);
+  const nodes = option(ctx.script, 'nodes')?.value;
+  const per = option(ctx.script, 'ntasks-per-node')?.value;
+  const range = nodes ? parseNodes(nodes) : { min: 1 };
+  if (!per || !range || range.max !== undefined) return undefined;
+  const p = parseCount(per);
+  return p === undefined ? undefined : p * range.min;
+}
+
+export const mpiRanksOverTasks: Rule = {
+  id: 'mpi-ranks-over-tasks',
+  severity: 'warning',
+  title: 'mpirun -np asks for more ranks than the job has tasks',
+  kinds: ['sbatch'],
+  docs: {
+    problem: '`mpirun -np 128 ./model` (or `mpiexec -n`, `srun -n`) with a number larger than the job\'s tasks as its directives fix them (`--ntasks=64`, or `--nodes=2 --ntasks-per-node=32`). Jobs that do not fix their task count, and launchers told to oversubscribe (`--oversubscribe`, `--overcommit`, `-O`), are not reported.',
+    why: 'Open MPI stops with "There are not enough slots available in the system"; srun refuses the step ("more processors requested than permitted"); MPI flavours that start the ranks anyway put two or more on each core, and the run is that many times slower. A number written in the script goes stale when the header is edited.',
+    fix: 'Leave the count out (mpirun and srun take it from the allocation), or use `$SLURM_NTASKS`.',
+    source: 'mpirun(1) of Open MPI ("not enough slots"); srun(1), -n; Slurm\'s MPI guide (mpi_guide.html).',
+  },
+  check(ctx) {
+    const tasks = jobTasks(ctx);
+    if (tasks === undefined) return;
+    for (const c of ctx.script.shell.commands) {
+      if (!['mpirun', 'mpiexec', 'srun'].includes(c.base) || c.args.some((a) => /^(--oversubscribe|--overcommit|-O|--map-by=.*:OVERSUBSCRIBE.*)$/i.test(a.text))) continue;
+      for (let i = 0; i < c.args.length; i++) {
+        const a = c.args[i]!;
+        if (!a.text.startsWith('-')) break;
+        const joined = /^(?:--ntasks|--np|-np|-n)=(\d+)$/.exec(a.text);
+        const value = joined ? joined[1] : ['-n', '-np', '--np', '--ntasks'].includes(a.text) ? c.args[i + 1]?.text : undefined;
+        const count = value && /^\d+$/.test(value) ? Number(value) : undefined;
+        if (count === undefined) continue;
+        if (count > tasks) ctx.report({ start: a.start, end: (joined ? a : c.args[i + 1]!).end, message: `${c.base} asks for ${count} ranks and the job has ${tasks} tasks: ${c.base === 'srun' ? 'srun refuses the step' : 'Open MPI stops with "not enough slots", others oversubscribe the cores'}. Leave the count out, or use $SLURM_NTASKS.` });
+        break;
+      }
+    }
+  },
+};
