@@ -4,7 +4,9 @@
  */
 import type { DirectiveProblem, DirectiveProblemCode } from '../../../common/sbatch/directives';
 import { NOT_SBATCH_OPTIONS, REMOVED_OPTIONS, SBATCH_OPTIONS, SPANK_PLUGIN_OPTIONS } from '../../../common/sbatch/options';
+import optionTable from '../../../common/sbatch/slurmOptionTable.json';
 import { spanOffsets } from '../analysis/script';
+import { compareVersions } from '../profiles/profiles';
 import type { Rule, RuleContext } from './rule';
 import { didYouMean, suggest } from './util';
 
@@ -265,6 +267,44 @@ export const abbreviatedOption: Rule = {
       const entry = use.alias ?? use.option;
       const through = use.alias ? `, a deprecated spelling of --${use.option.name}` : '';
       ctx.report({ start, end, message: `${use.written} is short for --${entry.name}${through}; write --${use.option.name} in full.`, fix: { title: `Expand to --${use.option.name}`, edits: [{ start, end, newText: `--${use.option.name}` }] } });
+    }
+  },
+};
+
+/** When each option came and went, as scripts/sbatchOptionTable.ts read it from Slurm's source. */
+const OPTION_RELEASES = new Map(optionTable.options.map((o) => [o.name, o as { since: string; until?: string }]));
+const RELEASES = optionTable.releases.map((r) => r.release);
+const FIRST_RELEASE = RELEASES[0]!;
+const LAST_RELEASE = RELEASES.at(-1)!;
+
+/** The release after `until` in the table: the first that no longer has the option. */
+function removedIn(until: string): string {
+  return RELEASES[RELEASES.indexOf(until) + 1] ?? `after ${until}`;
+}
+
+export const optionOutsideSlurmVersion: Rule = {
+  id: 'option-outside-slurm-version',
+  severity: 'error',
+  title: 'An #SBATCH option the cluster\'s Slurm release does not have',
+  kinds: ['sbatch'],
+  docs: {
+    problem: 'The script uses an option that is newer than the Slurm release of the cluster profile (`--oom-kill-step`, new in 24.11, on a 23.02 cluster), or one that release no longer has (`--power`, gone in 24.05). Applies when the profile says which release the cluster runs (`slurmVersion`); the generic profile does not, and this rule is then silent.',
+    why: 'sbatch knows only the options of its own release: it refuses the script with "unrecognized option" and nothing is queued. A script written on a newer cluster, or from the current man page, fails on an older one.',
+    fix: 'Leave the option out on this cluster, or use what the release has (`sbatch --help` on a login node lists them). If the profile\'s release is wrong, set `slurmVersion` in .hpc-geo.yaml.',
+    source: 'Slurm\'s option table (src/common/slurm_opt.c) at the tags of 22.05, 23.02, 23.11, 24.05 and 24.11, read by scripts/sbatchOptionTable.ts into common/sbatch/slurmOptionTable.json.',
+  },
+  check(ctx) {
+    const version = ctx.profile.slurmVersion;
+    if (!version) return;
+    for (const use of ctx.script.header.options) {
+      const r = OPTION_RELEASES.get(use.alias?.name ?? use.option.name);
+      if (!r) continue;
+      const tooNew = r.since !== FIRST_RELEASE && compareVersions(version, r.since) < 0;
+      const gone = r.until !== undefined && r.until !== LAST_RELEASE && compareVersions(version, removedIn(r.until)) >= 0;
+      if (!tooNew && !gone) continue;
+      const { start, end } = spanOffsets(ctx.script, use.nameSpan);
+      const what = tooNew ? `is new in Slurm ${r.since}` : `was removed in Slurm ${removedIn(r.until!)}`;
+      ctx.report({ start, end, message: `${use.written} ${what}, and ${ctx.profile.name} runs ${version} (its profile's slurmVersion): sbatch there refuses the script as an unrecognized option.` });
     }
   },
 };

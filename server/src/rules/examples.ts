@@ -76,6 +76,10 @@ export const EXAMPLES: Record<string, { bad: (string | Example)[]; good: (string
   bad: ['#!/bin/bash\n#SBATCH --tasks-per-node=4\nsrun hostname\n', '#!/bin/bash\n#SBATCH --cluster=saga\nsrun hostname\n'],
   good: ['#!/bin/bash\n#SBATCH --ntasks-per-node=4\nsrun hostname\n', '#!/bin/bash\n#SBATCH --clusters=saga\nsrun hostname\n'],
 },
+  'option-outside-slurm-version': {
+  bad: [{ text: '#!/bin/bash\n#SBATCH --account=nn12037k\n#SBATCH --time=01:00:00\n#SBATCH --mem=8G\n#SBATCH --oom-kill-step\nsrun x\n', profile: 'saga' }, { text: '#!/bin/bash\n#SBATCH --time=01:00:00\n#SBATCH --tres-bind=gres/gpu:closest\nsrun x\n', profile: 'lab' }],
+  good: [{ text: '#!/bin/bash\n#SBATCH --account=nn12037k\n#SBATCH --time=01:00:00\n#SBATCH --mem=8G\n#SBATCH --tres-per-task=cpu=4\nsrun x\n', profile: 'saga' }, '#!/bin/bash\n#SBATCH --time=01:00:00\n#SBATCH --oom-kill-step\nsrun x\n'],
+},
   'ambiguous-option': { bad: ['#!/bin/bash\n#SBATCH --mem-per=2G\nsrun x\n', '#!/bin/bash\n#SBATCH --clu=saga\nsrun x\n'], good: ['#!/bin/bash\n#SBATCH --mem-per-cpu=2G\nsrun x\n'] },
   'missing-option-value': { bad: ['#!/bin/bash\n#SBATCH --time\n'], good: ['#!/bin/bash\n#SBATCH --time=01:00:00\nsrun x\n'] },
   'unexpected-option-value': { bad: ['#!/bin/bash\n#SBATCH --requeue=yes\nsrun x\n'], good: ['#!/bin/bash\n#SBATCH --requeue\nsrun x\n'] },
