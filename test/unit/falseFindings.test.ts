@@ -150,18 +150,18 @@ describe('false findings (issue 11)', () => {
   });
   describe('the generic profile asserts no site fact above warning', () => {
     it('an index above 1000 is a warning that names Slurm\'s default, not an invalid-array error', () => {
-      const found = lintText('#!/bin/bash\n#SBATCH --time=01:00:00\n#SBATCH --array=0-4999%20\n#SBATCH --output=logs/%A_%a.out\nsrun x\n');
+      const found = lintText('#!/bin/bash\n#SBATCH --time=01:00:00\n#SBATCH --array=0-4999%20\n#SBATCH --output=logs/%A_%a.out\nsrun x "$SLURM_ARRAY_TASK_ID"\n');
       assert.deepEqual(found.map((d) => `${d.code}/${d.severity}`), ['array-over-default-max/warning']);
       assert.match(found[0]!.message, /Slurm's default MaxArraySize/);
     });
 
     it('a profile that states MaxArraySize still decides it as an error', () => {
-      const found = lintText('#!/bin/bash\n#SBATCH --time=01:00:00\n#SBATCH --array=0-4999%20\n#SBATCH --output=logs/%A_%a.out\nsrun x\n', { profile: 'lab' });
+      const found = lintText('#!/bin/bash\n#SBATCH --time=01:00:00\n#SBATCH --array=0-4999%20\n#SBATCH --output=logs/%A_%a.out\nsrun x "$SLURM_ARRAY_TASK_ID"\n', { profile: 'lab' });
       assert.ok(found.some((d) => d.code === 'invalid-array' && d.severity === 'error'), JSON.stringify(found));
     });
 
     it('no generic finding above warning on the site facts of a plain script', () => {
-      const text = '#!/bin/bash\n#SBATCH --time=3-00:00:00\n#SBATCH --partition=gpu\n#SBATCH --nodes=64\n#SBATCH --cpus-per-task=256\n#SBATCH --array=0-20000\n#SBATCH --output=%A_%a.out\nsingularity exec x.sif python a.py\n';
+      const text = '#!/bin/bash\n#SBATCH --time=3-00:00:00\n#SBATCH --partition=gpu\n#SBATCH --nodes=64\n#SBATCH --cpus-per-task=256\n#SBATCH --array=0-20000\n#SBATCH --output=%A_%a.out\nsingularity exec x.sif python a.py "$SLURM_ARRAY_TASK_ID"\n';
       assert.deepEqual(lintText(text).filter((d) => d.severity === 'error').map((d) => d.code), []);
     });
   });
@@ -203,10 +203,10 @@ describe('false findings (issue 11)', () => {
 
     it('reads --array=[0-3], [1,3,5] and [0-9]%2 as Slurm does (slurm_parse_array_tok drops the brackets)', () => {
       for (const spec of ['[0-3]', '[1,3,5]', '[0-9]%2', '[0-20:5]']) {
-        assert.deepEqual(codes(`${head}#SBATCH --array=${spec}\n#SBATCH --output=o_%A_%a.out\nsrun x\n`), [], spec);
+        assert.deepEqual(codes(`${head}#SBATCH --array=${spec}\n#SBATCH --output=o_%A_%a.out\nsrun x "$SLURM_ARRAY_TASK_ID"\n`), [], spec);
       }
       assert.deepEqual(parseArray('[0-3]'), { count: 4, maxIndex: 3 });
-      assert.deepEqual(codes(`${head}#SBATCH --array=[a-3]\n#SBATCH --output=o_%A_%a.out\nsrun x\n`), ['invalid-array/error']);
+      assert.deepEqual(codes(`${head}#SBATCH --array=[a-3]\n#SBATCH --output=o_%A_%a.out\nsrun x "$SLURM_ARRAY_TASK_ID"\n`), ['invalid-array/error']);
     });
 
     it('takes a placeholder with spaces or dashes, or RELION\'s XXXnameXXX, as a template placeholder, not as stray words or a bad count', () => {
@@ -247,8 +247,8 @@ describe('false findings (issue 11)', () => {
     });
 
     it('an array log named with %j is one file per task (%j is each task\'s own job id): no array-log-without-index', () => {
-      assert.deepEqual(codes(`${head}#SBATCH --array=0-3\n#SBATCH --output=logs/run.%j.%N.out\nsrun x\n`), []);
-      assert.deepEqual(codes(`${head}#SBATCH --array=0-3\n#SBATCH --output=logs/run.%A.%N.out\nsrun x\n`), ['array-log-without-index/warning']);
+      assert.deepEqual(codes(`${head}#SBATCH --array=0-3\n#SBATCH --output=logs/run.%j.%N.out\nsrun x "$SLURM_ARRAY_TASK_ID"\n`), []);
+      assert.deepEqual(codes(`${head}#SBATCH --array=0-3\n#SBATCH --output=logs/run.%A.%N.out\nsrun x "$SLURM_ARRAY_TASK_ID"\n`), ['array-log-without-index/warning']);
     });
 
     it('a --mail-type list with one known type is taken (parse_mail_type skips the rest): mail-type-ignored warnings, not invalid-choice errors', () => {
@@ -391,6 +391,16 @@ describe('false findings (issue 11)', () => {
       const found = lintText(`${head}nodes=($(scontrol show hostnames $SLURM_JOB_NODELIS))\ncp x slurm$SLURM_JOB_ID_0\n`);
       assert.deepEqual(found.map((d) => `${d.code}: ${d.fix?.edits[0]?.newText}`), ['unknown-slurm-variable: SLURM_JOB_NODELIST', 'unknown-slurm-variable: SLURM_JOB_ID']);
       assert.deepEqual(codes(`${head}cp x "$SLURM_TMPDIR"\nexport SLURM_MYAPP_DIR=/x\necho "$SLURM_MYAPP_DIR"\n`), []);
+    });
+    it('an array of one task, or a %1 chain that resumes from a checkpoint, is not array-task-id-unused', () => {
+      assert.deepEqual(codes(`${head}#SBATCH --array=1\npython train.py\n`), []);
+      assert.deepEqual(codes(`${head}#SBATCH --array=0-10%1\n#SBATCH --output=o_%A_%a.out\npython train.py --resume last.ckpt\n`), []);
+      assert.deepEqual(codes(`${head}#SBATCH --array=1-48\n#SBATCH --output=o_%A_%a.out\npython run.py\n`), ['array-task-id-unused/info']);
+    });
+
+    it('an rm that runs only where its own cd went (cd build && rm -rf ./*) is not cd-unchecked-before-rm', () => {
+      assert.deepEqual(codes(`${head}cd 3rdparty/jsoncpp\nmkdir -p build\ncd build && rm -rf ./*\ncmake ..\n`), []);
+      assert.deepEqual(codes(`${head}cd $TMPDIR\nrm -rf *\n`), ['cd-unchecked-before-rm/warning']);
     });
   });
 });

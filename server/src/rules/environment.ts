@@ -1,6 +1,6 @@
 /** What the job's shell environment holds: Slurm's variables, conda's shell function. */
 import { isSlurmEnvName, SLURM_ENV_NAMES } from '../../../common/slurm/envVars';
-import { assignmentsOf } from '../analysis/script';
+import { assignmentsOf, option } from '../analysis/script';
 import type { Rule } from './rule';
 import { didYouMean, suggest } from './util';
 
@@ -69,5 +69,29 @@ export const condaActivateWithoutInit: Rule = {
       message: `${activate.base} activate needs conda's shell function, which a batch job's shell does not have (conda init writes it into ~/.bashrc, which the job does not read): it stops with "CondaError: Run 'conda init' before 'conda activate'" and the job runs with the wrong Python. Add eval "$(conda shell.bash hook)" before it.`,
       fix: { title: 'Set up conda\'s shell function first', edits: [{ start: activate.start, end: activate.start, newText: `eval "$(conda shell.bash hook)"${eol}${indent}` }] },
     });
+  },
+};
+
+export const pipInstallInArray: Rule = {
+  id: 'pip-install-in-array',
+  severity: 'warning',
+  title: 'pip install in every task of an array job',
+  kinds: ['sbatch'],
+  docs: {
+    problem: 'An array job runs `pip install` (or `python -m pip install`) in each task, into a place the tasks share: `~/.local` with `--user`, or an environment that exists before the job. A task that makes its own environment first (`python -m venv`, `virtualenv`, `conda create`) or installs with `--target`/`--prefix` into a place of its own is not reported.',
+    why: 'The tasks start together and install into the same directory at the same time: pip removes and rewrites the same files under each other, and tasks fail at random with half-installed packages ("No module named", "RECORD file not found"), or leave the environment broken for every later job. It also downloads the same wheels a hundred times.',
+    fix: 'Install once, before submitting the array (or in a job the array depends on: `--dependency=afterok:...`), and only activate the environment in the tasks.',
+    source: 'pip\'s documentation, "pip install" (no locking between concurrent installs); sbatch(1), --array and --dependency.',
+  },
+  check(ctx) {
+    if (!option(ctx.script, 'array')?.value) return;
+    const { shell, text } = ctx.script;
+    if (/-m\s+venv|virtualenv|conda\s+create|mamba\s+create|uv\s+venv/.test(text)) return;
+    for (const c of shell.commands) {
+      const args = c.base === 'pip' || /^pip[\d.]*$/.test(c.base) ? c.args : /^python[\d.]*$/.test(c.base) && c.args[0]?.text === '-m' && /^pip[\d.]*$/.test(c.args[1]?.text ?? '') ? c.args.slice(2) : undefined;
+      if (!args || args[0]?.text !== 'install' || args.some((a) => /^(--target|-t|--prefix|--root)\b/.test(a.text))) continue;
+      ctx.report({ start: c.start, end: c.end, message: 'Every task of this array runs this pip install at the same time, into the same place: the installs overwrite each other and tasks fail at random on half-installed packages. Install once before submitting, and only activate the environment here.' });
+      return;
+    }
   },
 };

@@ -142,7 +142,15 @@ export const EXAMPLES: Record<string, { bad: (string | Example)[]; good: (string
   bad: ['#!/bin/bash\n#SBATCH --time=01:00:00\nrm -rf "$SCRATCH"/*\n', '#!/bin/bash\n#SBATCH --time=01:00:00\nrm -r ${WORK_TMP}/\n', '#!/bin/bash\n#SBATCH --time=01:00:00\nrm -rf "$SLURM_TMPDIR/"*\n'],
   good: ['#!/bin/bash\n#SBATCH --time=01:00:00\nrm -rf "${SCRATCH:?}"/*\nOUT=/cluster/work/x\nrm -rf "$OUT"/tmp\nrm -rf "$HOME"/.cache/pip\nfor d in a b; do rm -rf $d/*; done\nrm -f $LOGDIR/*\nrm -rf $TMPDIR/ray/*\n'],
 },
+  'cd-unchecked-before-rm': {
+  bad: ['#!/bin/bash\n#SBATCH --time=01:00:00\ncd /cluster/work/users/me/tiles_tmp\nrm -rf *\n'],
+  good: ['#!/bin/bash\n#SBATCH --time=01:00:00\ncd /cluster/work/users/me/tiles_tmp || exit 1\nrm -rf *\n', '#!/bin/bash\nset -euo pipefail\n#SBATCH --time=01:00:00\ncd /cluster/work/users/me/tiles_tmp\nrm -rf *\n', '#!/bin/bash\n#SBATCH --time=01:00:00\ncd /cluster/work/x\nrm -rf /cluster/work/x/tmp/*\n'],
+},
   // steps.ts
+  'array-task-id-unused': {
+  bad: ['#!/bin/bash\n#SBATCH --time=01:00:00\n#SBATCH --array=0-9\n#SBATCH --output=log_%A_%a.out\npython zonal.py --year 2020\n'],
+  good: ['#!/bin/bash\n#SBATCH --time=01:00:00\n#SBATCH --array=0-9\n#SBATCH --output=log_%A_%a.out\npython zonal.py --year $((2015 + SLURM_ARRAY_TASK_ID))\n', '#!/bin/bash\n#SBATCH --time=01:00:00\n#SBATCH --array=0-9\n#SBATCH --output=log_%A_%a.out\npython sweep.py --seed "$SLURM_JOB_ID"\n'],
+},
   'nodes-without-launcher': {
   bad: ['#!/bin/bash\n#SBATCH --time=01:00:00\n#SBATCH --nodes=4\nmodule load PyTorch\npython train.py\n'],
   good: ['#!/bin/bash\n#SBATCH --time=01:00:00\n#SBATCH --nodes=4\nsrun python train.py\n', '#!/bin/bash\n#SBATCH --time=01:00:00\n#SBATCH --nodes=2\nbash run_all.sh\n', '#!/bin/bash\n#SBATCH --time=01:00:00\n#SBATCH --ntasks=8\npython pool.py\n', '#!/bin/bash\n#SBATCH --time=01:00:00\n#SBATCH --nodes=2\npython -m torch.distributed.run --nnodes 2 train.py\n'],
@@ -160,6 +168,10 @@ export const EXAMPLES: Record<string, { bad: (string | Example)[]; good: (string
   good: ['#!/bin/bash\n#SBATCH --time=01:00:00\n#SBATCH --ntasks=64\nmpirun ./model\nmpirun -np 64 ./model\nmpirun --oversubscribe -np 128 ./model\n', '#!/bin/bash\n#SBATCH --time=01:00:00\n#SBATCH --nodes=2\nsrun -n 64 ./model\n'],
 },
   // environment.ts
+  'pip-install-in-array': {
+  bad: ['#!/bin/bash\n#SBATCH --time=01:00:00\n#SBATCH --array=0-31\n#SBATCH --output=log_%A_%a.out\npip install --user rasterio\npython zonal.py "$SLURM_ARRAY_TASK_ID"\n', '#!/bin/bash\n#SBATCH --time=01:00:00\n#SBATCH --array=0-31\n#SBATCH --output=log_%A_%a.out\nsource /cluster/projects/p1/venv/bin/activate\npython -m pip install -r requirements.txt\npython zonal.py "$SLURM_ARRAY_TASK_ID"\n'],
+  good: ['#!/bin/bash\n#SBATCH --time=01:00:00\n#SBATCH --array=0-31\n#SBATCH --output=log_%A_%a.out\npython -m venv "$TMPDIR/venv"\n"$TMPDIR/venv/bin/pip" install rasterio\n', '#!/bin/bash\n#SBATCH --time=01:00:00\npip install --user rasterio\n'],
+},
   'unknown-slurm-variable': {
   bad: ['#!/bin/bash\n#SBATCH --time=01:00:00\n#SBATCH --array=0-9\npython zonal.py --year "$SLURM_ARRAYTASK_ID"\n', '#!/bin/bash\n#SBATCH --time=01:00:00\nsrun -n ${SLURM_NTASK} ./model\n'],
   good: ['#!/bin/bash\n#SBATCH --time=01:00:00\n#SBATCH --array=0-9\npython zonal.py --year "$SLURM_ARRAY_TASK_ID"\ncp x "$SLURM_TMPDIR"\n# $SLURM_ARRAYTASK_ID in a comment\nexport SLURM_MY_DIR=/x; echo "$SLURM_MY_DIR"\necho "$SLURM_SITE_SPECIFIC_THING"\n'],
@@ -169,6 +181,14 @@ export const EXAMPLES: Record<string, { bad: (string | Example)[]; good: (string
   good: ['#!/bin/bash\n#SBATCH --time=01:00:00\neval "$(conda shell.bash hook)"\nconda activate geo\npython zonal.py\n', '#!/bin/bash -l\n#SBATCH --time=01:00:00\nconda activate geo\n', '#!/bin/bash\n#SBATCH --time=01:00:00\nmodule load Miniforge3\nconda activate geo\n', '#!/bin/bash\n#SBATCH --time=01:00:00\nsource ~/miniconda3/etc/profile.d/conda.sh\nconda activate geo\n'],
 },
   // shellRobustness.ts
+  'errexit-arithmetic-zero': {
+  bad: ['#!/bin/bash\nset -euo pipefail\n#SBATCH --time=01:00:00\ndone_tiles=0\nfor t in tiles/*.tif; do\n  gdal_translate "$t" "out/${t##*/}"\n  ((done_tiles++))\ndone\n', '#!/bin/bash -e\n#SBATCH --time=01:00:00\nn=0\nlet n++\n'],
+  good: ['#!/bin/bash\nset -euo pipefail\n#SBATCH --time=01:00:00\ndone_tiles=0\nfor t in tiles/*.tif; do\n  ((++done_tiles))\n  ((done_tiles++)) || true\ndone\ni=1\n((i++))\n', '#!/bin/bash\n#SBATCH --time=01:00:00\nn=0\n((n++))\n'],
+},
+  'signal-trap-never-runs': {
+  bad: ['#!/bin/bash\n#SBATCH --time=01:00:00\n#SBATCH --signal=USR1@300\ntrap \'touch checkpoint.now\' USR1\nsrun python train.py &\nwait\n', '#!/bin/bash\n#SBATCH --time=01:00:00\n#SBATCH --signal=B:USR1@300\ntrap \'kill -USR1 $pid\' SIGUSR1\npython train.py\n'],
+  good: ['#!/bin/bash\n#SBATCH --time=01:00:00\n#SBATCH --signal=B:USR1@300\ntrap \'kill -USR1 "$pid"; wait "$pid"\' USR1\npython train.py &\npid=$!\nwait "$pid"\n', '#!/bin/bash\n#SBATCH --time=01:00:00\n#SBATCH --signal=USR1@300\nsrun python train.py\n'],
+},
   'errexit-with-background-steps': {
   bad: ['#!/bin/bash\nset -euo pipefail\nfor y in 2021 2022; do\n  srun --exact -N1 bash year.sh $y &\ndone\nwait\n'],
   good: ['#!/bin/bash\nset -uo pipefail\nfor y in 2021 2022; do\n  srun --exact -N1 bash year.sh $y &\ndone\nwait\n', '#!/bin/bash\nset -euo pipefail\nsrun bash year.sh 2021\n'],

@@ -2,6 +2,7 @@
 import type { Command, Word } from '../analysis/bash';
 import { option } from '../analysis/script';
 import type { Rule, RuleContext } from './rule';
+import { setFlags } from './shellRobustness';
 import { CONFLICT_MARKER } from './slurmScript';
 
 /** Words that close or continue a compound command: alone at a command's place they close nothing. */
@@ -266,3 +267,32 @@ export const rmEmptyVariable: Rule = {
 function loopVariable(ctx: RuleContext, name: string): boolean {
   return ctx.script.text.includes(`for ${name} `) || ctx.script.shell.commands.some((c: Command) => ['read', 'mapfile', 'readarray', 'getopts'].includes(c.base) && c.args.some((a) => a.text === name));
 }
+
+export const cdUncheckedBeforeRm: Rule = {
+  id: 'cd-unchecked-before-rm',
+  severity: 'warning',
+  title: 'An unchecked cd before an rm of everything here',
+  kinds: ['sbatch'],
+  docs: {
+    problem: 'The script changes directory with a `cd` whose failure nothing catches (no `|| exit`, no `set -e`), and later deletes relative to where it is: `rm -rf *`, `rm -r ./*`, `rm -rf tmp_*`. An `rm` that runs only if its own `cd` worked (`cd build && rm -rf ./*`) is not reported.',
+    why: 'When the `cd` fails (a typo, a directory a previous job did not create, a file system not mounted on this node), the shell prints an error and stays where it was: the job\'s working directory, usually the submit directory with the code and the results. The `rm` then deletes those.',
+    fix: 'Write `cd "$DIR" || exit 1` (the quick fix), or use absolute paths in the `rm`.',
+    source: 'bash(1), cd; ShellCheck SC2164 ("Use cd ... || exit in case cd fails").',
+  },
+  check(ctx) {
+    if (setFlags(ctx).errexit) return;
+    const cmds = ctx.script.shell.commands;
+    // an rm in a list (`cd build && rm -rf ./*`) runs only where the cd before it went
+    const wipes = cmds.filter((c) => c.base === 'rm' && !c.substituted && !c.tested && recursive(c.args) && c.args.some((a) => !a.text.startsWith('-') && !a.text.startsWith('/') && !a.text.includes('$') && /^(\.\/)?[^/]*\*/.test(a.text)));
+    if (!wipes.length) return;
+    for (const c of cmds) {
+      if (!['cd', 'pushd'].includes(c.base) || c.tested || c.substituted || c.background || !c.args.length) continue;
+      const wipe = wipes.find((w) => w.start > c.end);
+      if (!wipe) continue;
+      const line = ctx.script.index.position(wipe.start).line + 1;
+      ctx.report({ start: c.start, end: c.end, message: `If this ${c.base} fails, the shell stays where it is, and the ${ctx.script.text.slice(wipe.start, wipe.end)} on line ${line} deletes there instead. Write ${ctx.script.text.slice(c.start, c.end)} || exit 1.`, fix: { title: 'Stop the job if cd fails', edits: [{ start: c.end, end: c.end, newText: ' || exit 1' }] } });
+      return;
+    }
+  },
+};
+

@@ -1,9 +1,12 @@
 /** How the job script runs its steps: background work, waiting, exit codes, set -e. */
 import type { Command, Word } from '../analysis/bash';
 import type { Invocation } from '../analysis/launchers';
+import { option } from '../analysis/script';
 import type { Rule, RuleContext } from './rule';
+import { useOffsets } from './util';
 
-function setFlags(ctx: RuleContext): { errexit?: { start: number; end: number; fix: { start: number; end: number; newText: string } }; pipefail: boolean } {
+/** Whether the script runs under `set -e` (where, with the fix that drops it) and `set -o pipefail`. */
+export function setFlags(ctx: RuleContext): { errexit?: { start: number; end: number; fix: { start: number; end: number; newText: string } }; pipefail: boolean } {
   let errexit: ReturnType<typeof setFlags>['errexit'];
   let pipefail = false;
   const shebang = /^\uFEFF?#!\S*\s+(-\w*e\w*)/.exec(ctx.script.lines[0] ?? '');
@@ -304,5 +307,71 @@ export const tasksFromCpusPerTask: Rule = {
         break;
       }
     }
+  },
+};
+
+export const errexitArithmeticZero: Rule = {
+  id: 'errexit-arithmetic-zero',
+  severity: 'warning',
+  title: '((count++)) from 0 ends a set -e script',
+  kinds: ['sbatch'],
+  docs: {
+    problem: 'Under `set -e`, a counter set to 0 is increased with `((count++))`, `((count--))` or `let count++`, and the command\'s status is not tested. Only counters the script sets to 0 itself are reported: from another value the first step is not 0.',
+    why: '`(( ))` and `let` return status 1 when the expression is 0, and a post-increment\'s value is the old one: `((count++))` from 0 "fails", and `set -e` ends the job there, silently, at the first file of the loop.',
+    fix: 'Write `((++count))` or `count=$((count + 1))`, or `((count++)) || true`. The quick fix writes `count=$((count + 1))`.',
+    source: 'bash(1), ARITHMETIC EVALUATION and ((expression)) ("If the value of the expression is non-zero, the return status is 0; otherwise the return status is 1"); BashFAQ/105.',
+  },
+  check(ctx) {
+    if (!setFlags(ctx).errexit) return;
+    const { lines, shell } = ctx.script;
+    const zero = new Set(shell.assignments.filter((a) => a.value?.text === '0').map((a) => a.name));
+    if (!zero.size) return;
+    const inHeredoc = (line: number) => shell.heredocLines.some(([a, b]) => line >= a && line < b);
+    for (let i = ctx.script.header.headerEnd; i < lines.length; i++) {
+      const m = /^(\s*)(?:\(\(\s*([A-Za-z_]\w*)\s*(\+\+|--)\s*\)\)|let\s+([A-Za-z_]\w*)(\+\+|--))\s*(?:;|#|$)/.exec(lines[i]!);
+      const name = m?.[2] ?? m?.[4];
+      if (!m || !name || !zero.has(name) || inHeredoc(i)) continue;
+      const op = (m[3] ?? m[5]) === '++' ? '+' : '-';
+      const start = ctx.script.index.offset(i, m[1]!.length);
+      const len = m[0].trimEnd().replace(/[;#]$/, '').trimEnd().length - m[1]!.length;
+      ctx.report({ start, end: start + len, message: `${name} starts at 0, and ${lines[i]!.trim().replace(/[;#].*$/, '').trim()} returns status 1 when its value is 0: set -e ends the job here. Write ${name}=$((${name} ${op} 1)).`, fix: { title: `Write ${name}=$((${name} ${op} 1))`, edits: [{ start, end: start + len, newText: `${name}=$((${name} ${op} 1))` }] } });
+    }
+  },
+};
+
+/** Signal names and numbers as `trap` and `--signal` take them, to one spelling. */
+function signalName(s: string): string {
+  const up = s.toUpperCase().replace(/^SIG/, '');
+  return ({ '1': 'HUP', '2': 'INT', '3': 'QUIT', '10': 'USR1', '12': 'USR2', '14': 'ALRM', '15': 'TERM' } as Record<string, string>)[up] ?? up;
+}
+
+export const signalTrapNeverRuns: Rule = {
+  id: 'signal-trap-never-runs',
+  severity: 'warning',
+  title: 'A trap for the --signal warning that the batch shell never runs in time',
+  kinds: ['sbatch'],
+  docs: {
+    problem: 'The script traps the signal it asks for before the time limit (`#SBATCH --signal=USR1@300` and `trap checkpoint USR1`), to save its state; but either the `--signal` has no `B:`, or the work runs in the foreground with no `wait` for the trap to interrupt.',
+    why: 'Without `B:`, Slurm sends the signal to the job steps only, never to the batch shell: the trap is never called. With `B:`, bash runs a trap only between commands, so while a foreground `python train.py` runs the trap waits, and the job is killed at its time limit before the checkpoint is written.',
+    fix: 'Write `--signal=B:USR1@300` (the quick fix adds `B:`), start the work in the background and `wait` for it (`python train.py & wait`); in the trap, pass the signal on (`kill -USR1 "$pid"`) or write the checkpoint.',
+    source: 'sbatch(1), --signal ("By default all job steps will be signaled, but not the batch shell itself. Use the "B:" option to signal only the batch shell"); bash(1), SIGNALS ("the trap will not be executed until the command completes").',
+  },
+  check(ctx) {
+    const use = option(ctx.script, 'signal');
+    const value = use?.value ?? '';
+    const m = /^(?:([RB]+):)?(\w+)(?:@\d+)?$/i.exec(value);
+    if (!use || !m) return;
+    const sig = signalName(m[2]!);
+    const { commands } = ctx.script.shell;
+    const trap = commands.find((c) => c.base === 'trap' && c.args.slice(1).some((a) => signalName(a.text) === sig));
+    if (!trap) return;
+    const o = useOffsets(ctx.script, use);
+    if (!/B/i.test(m[1] ?? '')) {
+      const written = `B:${value.slice(m[1] ? m[1].length + 1 : 0)}`;
+      ctx.report({ start: o.valueStart, end: o.valueEnd, message: `--signal=${value} goes to the job steps only, not to this script: the trap for ${sig} here never runs. Write --signal=${written}.`, ...(m[1] ? {} : { fix: { title: 'Signal the batch shell (B:)', edits: [{ start: o.valueStart, end: o.valueStart, newText: 'B:' }] } }) });
+      return;
+    }
+    if (waits(commands).length) return;
+    ctx.report({ start: trap.start, end: trap.end, message: `bash runs this trap only between commands: while the work runs in the foreground, the ${sig} warning waits, and the job is killed at its limit first. Start the work with & and wait for it.` });
   },
 };

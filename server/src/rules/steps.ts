@@ -1,5 +1,5 @@
 /** How the job starts its work on the resources it asked for: launchers, task counts, the steps' environment. */
-import { parseCount, parseNodes } from '../../../common/sbatch/values';
+import { parseArray, parseCount, parseNodes } from '../../../common/sbatch/values';
 import { directiveInsertOffset, newDirectiveText, option } from '../analysis/script';
 import type { Rule } from './rule';
 import { jobPartition, useOffsets } from './util';
@@ -136,5 +136,28 @@ export const mpiRanksOverTasks: Rule = {
         break;
       }
     }
+  },
+};
+
+export const arrayTaskIdUnused: Rule = {
+  id: 'array-task-id-unused',
+  severity: 'info',
+  title: 'An array job whose tasks all run the same command line',
+  kinds: ['sbatch'],
+  docs: {
+    problem: 'The script is an array job (`--array=0-99`) and no line of it reads anything that differs between tasks: `SLURM_ARRAY_TASK_ID` (or another `SLURM_ARRAY_*`), `SLURM_JOB_ID`, `$RANDOM`. An array of one task, and a chain that runs one task at a time (`%1`, each resuming from the last one\'s checkpoint), are not reported. A program that reads the index from its environment itself is fine, which the script cannot show: hence an info.',
+    why: 'Every task then does the same work: a hundred copies of one year\'s crop map, written over each other, charged a hundred times; or, for a sweep, the same seed and the same configuration in every task.',
+    fix: 'Pass the index to the program (`python zonal.py --year $((2000 + SLURM_ARRAY_TASK_ID))`, `sed -n "${SLURM_ARRAY_TASK_ID}p" list.txt`), or drop `--array` if one run is meant.',
+    source: 'sbatch(1), --array and SLURM_ARRAY_TASK_ID.',
+  },
+  check(ctx) {
+    const use = option(ctx.script, 'array');
+    const spec = use?.value ? parseArray(use.value) : undefined;
+    // one task (`--array=1`, `0-0`), or a chain that runs one task at a time (`%1`: each resumes the last)
+    if (!use?.value || !spec || 'error' in spec || spec.count < 2 || /%0*1$/.test(use.value)) return;
+    const body = ctx.script.text.slice(ctx.script.index.offset(ctx.script.header.headerEnd, 0));
+    if (/SLURM_ARRAY_|TASK_ID|SLURM_JOB_?ID|SLURM_PROCID|\$RANDOM|\{\{|\$\{?[@*]/.test(body) || ctx.script.shell.commands.some((c) => c.name.text.includes('$'))) return;
+    const o = useOffsets(ctx.script, use);
+    ctx.report({ start: o.start, end: o.end, message: `No line of this script reads SLURM_ARRAY_TASK_ID (nor anything else that differs between tasks): every task of --array=${use.value} runs the same command line, unless the program reads the index itself. Pass $SLURM_ARRAY_TASK_ID to it.` });
   },
 };
