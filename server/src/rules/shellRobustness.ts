@@ -333,8 +333,12 @@ export const errexitArithmeticZero: Rule = {
       if (!m || !name || !zero.has(name) || inHeredoc(i)) continue;
       const op = (m[3] ?? m[5]) === '++' ? '+' : '-';
       const start = ctx.script.index.offset(i, m[1]!.length);
-      const len = m[0].trimEnd().replace(/[;#]$/, '').trimEnd().length - m[1]!.length;
-      ctx.report({ start, end: start + len, message: `${name} starts at 0, and ${lines[i]!.trim().replace(/[;#].*$/, '').trim()} returns status 1 when its value is 0: set -e ends the job here. Write ${name}=$((${name} ${op} 1)).`, fix: { title: `Write ${name}=$((${name} ${op} 1))`, edits: [{ start, end: start + len, newText: `${name}=$((${name} ${op} 1))` }] } });
+      // the statement without the `;` or `#` that may end the match, and the blanks before it
+      let statement = m[0].slice(m[1]!.length);
+      if (statement.endsWith(';') || statement.endsWith('#')) statement = statement.slice(0, -1);
+      statement = statement.trimEnd();
+      const len = statement.length;
+      ctx.report({ start, end: start + len, message: `${name} starts at 0, and ${statement} returns status 1 when its value is 0: set -e ends the job here. Write ${name}=$((${name} ${op} 1)).`, fix: { title: `Write ${name}=$((${name} ${op} 1))`, edits: [{ start, end: start + len, newText: `${name}=$((${name} ${op} 1))` }] } });
     }
   },
 };
