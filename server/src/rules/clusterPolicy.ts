@@ -189,8 +189,8 @@ export const cpusOverNode: Rule = {
   title: 'More CPUs per task than a node has',
   kinds: ['sbatch'],
   docs: {
-    problem: '`--cpus-per-task` is above the logical CPUs of one node.',
-    why: 'A task cannot span nodes: the job pends forever or is refused.',
+    problem: '`--cpus-per-task` is above the logical CPUs of one node, or `--cpus-per-task` times `--ntasks-per-node` is.',
+    why: 'A task cannot span nodes, and the tasks of one node share its CPUs: the job pends forever or is refused ("Requested node configuration is not available").',
     fix: 'Ask for at most the node\'s CPUs; on hyper-threaded nodes, the physical core count is usually the faster choice (128 on Betzy).',
     source: 'Fields-pipeline field report (128 physical / 256 logical CPUs on Betzy).',
   },
@@ -198,9 +198,17 @@ export const cpusOverNode: Rule = {
     const logical = ctx.profile.cpusPerNode?.logical;
     const use = option(ctx.script, 'cpus-per-task');
     const n = use?.value ? parseCount(use.value) : undefined;
-    if (!logical || !use || !n || n <= logical) return;
+    if (!logical || !use || !n) return;
     const o = useOffsets(ctx.script, use);
-    ctx.report({ start: o.valueStart, end: o.valueEnd, message: `A node of ${ctx.profile.name} has ${logical} logical CPUs; --cpus-per-task=${n} cannot be placed.`, fix: setValueFix(ctx.script, use, String(ctx.profile.cpusPerNode?.physical ?? logical)) });
+    if (n > logical) {
+      ctx.report({ start: o.valueStart, end: o.valueEnd, message: `A node of ${ctx.profile.name} has ${logical} logical CPUs; --cpus-per-task=${n} cannot be placed.`, fix: setValueFix(ctx.script, use, String(ctx.profile.cpusPerNode?.physical ?? logical)) });
+      return;
+    }
+    const per = option(ctx.script, 'ntasks-per-node');
+    const tasks = per?.value ? parseCount(per.value) : undefined;
+    if (!per || !tasks || tasks * n <= logical) return;
+    const p = useOffsets(ctx.script, per);
+    ctx.report({ start: p.valueStart, end: p.valueEnd, message: `${tasks} tasks of ${n} CPUs each is ${tasks * n} CPUs on one node, and a node of ${ctx.profile.name} has ${logical}: the job cannot be placed. Ask for at most ${Math.floor(logical / n)} tasks per node.`, fix: setValueFix(ctx.script, per, String(Math.floor(logical / n))) });
   },
 };
 

@@ -36,7 +36,7 @@ export const EXAMPLES: Record<string, { bad: (string | Example)[]; good: (string
   'time-over-partition-limit': { bad: [{ text: '#!/bin/bash\n#SBATCH --nodes=4\n#SBATCH --time=7-00:00:00\nsrun x\n', profile: 'betzy' }], good: [{ text: '#!/bin/bash\n#SBATCH --nodes=4\n#SBATCH --time=4-00:00:00\nsrun x\n', profile: 'betzy' }] },
   'unknown-partition': { bad: [{ text: '#!/bin/bash\n#SBATCH --partition=a100\n#SBATCH --nodes=4\nsrun x\n', profile: 'betzy' }], good: [{ text: '#!/bin/bash\n#SBATCH --partition=accel\nsrun x\n', profile: 'betzy' }, '#!/bin/bash\n#SBATCH --partition=anything\nsrun x\n'] },
   'missing-account': { bad: [{ text: '#!/bin/bash\n#SBATCH --nodes=4\nsrun x\n', profile: 'betzy' }], good: [{ text: '#!/bin/bash\n#SBATCH --nodes=4\n#SBATCH --account=nn12037k\nsrun x\n', profile: 'betzy' }] },
-  'cpus-over-node': { bad: [{ text: '#!/bin/bash\n#SBATCH --nodes=4\n#SBATCH --cpus-per-task=512\nsrun x\n', profile: 'betzy' }], good: [{ text: '#!/bin/bash\n#SBATCH --nodes=4\n#SBATCH --cpus-per-task=128\nsrun x\n', profile: 'betzy' }] },
+  'cpus-over-node': { bad: [{ text: '#!/bin/bash\n#SBATCH --nodes=4\n#SBATCH --cpus-per-task=512\nsrun x\n', profile: 'betzy' }, { text: '#!/bin/bash\n#SBATCH --nodes=4\n#SBATCH --ntasks-per-node=4\n#SBATCH --cpus-per-task=128\nsrun x\n', profile: 'betzy' }], good: [{ text: '#!/bin/bash\n#SBATCH --nodes=4\n#SBATCH --cpus-per-task=128\nsrun x\n', profile: 'betzy' }] },
   'missing-time': { bad: ['#!/bin/bash\n#SBATCH --job-name=x\nsrun x\n'], good: ['#!/bin/bash\n#SBATCH --time=02:00:00\nsrun x\n', '#!/bin/bash\nsrun x\n'] },
   // containers.ts
   'container-runtime-missing': {
@@ -166,6 +166,10 @@ export const EXAMPLES: Record<string, { bad: (string | Example)[]; good: (string
   'mpi-ranks-over-tasks': {
   bad: ['#!/bin/bash\n#SBATCH --time=01:00:00\n#SBATCH --ntasks=64\nmpirun -np 128 ./model\n', '#!/bin/bash\n#SBATCH --time=01:00:00\n#SBATCH --nodes=2\n#SBATCH --ntasks-per-node=16\nsrun -n 64 ./model\n'],
   good: ['#!/bin/bash\n#SBATCH --time=01:00:00\n#SBATCH --ntasks=64\nmpirun ./model\nmpirun -np 64 ./model\nmpirun --oversubscribe -np 128 ./model\n', '#!/bin/bash\n#SBATCH --time=01:00:00\n#SBATCH --nodes=2\nsrun -n 64 ./model\n'],
+},
+  'srun-cpus-per-task-not-inherited': {
+  bad: [{ text: '#!/bin/bash\n#SBATCH --account=project_465000001\n#SBATCH --partition=small\n#SBATCH --time=01:00:00\n#SBATCH --cpus-per-task=16\nsrun python tiles.py\n', profile: 'lumi' }],
+  good: [{ text: '#!/bin/bash\n#SBATCH --account=project_465000001\n#SBATCH --partition=small\n#SBATCH --time=01:00:00\n#SBATCH --cpus-per-task=16\nexport SRUN_CPUS_PER_TASK=$SLURM_CPUS_PER_TASK\nsrun python tiles.py\n', profile: 'lumi' }, { text: '#!/bin/bash\n#SBATCH --account=project_465000001\n#SBATCH --partition=small\n#SBATCH --time=01:00:00\n#SBATCH --cpus-per-task=16\nsrun -c 16 python tiles.py\n', profile: 'lumi' }, '#!/bin/bash\n#SBATCH --time=01:00:00\n#SBATCH --cpus-per-task=16\nsrun python tiles.py\n'],
 },
   // environment.ts
   'pip-install-in-array': {

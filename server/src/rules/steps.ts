@@ -1,6 +1,7 @@
 /** How the job starts its work on the resources it asked for: launchers, task counts, the steps' environment. */
 import { parseArray, parseCount, parseNodes } from '../../../common/sbatch/values';
 import { directiveInsertOffset, newDirectiveText, option } from '../analysis/script';
+import { compareVersions } from '../profiles/profiles';
 import type { Rule } from './rule';
 import { jobPartition, useOffsets } from './util';
 
@@ -159,5 +160,34 @@ export const arrayTaskIdUnused: Rule = {
     if (/SLURM_ARRAY_|TASK_ID|SLURM_JOB_?ID|SLURM_PROCID|\$RANDOM|\{\{|\$\{?[@*]/.test(body) || ctx.script.shell.commands.some((c) => c.name.text.includes('$'))) return;
     const o = useOffsets(ctx.script, use);
     ctx.report({ start: o.start, end: o.end, message: `No line of this script reads SLURM_ARRAY_TASK_ID (nor anything else that differs between tasks): every task of --array=${use.value} runs the same command line, unless the program reads the index itself. Pass $SLURM_ARRAY_TASK_ID to it.` });
+  },
+};
+
+export const srunCpusPerTaskNotInherited: Rule = {
+  id: 'srun-cpus-per-task-not-inherited',
+  severity: 'warning',
+  title: 'srun steps without the job\'s --cpus-per-task on Slurm 22.05 to 23.02',
+  kinds: ['sbatch'],
+  docs: {
+    problem: 'The job asks for `--cpus-per-task` above 1 and starts `srun` steps without `-c`/`--cpus-per-task`, nor `SRUN_CPUS_PER_TASK` set, on a cluster whose profile runs Slurm 22.05, 23.02 or another release before 23.11. Silent on the generic profile, which states no release.',
+    why: 'From 22.05 until 23.11, srun does not read `SLURM_CPUS_PER_TASK`: a step takes 1 CPU per task, whatever the job asked for. A threaded program (OpenMP, PyTorch data loaders, GDAL, tippecanoe) is then pinned to one core while the others of the allocation idle, and the job runs many times slower. LUMI\'s and NRIS\'s documentation ask for `export SRUN_CPUS_PER_TASK=$SLURM_CPUS_PER_TASK` for this reason.',
+    fix: 'Add `export SRUN_CPUS_PER_TASK=$SLURM_CPUS_PER_TASK` after the header (the quick fix), or give each srun `--cpus-per-task=$SLURM_CPUS_PER_TASK`.',
+    source: 'Slurm RELEASE_NOTES of 22.05 ("srun will no longer read in SLURM_CPUS_PER_TASK ... set the new SRUN_CPUS_PER_TASK env var") and of 23.11 ("Replace SRUN_CPUS_PER_TASK with SLURM_CPUS_PER_TASK and get back to the behavior before Slurm 22.05").',
+  },
+  check(ctx) {
+    const version = ctx.profile.slurmVersion;
+    if (!version || compareVersions(version, '22.05') < 0 || compareVersions(version, '23.11') >= 0) return;
+    const cpt = option(ctx.script, 'cpus-per-task');
+    const n = cpt?.value ? parseCount(cpt.value) : undefined;
+    if (!n || n < 2 || /SRUN_CPUS_PER_TASK/.test(ctx.script.text)) return;
+    const step = ctx.script.invocations.find((i) => i.srun && !i.srun.options.some((o) => /^(-c\d*|--cpus-per-task\b.*)$/.test(o.text)));
+    if (!step) return;
+    const at = directiveInsertOffset(ctx.script);
+    ctx.report({
+      start: step.srun!.word.start,
+      end: step.srun!.word.end,
+      message: `On Slurm ${version} (${ctx.profile.name}'s profile), srun does not take the job's --cpus-per-task=${n}: this step's tasks get 1 CPU each, and a threaded program runs on one core. Export SRUN_CPUS_PER_TASK=$SLURM_CPUS_PER_TASK, or give srun -c.`,
+      fix: { title: 'Export SRUN_CPUS_PER_TASK', edits: [{ start: at, end: at, newText: newDirectiveText(ctx.script, 'export SRUN_CPUS_PER_TASK=$SLURM_CPUS_PER_TASK') }] },
+    });
   },
 };
