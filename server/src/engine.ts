@@ -163,8 +163,9 @@ export function lint(parser: Parser, text: string, options: LintOptions): LintRe
   }
 
   // the profile
-  const available = new Map(options.builtinProfiles);
-  for (const [name, p] of Object.entries(options.workspace?.profiles ?? {})) available.set(name, p);
+  // the shipped profiles are parsed when asked for: copy them only when the workspace adds its own
+  const own = Object.entries(options.workspace?.profiles ?? {});
+  const available: ReadonlyMap<string, Profile> = own.length ? new Map([...options.builtinProfiles, ...own]) : options.builtinProfiles;
   const head = text.slice(0, 16384);
   const comment = PROFILE_COMMENT.exec(head);
   let profileName = options.workspace?.defaultProfile ?? options.defaultProfile ?? DEFAULT_PROFILE;

@@ -60,7 +60,7 @@ export class HpcGeoServer {
   readonly documents = new TextDocuments(TextDocument);
   private readonly res: Resources = resources();
   private parser: Parser | undefined;
-  private builtins: Map<string, Profile> | undefined;
+  private builtins: ReadonlyMap<string, Profile> | undefined;
   private configs: WorkspaceConfigs | undefined;
   private canReadConfiguration = false;
   private readonly settings = new Map<string, Promise<LintSettings>>();

@@ -7,7 +7,7 @@ import { loadBuiltinProfiles, type Profile, type WorkspaceConfig } from '../../s
 import { resources } from '../../server/src/resources';
 
 let parser: Parser | undefined;
-let builtins: Map<string, Profile> | undefined;
+let builtins: ReadonlyMap<string, Profile> | undefined;
 
 export async function engine(): Promise<void> {
   const res = resources();
