@@ -5,7 +5,8 @@
 //   node esbuild.mjs --watch    dev build, rebuilt on change
 import * as esbuild from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
 const watch = process.argv.includes('--watch');
@@ -47,6 +48,15 @@ const regexAnalyserApart = {
   },
 };
 
+// hpc-lint loads the .hpc-geo.yaml parser (common/workspaceConfig/configParser and the yaml library)
+// from a bundle of its own, only when there is a .hpc-geo.yaml: a run on scripts alone does not parse it.
+const configParserApart = {
+  name: 'config-parser-apart',
+  setup(build) {
+    build.onResolve({ filter: /(^|\/)configParser$/ }, () => ({ path: './configParser.js', external: true }));
+  },
+};
+
 const builds = [
   { ...node, entryPoints: ['extension/src/extension.ts'], outfile: 'dist/extension.js', plugins: [regexAnalyserApart] },
   { ...node, entryPoints: ['common/regexAnalyser.ts'], outfile: 'dist/regexAnalyser.js' },
@@ -54,7 +64,8 @@ const builds = [
   { ...node, entryPoints: ['extension/src/ssh/sshMain.ts'], outfile: 'dist/ssh.js' },
   { ...node, entryPoints: ['extension/src/progress/workspaceConfigMain.ts'], outfile: 'dist/workspaceConfig.js', plugins: [regexAnalyserApart] },
   { ...node, entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js', plugins: [regexAnalyserApart] },
-  { ...node, entryPoints: ['server/src/cli.ts'], outfile: 'dist/hpc-lint.js', banner: { js: '#!/usr/bin/env node' }, plugins: [regexAnalyserApart] },
+  { ...node, entryPoints: ['server/src/cli.ts'], outfile: 'dist/hpc-lint.js', banner: { js: '#!/usr/bin/env node' }, plugins: [regexAnalyserApart, configParserApart] },
+  { ...node, entryPoints: ['common/workspaceConfig/configParser.ts'], outfile: 'dist/configParser.js', plugins: [regexAnalyserApart] },
   ...pages.map((page) => ({
     ...shared,
     platform: 'browser',
@@ -70,12 +81,27 @@ if (!watch) rmSync('dist', { recursive: true, force: true });
 mkdirSync('dist', { recursive: true });
 cpSync('node_modules/web-tree-sitter/tree-sitter.wasm', 'dist/tree-sitter.wasm');
 cpSync('node_modules/tree-sitter-bash/tree-sitter-bash.wasm', 'dist/tree-sitter-bash.wasm');
-cpSync('server/profiles', 'dist/profiles', { recursive: true });
+/** The shipped profiles, checked by the parser just built and written as JSON beside the bundles (read without the YAML library); a problem in one fails the build. */
+function writeProfiles() {
+  const { parseProfile } = createRequire(import.meta.url)('./dist/configParser.js');
+  mkdirSync('dist/profiles', { recursive: true });
+  for (const file of readdirSync('server/profiles').filter((f) => f.endsWith('.yaml'))) {
+    const name = file.slice(0, -'.yaml'.length);
+    const { profile, problems } = parseProfile(name, readFileSync(join('server/profiles', file), 'utf8'));
+    if (problems.length) throw new Error(`server/profiles/${file}: ${problems[0].message} (line ${problems[0].line + 1})`);
+    writeFileSync(join('dist/profiles', `${name}.json`), `${JSON.stringify(profile)}\n`);
+  }
+}
+
 if (watch) {
-  for (const options of builds) await (await esbuild.context(options)).watch();
-  console.log('esbuild: watching');
+  const contexts = await Promise.all(builds.map((options) => esbuild.context(options)));
+  await Promise.all(contexts.map((c) => c.rebuild()));
+  writeProfiles();
+  for (const c of contexts) await c.watch();
+  console.log('esbuild: watching (a change to server/profiles needs a rebuild)');
 } else {
   await Promise.all(builds.map((options) => esbuild.build(options)));
   execFileSync('chmod', ['+x', 'dist/hpc-lint.js']);
+  writeProfiles();
   console.log(`esbuild: built ${builds.map((b) => b.outfile).join(', ')}`);
 }

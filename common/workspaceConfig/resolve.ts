@@ -6,7 +6,8 @@
  * server and the extension host; each passes how it reads files. Pure: paths are plain strings
  * with `/` (or `\` on Windows) separators, no file system here.
  */
-import { parseWorkspaceConfig, WORKSPACE_CONFIG_FILE, type ConfigProblem, type WorkspaceConfig, type WorkspaceConfigOptions } from './schema';
+import { parseWorkspaceConfig, type WorkspaceConfigOptions } from './configParser';
+import { WORKSPACE_CONFIG_FILE, type ConfigProblem, type WorkspaceConfig } from './schema';
 
 export interface ConfigReader {
   /** The text of an open editor on `file`, unsaved edits included; undefined when none is open. */

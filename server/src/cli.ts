@@ -11,7 +11,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { loadBash } from './analysis/bash';
 import { checkConfigRuleId, detectKind, ENGINE_CODES, ENGINE_DESCRIPTIONS, lint, RULES, SOURCE, type Diagnostic } from './engine';
-import { loadBuiltinProfiles, parseWorkspaceConfig, WORKSPACE_CONFIG_FILE, type Severity, type WorkspaceConfig } from './profiles/profiles';
+import { configParser, loadBuiltinProfiles, WORKSPACE_CONFIG_FILE, type Severity, type WorkspaceConfig } from './profiles/profiles';
 import { resources } from './resources';
 import { decodeText } from './textDecoding';
 import { VERSION } from './version';
@@ -116,7 +116,7 @@ export async function main(argv: string[]): Promise<number> {
   const configPath = args.config ?? (existsSync(WORKSPACE_CONFIG_FILE) ? WORKSPACE_CONFIG_FILE : undefined);
   if (configPath) {
     try {
-      const parsed = parseWorkspaceConfig(readFileSync(configPath, 'utf8'), { checkRuleId: checkConfigRuleId });
+      const parsed = configParser().parseWorkspaceConfig(readFileSync(configPath, 'utf8'), { checkRuleId: checkConfigRuleId });
       workspace = parsed.config;
       if (parsed.problems.length) {
         results.push({

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { loadBuiltinProfiles, parseWorkspaceConfig, resolveProfile } from '../../server/src/profiles/profiles';
+import { parseWorkspaceConfig } from '../../common/workspaceConfig/configParser';
+import { loadBuiltinProfiles, resolveProfile } from '../../server/src/profiles/profiles';
 import { candidateConfigFiles, parentDir, resolveWorkspaceConfig, type ConfigReader } from '../../common/workspaceConfig/resolve';
 import { resources } from '../../server/src/resources';
 import { tippecanoeShards } from '../../server/src/rules/tippecanoe';

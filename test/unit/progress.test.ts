@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { expandKeys, FIELDS_PIPELINE, KeyParser, logPathFor, percentOf, type ProgressSpec } from '../../common/progress/progress';
 import { oldPercentOf } from '../support/legacyProgress';
 import { USER_REGEX_MAX_INPUT } from '../../common/regexSafety';
-import { parseWorkspaceConfig } from '../../server/src/profiles/profiles';
+import { parseWorkspaceConfig } from '../../common/workspaceConfig/configParser';
 import { repoRoot } from '../support/manifest';
 
 const spec = { ...FIELDS_PIPELINE, dir: '/cluster/work/users/digifarm/fields' };

@@ -1,13 +1,23 @@
 /**
- * Cluster profiles shipped as YAML in server/profiles/. The schema, the parser of `.hpc-geo.yaml`
- * and the profile helpers live in common/workspaceConfig/schema.ts (the extension reads the same
- * file); this module adds reading the shipped profiles from disk.
+ * Cluster profiles shipped as YAML in server/profiles/, and as JSON in dist/profiles/ (checked and
+ * converted at build time, esbuild.mjs). The schema and the profile helpers live in
+ * common/workspaceConfig/schema.ts, the YAML parser in configParser.ts (the extension reads the
+ * same files); this module adds reading the shipped profiles from disk.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
-import { parseProfile, type Profile } from '../../../common/workspaceConfig/schema';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Profile } from '../../../common/workspaceConfig/schema';
 
 export * from '../../../common/workspaceConfig/schema';
+
+/**
+ * The YAML parser of .hpc-geo.yaml and of the profiles, loaded the first time it is needed: in
+ * hpc-lint's bundle it is a bundle of its own (dist/configParser.js, esbuild.mjs), so that a run
+ * without .hpc-geo.yaml does not load the YAML library.
+ */
+export function configParser(): typeof import('../../../common/workspaceConfig/configParser') {
+  return require('../../../common/workspaceConfig/configParser') as typeof import('../../../common/workspaceConfig/configParser');
+}
 
 /**
  * The shipped profiles: their names from the folder, each one parsed the first time it is asked
@@ -19,7 +29,8 @@ export class BuiltinProfiles implements ReadonlyMap<string, Profile> {
   private readonly names: string[];
 
   constructor(private readonly dir: string) {
-    this.names = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort().map((f) => basename(f, '.yaml'));
+    const names = readdirSync(dir).filter((f) => f.endsWith('.yaml') || f.endsWith('.json')).map((f) => f.slice(0, f.lastIndexOf('.')));
+    this.names = [...new Set(names)].sort();
   }
 
   get size(): number {
@@ -34,9 +45,9 @@ export class BuiltinProfiles implements ReadonlyMap<string, Profile> {
     if (!this.has(name)) return undefined;
     let profile = this.parsed.get(name);
     if (!profile) {
-      const parsed = parseProfile(name, readFileSync(join(this.dir, `${name}.yaml`), 'utf8'));
-      if (parsed.problems.length) throw new Error(`shipped profile ${name}.yaml is broken: ${parsed.problems[0]!.message} (line ${parsed.problems[0]!.line + 1})`);
-      this.parsed.set(name, (profile = parsed.profile));
+      const json = join(this.dir, `${name}.json`);
+      profile = existsSync(json) ? { ...(JSON.parse(readFileSync(json, 'utf8')) as Profile), name } : shippedProfile(name, readFileSync(join(this.dir, `${name}.yaml`), 'utf8'));
+      this.parsed.set(name, profile);
     }
     return profile;
   }
@@ -65,4 +76,11 @@ export class BuiltinProfiles implements ReadonlyMap<string, Profile> {
 /** The shipped profiles of a folder (parsed when first asked for). */
 export function loadBuiltinProfiles(dir: string): ReadonlyMap<string, Profile> {
   return new BuiltinProfiles(dir);
+}
+
+/** A shipped profile's YAML, parsed and checked: a problem in it is a bug of ours, thrown. */
+export function shippedProfile(name: string, yaml: string): Profile {
+  const parsed = configParser().parseProfile(name, yaml);
+  if (parsed.problems.length) throw new Error(`shipped profile ${name}.yaml is broken: ${parsed.problems[0]!.message} (line ${parsed.problems[0]!.line + 1})`);
+  return parsed.profile;
 }
