@@ -313,6 +313,8 @@ export interface SubmitOptions {
   /** Only these array indexes (resubmitting failed tasks). */
   array?: string;
   hold?: boolean;
+  /** More options before the script (`--mem=12G`): on the command line they override its #SBATCH lines. */
+  options?: readonly string[];
 }
 
 export function sbatchArgv(script: string, opts: SubmitOptions = {}): string[] {
@@ -323,6 +325,7 @@ export function sbatchArgv(script: string, opts: SubmitOptions = {}): string[] {
     ...(opts.dependency?.jobIds.length ? [`--dependency=${opts.dependency.type}:${opts.dependency.jobIds.join(':')}`] : []),
     ...(opts.array ? [`--array=${opts.array}`] : []),
     ...(opts.hold ? ['--hold'] : []),
+    ...(opts.options ?? []),
     script,
   ];
 }

@@ -152,8 +152,10 @@ describe('jobs against the lab', function () {
     await until('all five tasks finished', () => store.get('hpcGeo.history.lab')!.filter((j) => j.arrayJobId === first.jobId && ['COMPLETED', 'FAILED'].includes(j.state)).length === 5, 90_000);
     const failed = store.get('hpcGeo.history.lab')!.filter((j) => j.arrayJobId === first.jobId && j.state === 'FAILED').map((j) => `${j.arrayTaskId} ${j.exitCode}`).sort();
     assert.deepEqual(failed, ['1 1:0', '3 1:0']);
-    const { submitted, indexes } = await actions.resubmitFailed(first.jobId, first);
-    assert.equal(indexes, '1,3');
+    const plan = await actions.planResubmitFailed(first.jobId, first);
+    assert.deepEqual(plan.groups.map((g) => [g.indexes, g.options]), [['1,3', []]], 'failed with an exit code: as they were');
+    const [submitted] = await actions.submitPlan(plan);
+    if (!submitted) throw new Error('nothing submitted');
     await until('the resubmitted tasks', () => store.get('hpcGeo.history.lab')!.filter((j) => j.arrayJobId === submitted.jobId).length === 2, 90_000);
     assert.deepEqual(store.get('hpcGeo.history.lab')!.filter((j) => j.arrayJobId === submitted.jobId).map((j) => j.arrayTaskId).sort(), ['1', '3']);
   });

@@ -3,9 +3,9 @@
  * commands in jobCommands.ts ask the user and call these.
  */
 import { posix } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
 import {
   arrayUpdateFailures,
-  compressIndexes,
   parseSacct,
   parseSbatchParsable,
   parseScontrolJobs,
@@ -24,7 +24,9 @@ import {
   type UsageRow,
 } from '../../../common/slurm/jobs';
 import { defaultLogPattern, recordedLogPatterns, resolveLogPattern, type LogFacts } from '../../../common/slurm/logPath';
-import { failedIndexes } from '../../../common/slurm/tree';
+import { planResubmit, TaskUsageParser, taskUsageArgv, type ResubmitGroup, type TaskUsage } from '../../../common/slurm/resubmit';
+import { isFailure } from '../../../common/slurm/tree';
+import { lastOption, parseSbatchHeader, splitLines } from '../../../common/sbatch/directives';
 import { parseSstat, sstatArgv, type LiveUsageRow } from '../../../common/slurm/usage';
 import { CommandError, describeArgv } from '../ssh/errors';
 import type { CommandRunner } from '../ssh/types';
@@ -39,6 +41,16 @@ export interface SubmitRecord {
   /** StdOut and StdErr as squeue showed them right after the submission (patterns unresolved). */
   stdOut?: string;
   stdErr?: string;
+}
+
+/** The failed tasks of an array, in groups by cause, with the sbatch command line of each. */
+export interface ResubmitPlan {
+  arrayJobId: string;
+  script: string;
+  workDir: string;
+  groups: ResubmitGroup[];
+  /** One sbatch argv per group, as it will run. */
+  argv: string[][];
 }
 
 /** A job action (scancel, scontrol, sacct, sbatch) that has not answered in this long has failed. */
@@ -126,21 +138,48 @@ export class JobActions {
     return parseSacct((await this.run(sacctJobsArgv(jobIds))).stdout.toString('utf8')).items;
   }
 
+  /** What each task of an array used and how it ended: one sacct with the steps, read as it arrives. */
+  async taskUsage(arrayJobId: string): Promise<TaskUsage[]> {
+    const parser = new TaskUsageParser(arrayJobId);
+    const decoder = new StringDecoder('utf8');
+    let rest = '';
+    const take = (text: string) => {
+      const lines = (rest + text).split('\n');
+      rest = lines.pop()!;
+      for (const line of lines) parser.push(line);
+    };
+    await this.runner.exec(taskUsageArgv(arrayJobId), { timeoutMs: this.timeoutMs, onStdout: (chunk) => take(decoder.write(chunk)) });
+    take(`${decoder.end()}\n`);
+    return parser.result();
+  }
+
   /**
-   * Submits the failed tasks of an array again, as `--array=<those indexes>` of the same script in
-   * the same folder. The script comes from Slurm while it remembers the job, else from HPC Geo's
-   * record of the submission.
+   * How the failed tasks of an array would be submitted again, by cause (planResubmit): the same
+   * script in the same folder, tasks out of memory with more memory, timed-out ones with more
+   * time. The script comes from Slurm while it remembers the job, else from HPC Geo's record of
+   * the submission; its #SBATCH lines tell which memory option to raise. Nothing is submitted.
    */
-  async resubmitFailed(arrayJobId: string, record?: SubmitRecord): Promise<{ submitted: SubmitRecord; indexes: string }> {
-    const tasks = (await this.accounting([arrayJobId])).filter((t) => t.arrayJobId === arrayJobId);
-    const failed = failedIndexes(tasks);
-    if (!failed.length) throw new Error(`No task of array ${arrayJobId} failed.`);
+  async planResubmitFailed(arrayJobId: string, record?: SubmitRecord): Promise<ResubmitPlan> {
+    const tasks = await this.taskUsage(arrayJobId);
+    if (!tasks.some((t) => isFailure(t.state))) throw new Error(`No task of array ${arrayJobId} failed.`);
     const known = (await this.show(arrayJobId))[0];
     const script = known?.Command && known.Command !== '(null)' ? known.Command : record?.script;
-    const workDir = known?.WorkDir ?? record?.workDir ?? tasks[0]?.workDir;
+    const workDir = known?.WorkDir ?? record?.workDir;
     if (!script || !workDir) throw new Error(`The script of job ${arrayJobId} is not known: Slurm no longer holds it and it was not submitted from HPC Geo.`);
-    const indexes = compressIndexes(failed);
-    return { submitted: await this.submit(script, { chdir: workDir, array: indexes }), indexes };
+    const text = await this.run(['cat', '--', script], { allowNonZero: true });
+    const header = parseSbatchHeader(splitLines(text.stdout.toString('utf8')));
+    const memOption = (['mem-per-cpu', 'mem-per-gpu', 'mem'] as const).find((o) => lastOption(header, o)) ?? 'mem';
+    const gpus = Number(lastOption(header, 'gpus-per-task')?.value ?? lastOption(header, 'gpus')?.value ?? 1) || 1;
+    const throttle = Number(known?.ArrayTaskThrottle ?? 0) || undefined;
+    const groups = planResubmit(tasks, { memOption, gpusPerTask: gpus, ...(throttle ? { throttle } : {}) });
+    return { arrayJobId, script, workDir, groups, argv: groups.map((g) => sbatchArgv(script, { chdir: workDir, array: g.indexes, options: g.options })) };
+  }
+
+  /** Submits each group of a plan: one new array job per group. */
+  async submitPlan(plan: ResubmitPlan): Promise<SubmitRecord[]> {
+    const out: SubmitRecord[] = [];
+    for (const g of plan.groups) out.push(await this.submit(plan.script, { chdir: plan.workDir, array: g.indexes, options: g.options }));
+    return out;
   }
 
   /**

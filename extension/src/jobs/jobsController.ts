@@ -1,7 +1,7 @@
 import { userInfo } from 'node:os';
 import * as vscode from 'vscode';
 import { stateGroup } from '../../../common/slurm/jobs';
-import { failedIndexes } from '../../../common/slurm/tree';
+import { previewLine } from '../../../common/slurm/resubmit';
 import type { ClusterManager } from '../clusters/clusterManager';
 import type { Cluster } from '../clusters/clusters';
 import type { Config } from '../config';
@@ -212,20 +212,22 @@ export class JobsController extends Disposable {
     const [t] = await this.targets(TARGETS.resubmitFailed, node);
     const arrayJobId = t && arrayIdOf(t);
     if (!t || !arrayJobId) return;
-    const tasks = t.type === 'array' ? t.entry.tasks : [];
-    const failed = failedIndexes(tasks);
-    const yes: vscode.MessageItem = { title: 'Resubmit' };
+    const actions = await this.actionsFor(t.cluster);
+    // what each task used and why it failed, before anything is asked or submitted
+    const plan = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Reading how the tasks of array ${arrayJobId} ended…` }, () => actions.planResubmitFailed(arrayJobId, this.submits.find(t.cluster, arrayJobId)));
+    const count = plan.groups.length;
+    const yes: vscode.MessageItem = { title: count === 1 ? 'Resubmit' : `Resubmit as ${count} Jobs` };
     const ok = await vscode.window.showWarningMessage(
       `Resubmit the failed tasks of array ${arrayJobId}?`,
-      { modal: true, detail: `${failed.length ? `${failed.length} task${failed.length === 1 ? '' : 's'} failed. ` : ''}They are submitted again as a new array job, with the script and options of the first submission; cancelled tasks are not resubmitted.` },
+      { modal: true, detail: [...plan.groups.map((g, i) => `${g.reason}:\n${previewLine(plan.argv[i]!)}`), 'Cancelled tasks are not resubmitted.'].join('\n\n') },
       yes,
     );
     if (ok !== yes) return;
-    const actions = await this.actionsFor(t.cluster);
-    const { submitted, indexes } = await actions.resubmitFailed(arrayJobId, this.submits.find(t.cluster, arrayJobId));
-    await this.submits.remember(t.cluster, submitted);
-    this.log.info(`${t.cluster}: resubmitted tasks ${indexes} of ${arrayJobId} as job ${submitted.jobId}`);
-    void vscode.window.showInformationMessage(`Resubmitted tasks ${indexes} of array ${arrayJobId} as job ${submitted.jobId}.`);
+    const submitted = await actions.submitPlan(plan);
+    for (const s of submitted) await this.submits.remember(t.cluster, s);
+    const done = submitted.map((s, i) => `tasks ${plan.groups[i]!.indexes} as job ${s.jobId}`).join(', ');
+    this.log.info(`${t.cluster}: resubmitted the failed tasks of ${arrayJobId}: ${submitted.map((s, i) => `${previewLine(plan.argv[i]!)} → ${s.jobId}`).join('; ')}`);
+    void vscode.window.showInformationMessage(`Resubmitted ${done} (array ${arrayJobId}).`);
     await this.service.refresh(t.cluster);
   }
 
