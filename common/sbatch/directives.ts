@@ -35,6 +35,8 @@ export interface OptionUse {
   valueSpan?: Span;
   /** Written as an unambiguous prefix of the long name. */
   abbreviated: boolean;
+  /** The component of a heterogeneous job it belongs to (after the Nth `#SBATCH hetjob` line); absent for the first. */
+  component?: number;
   /** The deprecated table entry it was read through (`tasks-per-node` for --ntasks-per-node). */
   alias?: SbatchOption;
   /**
@@ -272,11 +274,16 @@ function pushTokens(argv: DirectiveToken[], tokens: DirectiveToken[], text: stri
 }
 
 function getopt(argv: DirectiveToken[], header: SbatchHeader): void {
+  let component = 0;
   for (let i = 0; i < argv.length; i++) {
     const tok = argv[i]!;
     const v = tok.value;
     if (v === '--') return;
-    if (/^(hetjob|packjob)$/i.test(v)) continue; // heterogeneous job separator
+    // heterogeneous job separator: the options after it are the next component's
+    if (/^(hetjob|packjob)$/i.test(v)) {
+      component++;
+      continue;
+    }
     if (v.startsWith('--')) {
       const eq = v.indexOf('=');
       const name = eq < 0 ? v.slice(2) : v.slice(2, eq);
@@ -290,7 +297,7 @@ function getopt(argv: DirectiveToken[], header: SbatchHeader): void {
         continue;
       }
       const option = canonicalOption(entry);
-      const use: OptionUse = { option, written, span: { ...nameSpan, end: tok.end }, nameSpan, abbreviated: !exact, ...(option !== entry ? { alias: entry } : {}) };
+      const use: OptionUse = { option, written, span: { ...nameSpan, end: tok.end }, nameSpan, abbreviated: !exact, ...(option !== entry ? { alias: entry } : {}), ...(component ? { component } : {}) };
       if (eq >= 0) {
         if (option.arg === 'none') {
           header.problems.push({ code: 'unexpected-option-value', span: { line: tok.line, start: tok.start, end: tok.end }, text: written });

@@ -403,4 +403,88 @@ describe('false findings (issue 11)', () => {
       assert.deepEqual(codes(`${head}cd $TMPDIR\nrm -rf *\n`), ['cd-unchecked-before-rm/warning']);
     });
   });
+  describe('a newcomer\'s own scripts against the review rules: false findings and misses', () => {
+    const head = '#!/bin/bash\n#SBATCH --time=01:00:00\n';
+    const only = (text: string, code: string, opts: Parameters<typeof lintText>[1] = {}) => codes(text, opts).filter((c) => c.startsWith(code));
+
+    it('return that works sourced or run, or asks whether it is sourced, is meant', () => {
+      assert.deepEqual(only(`${head}[ -f in.tif ] || { echo missing; return 1 2>/dev/null || exit 1; }\npython x.py\n`, 'return-outside'), []);
+      assert.deepEqual(only(`${head}(return 0 2>/dev/null) && sourced=1 || sourced=0\n`, 'return-outside'), []);
+    });
+
+    it('rm -rf of a variable the script made sure of, or a sourced file may set, is not rm-empty-variable', () => {
+      for (const guard of [': "${WORKDIR:?set WORKDIR}"', '[ -n "$WORKDIR" ] || exit 1', 'if [ -z "$WORKDIR" ]; then exit 1; fi', '[[ -d $WORKDIR ]] || exit 1', 'source params.env']) {
+        assert.deepEqual(only(`${head}${guard}\nrm -rf "$WORKDIR"/*\n`, 'rm-empty'), [], guard);
+      }
+    });
+
+    it('((n++)) where set +e has turned errexit off is not errexit-arithmetic-zero', () => {
+      assert.deepEqual(only(`${head}set -e\nn=0\nset +e\n((n++))\nset -e\n`, 'errexit-arith'), []);
+      assert.deepEqual(only(`${head}set -e\nn=0\n((n++))\n`, 'errexit-arith'), ['errexit-arithmetic-zero/warning']);
+    });
+
+    it('cd-unchecked-before-rm counts the last cd, an ERR trap, a $PWD check and a cd to the submit dir', () => {
+      assert.deepEqual(only(`${head}cd /cluster/work/x\necho hi\ncd /cluster/work/x || exit 1\nrm -rf *\n`, 'cd-unchecked'), []);
+      assert.deepEqual(only(`${head}trap "exit 1" ERR\ncd /cluster/work/x\nrm -rf ./*\n`, 'cd-unchecked'), []);
+      assert.deepEqual(only(`${head}cd /cluster/work/x\n[ "$PWD" = /cluster/work/x ] || exit 1\nrm -rf *\n`, 'cd-unchecked'), []);
+      assert.deepEqual(only(`${head}cd "$SLURM_SUBMIT_DIR"\nrm -rf tmp_*\n`, 'cd-unchecked'), []);
+      // the fix of a cd to a variable also stops on an empty one (cd with nothing goes home)
+      const found = lintText(`${head}cd $WORKDIR\nrm -rf *\n`).find((d) => d.code === 'cd-unchecked-before-rm')!;
+      assert.deepEqual(found.fix!.edits.map((e) => e.newText), ['"${WORKDIR:?}"', ' || exit 1']);
+    });
+
+    it('a --signal trap with the work in the background and polled runs; one with another signal never does', () => {
+      const polled = `${head}#SBATCH --signal=B:TERM@120\ntrap 'touch stop' TERM\nsrun ./model &\nwhile kill -0 $! 2>/dev/null; do sleep 30; done\n`;
+      assert.deepEqual(only(polled, 'signal-trap'), []);
+      const other = `${head}#SBATCH --signal=B:USR2@600\ntrap 'touch stop' USR1\npython train.py &\nwait\n`;
+      assert.deepEqual(only(other, 'signal-trap'), ['signal-trap-never-runs/warning']);
+    });
+
+    it('one srun step in the background with nothing beside it is not parallel-srun-without-exact', () => {
+      assert.deepEqual(only(`${head}#SBATCH --signal=B:USR1@300\ntrap 'touch stop.flag' SIGUSR1\nsrun python train.py &\nwait\n`, 'parallel-srun'), []);
+      assert.deepEqual(only(`${head}for y in 1 2; do\n  srun -n1 python y.py $y &\ndone\nwait\n`, 'parallel-srun'), ['parallel-srun-without-exact/warning']);
+      assert.deepEqual(only(`${head}srun -n1 a &\nsrun -n1 b\nwait\n`, 'parallel-srun'), ['parallel-srun-without-exact/warning']);
+    });
+
+    it('the components of a heterogeneous job have options of their own', () => {
+      const het = `${head}#SBATCH --ntasks=8\n#SBATCH hetjob\n#SBATCH --ntasks=56\nsrun -n 64 ./model\n`;
+      assert.deepEqual(codes(het).filter((c) => c.startsWith('duplicate') || c.startsWith('mpi-ranks')), []);
+    });
+
+    it('a relative rm does not match an absolute log; the message shows the log pattern, not a made-up id', () => {
+      assert.deepEqual(only(`${head}#SBATCH --output=/cluster/work/users/me/logs/%x_%j.out\nrm -f *.out *.err\n`, 'rm-own-log'), []);
+      const found = lintText(`${head}#SBATCH --output=logs/%x-%j.log\nrm -f logs/*.log\n`).find((d) => d.code === 'rm-own-log')!;
+      assert.match(found.message, /\(logs\/%x-%j\.log\)/);
+      // a cd to the submit directory changes nothing
+      assert.deepEqual(only(`${head}#SBATCH --output=%x.%j.out\ncd "$SLURM_SUBMIT_DIR"\nrm -f *.out\n`, 'rm-own-log'), ['rm-own-log/warning']);
+    });
+
+    it('a pip install that one task runs is not every task\'s; uv pip and conda install are', () => {
+      const arr = `${head}#SBATCH --array=0-9\n#SBATCH --output=o_%A_%a.out\n`;
+      assert.deepEqual(only(`${arr}if [ "$SLURM_ARRAY_TASK_ID" -eq 0 ]; then pip install --user rasterio; fi\n`, 'pip-install'), []);
+      assert.deepEqual(only(`${arr}uv pip install rasterio\npython x.py $SLURM_ARRAY_TASK_ID\n`, 'pip-install'), ['pip-install-in-array/warning']);
+      assert.deepEqual(only(`${arr}conda install -y rasterio\npython x.py $SLURM_ARRAY_TASK_ID\n`, 'pip-install'), ['pip-install-in-array/warning']);
+    });
+
+    it('misses: $(export ...), $(module load) && ..., conda init in the script, micromamba, echo ok; done, wrapped mpirun', () => {
+      assert.deepEqual(only(`${head}$(export OMP_NUM_THREADS=4)\n`, 'substitution'), ['substitution-output-run/warning']);
+      assert.deepEqual(only(`${head}$(module load GDAL) && echo loaded\n`, 'substitution'), ['substitution-output-run/warning']);
+      assert.deepEqual(only(`${head}conda init bash\nconda activate geo\n`, 'conda'), ['conda-activate-without-init/warning']);
+      assert.deepEqual(only(`${head}micromamba activate geo\n`, 'conda'), ['conda-activate-without-init/warning']);
+      assert.deepEqual(only(`${head}echo ok; done\n`, 'shell-syntax'), ['shell-syntax-error/warning']);
+      assert.deepEqual(only(`${head}#SBATCH --ntasks=8\nsrun --mpi=pmi2 env OMP_NUM_THREADS=1 mpirun ./solver\n`, 'srun-wraps'), ['srun-wraps-mpirun/warning']);
+    });
+
+    it('misses: several nodes with the work in a container, or only torchrun; words in an echo launch nothing', () => {
+      assert.deepEqual(only(`${head}#SBATCH --nodes=3\napptainer exec img.sif python train.py\n`, 'nodes-without'), ['nodes-without-launcher/warning']);
+      assert.deepEqual(only(`${head}#SBATCH --nodes=2\ntorchrun --nnodes=2 train.py\n`, 'nodes-without'), ['nodes-without-launcher/warning']);
+      assert.deepEqual(only(`${head}#SBATCH --nodes=2\necho "no srun here"\npython preprocess_mpi_inputs.py\n`, 'nodes-without'), ['nodes-without-launcher/warning']);
+    });
+
+    it('an array that runs another script, or names %a in a command, is told so', () => {
+      const arr = `${head}#SBATCH --array=0-9\n#SBATCH --output=o_%A_%a.out\n`;
+      assert.deepEqual(only(`${arr}bash worker.sh\n`, 'array-task-id'), []);
+      assert.match(lintText(`${arr}python run.py --config configs/cfg_%a.yaml\n`).find((d) => d.code === 'array-task-id-unused')!.message, /%a is replaced in #SBATCH --output and --error only/);
+    });
+  });
 });

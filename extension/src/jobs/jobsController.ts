@@ -225,9 +225,10 @@ export class JobsController extends Disposable {
     if (ok !== yes) return;
     const submitted = await actions.submitPlan(plan);
     for (const s of submitted) await this.submits.remember(t.cluster, s);
-    const done = submitted.map((s, i) => `tasks ${plan.groups[i]!.indexes} as job ${s.jobId}`).join(', ');
+    const tasks = (i: number) => plan.groups[i]!.indexes.replace(/%\d+$/, '');
+    const done = submitted.length === 1 ? `tasks ${tasks(0)} of array ${arrayJobId} as job ${submitted[0]!.jobId}` : `the failed tasks of array ${arrayJobId} as ${submitted.length} jobs: ${submitted.map((s, i) => `tasks ${tasks(i)} as job ${s.jobId}`).join(', ')}`;
     this.log.info(`${t.cluster}: resubmitted the failed tasks of ${arrayJobId}: ${submitted.map((s, i) => `${previewLine(plan.argv[i]!)} → ${s.jobId}`).join('; ')}`);
-    void vscode.window.showInformationMessage(`Resubmitted ${done} (array ${arrayJobId}).`);
+    void vscode.window.showInformationMessage(`Resubmitted ${done}.`);
     await this.service.refresh(t.cluster);
   }
 

@@ -50,6 +50,12 @@ export interface Command {
   substituted: boolean;
   /** Inside a function's body (`f() { ... }`), where `return` returns. */
   inFunction: boolean;
+  /** Inside a loop (`for`, `while`, `until`): it may run many times. */
+  inLoop: boolean;
+  /** Inside an `if` or `case`: it runs only on some condition. */
+  conditional: boolean;
+  /** Inside a subshell `( ... )`. */
+  inSubshell: boolean;
   prefixAssignments: Assignment[];
   heredoc?: { body: string; start: number; delimiter: string };
 }
@@ -160,7 +166,7 @@ class RangeSet {
 }
 
 // (tree-sitter finds a node's parent by descending from the root: no `.parent` per node here)
-const CONTEXT_TYPES = ['command', 'variable_assignment', 'declaration_command', 'redirected_statement', 'heredoc_redirect', '&', 'list', 'pipeline', 'command_substitution', 'process_substitution', 'if_statement', 'elif_clause', 'while_statement', 'function_definition'];
+const CONTEXT_TYPES = ['command', 'variable_assignment', 'declaration_command', 'redirected_statement', 'heredoc_redirect', '&', 'list', 'pipeline', 'command_substitution', 'process_substitution', 'if_statement', 'elif_clause', 'while_statement', 'function_definition', 'for_statement', 'c_style_for_statement', 'case_statement', 'subshell'];
 
 /**
  * The last tree of one document, so the next parse of it is incremental. The server keeps one
@@ -202,6 +208,9 @@ function extract(tree: Tree): ShellFacts {
   const substitutions: [number, number][] = [];
   const conditions: [number, number][] = [];
   const functions: [number, number][] = [];
+  const loops: [number, number][] = [];
+  const branches: [number, number][] = [];
+  const subshells: [number, number][] = [];
   const pipelines: Node[] = [];
   const redirected = new Map<number, Node>();
   const heredocs: [number, number][] = [];
@@ -248,9 +257,22 @@ function extract(tree: Tree): ShellFacts {
       case 'function_definition':
         functions.push([node.startIndex, node.endIndex]);
         break;
+      case 'for_statement':
+      case 'c_style_for_statement':
+        loops.push([node.startIndex, node.endIndex]);
+        break;
+      case 'case_statement':
+        branches.push([node.startIndex, node.endIndex]);
+        break;
+      case 'subshell':
+        subshells.push([node.startIndex, node.endIndex]);
+        break;
       default: {
         const cond = node.childForFieldName('condition');
         if (cond) conditions.push([cond.startIndex, cond.endIndex]);
+        // `while` and `until` (both while_statement) loop; `if` and `elif` branch
+        if (node.type === 'while_statement') loops.push([node.startIndex, node.endIndex]);
+        else if (node.type === 'if_statement') branches.push([node.startIndex, node.endIndex]);
       }
     }
   }
@@ -259,6 +281,9 @@ function extract(tree: Tree): ShellFacts {
   const inSubstitution = new RangeSet(substitutions);
   const inCondition = new RangeSet(conditions);
   const inFunction = new RangeSet(functions);
+  const inLoop = new RangeSet(loops);
+  const inBranch = new RangeSet(branches);
+  const inSubshell = new RangeSet(subshells);
   // position of each pipeline member: keyed by the member's start offset
   const pipelineOf = new Map<number, { index: number; length: number }>();
   const inHeredocRedirect = new RangeSet(heredocs);
@@ -304,6 +329,9 @@ function extract(tree: Tree): ShellFacts {
       tested: inList.contains(start, end) || inCondition.contains(start, end),
       substituted: inSubstitution.contains(start, end),
       inFunction: inFunction.contains(start, end),
+      inLoop: inLoop.contains(start, end),
+      conditional: inBranch.contains(start, end),
+      inSubshell: inSubshell.contains(start, end),
       prefixAssignments,
       ...(pipeline ? { pipeline } : {}),
       ...(heredoc ? { heredoc } : {}),

@@ -143,8 +143,8 @@ export const EXAMPLES: Record<string, { bad: (string | Example)[]; good: (string
   good: ['#!/bin/bash\n#SBATCH --time=01:00:00\nrm -rf "${SCRATCH:?}"/*\nOUT=/cluster/work/x\nrm -rf "$OUT"/tmp\nrm -rf "$HOME"/.cache/pip\nfor d in a b; do rm -rf $d/*; done\nrm -f $LOGDIR/*\nrm -rf $TMPDIR/ray/*\n'],
 },
   'cd-unchecked-before-rm': {
-  bad: ['#!/bin/bash\n#SBATCH --time=01:00:00\ncd /cluster/work/users/me/tiles_tmp\nrm -rf *\n'],
-  good: ['#!/bin/bash\n#SBATCH --time=01:00:00\ncd /cluster/work/users/me/tiles_tmp || exit 1\nrm -rf *\n', '#!/bin/bash\nset -euo pipefail\n#SBATCH --time=01:00:00\ncd /cluster/work/users/me/tiles_tmp\nrm -rf *\n', '#!/bin/bash\n#SBATCH --time=01:00:00\ncd /cluster/work/x\nrm -rf /cluster/work/x/tmp/*\n'],
+  bad: ['#!/bin/bash\n#SBATCH --time=01:00:00\ncd /cluster/work/users/me/tiles_tmp\nrm -rf *\n', '#!/bin/bash\n#SBATCH --time=01:00:00\ncd $WORKDIR\nrm -rf *\n'],
+  good: ['#!/bin/bash\n#SBATCH --time=01:00:00\ncd /cluster/work/users/me/tiles_tmp || exit 1\nrm -rf *\n', '#!/bin/bash\n#SBATCH --time=01:00:00\nset -euo pipefail\ncd /cluster/work/users/me/tiles_tmp\nrm -rf *\n', '#!/bin/bash\n#SBATCH --time=01:00:00\ncd /cluster/work/x\nrm -rf /cluster/work/x/tmp/*\n', '#!/bin/bash\n#SBATCH --time=01:00:00\ncd /cluster/work/x\necho hi\ncd /cluster/work/x || exit 1\nrm -rf *\n'],
 },
   // steps.ts
   'array-task-id-unused': {
@@ -152,11 +152,11 @@ export const EXAMPLES: Record<string, { bad: (string | Example)[]; good: (string
   good: ['#!/bin/bash\n#SBATCH --time=01:00:00\n#SBATCH --array=0-9\n#SBATCH --output=log_%A_%a.out\npython zonal.py --year $((2015 + SLURM_ARRAY_TASK_ID))\n', '#!/bin/bash\n#SBATCH --time=01:00:00\n#SBATCH --array=0-9\n#SBATCH --output=log_%A_%a.out\npython sweep.py --seed "$SLURM_JOB_ID"\n'],
 },
   'nodes-without-launcher': {
-  bad: ['#!/bin/bash\n#SBATCH --time=01:00:00\n#SBATCH --nodes=4\nmodule load PyTorch\npython train.py\n'],
-  good: ['#!/bin/bash\n#SBATCH --time=01:00:00\n#SBATCH --nodes=4\nsrun python train.py\n', '#!/bin/bash\n#SBATCH --time=01:00:00\n#SBATCH --nodes=2\nbash run_all.sh\n', '#!/bin/bash\n#SBATCH --time=01:00:00\n#SBATCH --ntasks=8\npython pool.py\n', '#!/bin/bash\n#SBATCH --time=01:00:00\n#SBATCH --nodes=2\npython -m torch.distributed.run --nnodes 2 train.py\n'],
+  bad: ['#!/bin/bash\n#SBATCH --time=01:00:00\n#SBATCH --nodes=4\nmodule load PyTorch\npython train.py\n', '#!/bin/bash\n#SBATCH --time=01:00:00\n#SBATCH --nodes=2\ntorchrun --nnodes 2 --nproc-per-node 4 train.py\n', '#!/bin/bash\n#SBATCH --time=01:00:00\n#SBATCH --nodes=3\napptainer exec --nv torch.sif python train.py\n'],
+  good: ['#!/bin/bash\n#SBATCH --time=01:00:00\n#SBATCH --nodes=4\nsrun python train.py\n', '#!/bin/bash\n#SBATCH --time=01:00:00\n#SBATCH --nodes=2\nbash run_all.sh\n', '#!/bin/bash\n#SBATCH --time=01:00:00\n#SBATCH --ntasks=8\npython pool.py\n', '#!/bin/bash\n#SBATCH --time=01:00:00\n#SBATCH --nodes=2\nsrun --ntasks-per-node=1 torchrun --nnodes 2 --nproc-per-node 4 train.py\n'],
 },
   'srun-wraps-mpirun': {
-  bad: ['#!/bin/bash\n#SBATCH --time=01:00:00\n#SBATCH --ntasks=64\nsrun mpirun ./solver\n', '#!/bin/bash\n#SBATCH --time=01:00:00\n#SBATCH --ntasks=64\nsrun --mpi=pmix -n 64 mpiexec ./solver\n'],
+  bad: ['#!/bin/bash\n#SBATCH --time=01:00:00\n#SBATCH --ntasks=64\nsrun mpirun ./solver\n', '#!/bin/bash\n#SBATCH --time=01:00:00\n#SBATCH --ntasks=64\nsrun --mpi=pmix -n 64 mpiexec ./solver\n', '#!/bin/bash\n#SBATCH --time=01:00:00\n#SBATCH --ntasks=64\nsrun singularity exec img.sif mpirun ./solver\n', '#!/bin/bash\n#SBATCH --time=01:00:00\n#SBATCH --ntasks=64\nsrun bash -c "mpirun ./solver"\n'],
   good: ['#!/bin/bash\n#SBATCH --time=01:00:00\n#SBATCH --ntasks=64\nsrun ./solver\nmpirun ./solver\n'],
 },
   'export-none-reaches-steps': {
@@ -186,8 +186,8 @@ export const EXAMPLES: Record<string, { bad: (string | Example)[]; good: (string
 },
   // shellRobustness.ts
   'errexit-arithmetic-zero': {
-  bad: ['#!/bin/bash\nset -euo pipefail\n#SBATCH --time=01:00:00\ndone_tiles=0\nfor t in tiles/*.tif; do\n  gdal_translate "$t" "out/${t##*/}"\n  ((done_tiles++))\ndone\n', '#!/bin/bash -e\n#SBATCH --time=01:00:00\nn=0\nlet n++\n'],
-  good: ['#!/bin/bash\nset -euo pipefail\n#SBATCH --time=01:00:00\ndone_tiles=0\nfor t in tiles/*.tif; do\n  ((++done_tiles))\n  ((done_tiles++)) || true\ndone\ni=1\n((i++))\n', '#!/bin/bash\n#SBATCH --time=01:00:00\nn=0\n((n++))\n'],
+  bad: ['#!/bin/bash\n#SBATCH --time=01:00:00\nset -euo pipefail\ndone_tiles=0\nfor t in tiles/*.tif; do\n  gdal_translate "$t" "out/${t##*/}"\n  ((done_tiles++))\ndone\n', '#!/bin/bash -e\n#SBATCH --time=01:00:00\nn=0\nlet n++\n'],
+  good: ['#!/bin/bash\n#SBATCH --time=01:00:00\nset -euo pipefail\ndone_tiles=0\nfor t in tiles/*.tif; do\n  ((++done_tiles))\n  ((done_tiles++)) || true\ndone\ni=1\n((i++))\n', '#!/bin/bash\n#SBATCH --time=01:00:00\nn=0\n((n++))\n', '#!/bin/bash\n#SBATCH --time=01:00:00\nset -e\nn=0\nset +e\n((n++))\nset -e\n'],
 },
   'signal-trap-never-runs': {
   bad: ['#!/bin/bash\n#SBATCH --time=01:00:00\n#SBATCH --signal=USR1@300\ntrap \'touch checkpoint.now\' USR1\nsrun python train.py &\nwait\n', '#!/bin/bash\n#SBATCH --time=01:00:00\n#SBATCH --signal=B:USR1@300\ntrap \'kill -USR1 $pid\' SIGUSR1\npython train.py\n'],

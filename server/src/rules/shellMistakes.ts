@@ -2,7 +2,7 @@
 import type { Command, Word } from '../analysis/bash';
 import { option } from '../analysis/script';
 import type { Rule, RuleContext } from './rule';
-import { setFlags } from './shellRobustness';
+import { errexitAt } from './shellRobustness';
 import { CONFLICT_MARKER } from './slurmScript';
 
 /** Words that close or continue a compound command: alone at a command's place they close nothing. */
@@ -14,7 +14,7 @@ export const shellSyntaxError: Rule = {
   title: 'A keyword that closes nothing: bash stops at this line',
   kinds: ['sbatch'],
   docs: {
-    problem: 'A `done`, `fi`, `esac`, `then`, `do`, `elif` or `else` starts a line where no loop, `if` or `case` is open: one too many after an edit, or the opening line was deleted or commented out. Reported only where the rest of the script parses, so that a construct the parser does not know is not taken for a mistake.',
+    problem: 'A `done`, `fi`, `esac`, `then`, `do`, `elif` or `else` starts a command (at the start of a line or after `;`) where no loop, `if` or `case` is open: one too many after an edit, or the opening line was deleted or commented out. Reported only where the rest of the script parses, so that a construct the parser does not know is not taken for a mistake.',
     why: 'bash reads a script one command at a time. It runs every line above this one, then stops with "syntax error near unexpected token `done\'" and exit status 2: the job fails half-way, after the setup and before the work, often with its first steps\' output looking fine.',
     fix: 'Remove the extra keyword, or put back the line that opened the block. `bash -n script.sh` checks a whole script without running it.',
     source: 'bash(1), SHELL GRAMMAR ("Compound Commands"); a stray `done` was among the real problems that public scripts showed (issue 11).',
@@ -24,8 +24,10 @@ export const shellSyntaxError: Rule = {
     if (!shell.complete || shell.hasErrors || lines.some((l) => CONFLICT_MARKER.test(l))) return;
     for (const c of shell.commands) {
       if (!CLOSERS.has(c.name.raw) || c.substituted) continue;
+      // at the start of a line or after a `;` (`echo ok; done`), where a command begins
       const at = ctx.script.index.position(c.start);
-      if ((lines[at.line] ?? '').slice(0, at.character).trim() !== '') continue;
+      const before = (lines[at.line] ?? '').slice(0, at.character).trimEnd();
+      if (before !== '' && !before.endsWith(';')) continue;
       ctx.report({ start: c.name.start, end: c.name.end, message: `This ${c.name.raw} closes nothing that is open: bash runs the lines above it, then stops here with "syntax error near unexpected token \`${c.name.raw}'" and the job fails. Remove it, or restore the line that opened the block.` });
       return;
     }
@@ -79,7 +81,7 @@ export const returnOutsideFunction: Rule = {
   title: 'return outside a function in a job script',
   kinds: ['sbatch'],
   docs: {
-    problem: 'The job script calls `return` outside any function (`[ -f input.tif ] || return 1`), as code written to be sourced does.',
+    problem: 'The job script calls `return` outside any function (`[ -f input.tif ] || return 1`), as code written to be sourced does. A `return` whose error is sent to `/dev/null` (`return 1 2>/dev/null || exit 1`, which works sourced or run) or in a subshell (`(return 0 2>/dev/null)`, the test for being sourced) is meant and not reported.',
     why: 'sbatch runs the script, it does not source it, and in a script `return` outside a function is an error: bash prints "return: can only `return\' from a function or sourced script" and goes on with the next line. The check meant to stop the job stops nothing, and the job runs without its input.',
     fix: 'Use `exit` (with the status: `exit 1`); the quick fix changes it.',
     source: 'bash(1), SHELL BUILTIN COMMANDS, return; `return` at top level was among the real problems that public scripts showed (issue 11).',
@@ -87,7 +89,9 @@ export const returnOutsideFunction: Rule = {
   check(ctx) {
     if (!ctx.script.header.directiveLines.length) return;
     for (const c of ctx.script.shell.commands) {
-      if (c.name.raw !== 'return' || c.inFunction || c.substituted) continue;
+      // `(return 0 2>/dev/null)` asks whether the file is sourced; `return 1 2>/dev/null || exit 1`
+      // works sourced or run: whoever silences return's error knows it may fail
+      if (c.name.raw !== 'return' || c.inFunction || c.substituted || c.inSubshell || /^[ \t]*(?:2>|&>)[ \t]*\/dev\/null/.test(ctx.script.text.slice(c.end, c.end + 40))) continue;
       ctx.report({ start: c.name.start, end: c.name.end, message: 'return outside a function does not end a job script: bash says "can only `return\' from a function or sourced script" and runs on. Use exit.', fix: { title: 'Change to exit', edits: [{ start: c.name.start, end: c.name.end, newText: 'exit' }] } });
     }
   },
@@ -96,7 +100,7 @@ export const returnOutsideFunction: Rule = {
 /** Commands whose output is text to read, not a command to run. */
 const PRINTS = new Set(['echo', 'printf', 'date', 'hostname', 'pwd', 'whoami', 'expr', 'seq', 'wc', 'nproc', 'squeue', 'sacct', 'sinfo', 'id', 'uname', 'du', 'df', 'ls', 'nvidia-smi', 'free']);
 /** Commands that change the shell they run in: in a substitution they change a subshell. */
-const CHANGES_SHELL = new Set(['module', 'ml', 'cd', 'export', 'source', '.', 'conda', 'set', 'ulimit', 'umask', 'alias', 'unset']);
+const CHANGES_SHELL = new Set(['module', 'ml', 'cd', 'export', 'declare', 'local', 'readonly', 'typeset', 'source', '.', 'conda', 'set', 'ulimit', 'umask', 'alias', 'unset']);
 
 /** Whether a word is one whole `$( )` or backtick substitution. */
 function wholeSubstitution(w: Word): boolean {
@@ -125,14 +129,16 @@ export const substitutionOutputRun: Rule = {
   check(ctx) {
     const cmds = ctx.script.shell.commands;
     for (const c of cmds) {
-      // `if $(... | grep -q x)`: an empty output leaves the substitution's status, as meant
-      if (c.args.length || c.prefixAssignments.length || c.tested || !wholeSubstitution(c.name)) continue;
-      const inner = cmds.find((x) => x.start > c.name.start && x.end <= c.name.end);
-      if (!inner) continue;
-      const prints = PRINTS.has(inner.base);
-      if (!prints && !CHANGES_SHELL.has(inner.base)) continue;
+      if (c.args.length || c.prefixAssignments.length || !wholeSubstitution(c.name)) continue;
       const open = c.name.raw.startsWith('`') ? 1 : 2;
       const body = c.name.raw.slice(open, -1).trim();
+      // `export`, `declare` and `local` are declarations, not commands, to the parser
+      const base = cmds.find((x) => x.start > c.name.start && x.end <= c.name.end)?.base ?? /^(export|declare|local|readonly|typeset)\b/.exec(body)?.[1];
+      if (!base) continue;
+      const prints = PRINTS.has(base);
+      // `if $(... | grep -q x)`: an empty output leaves the substitution's status, as meant
+      if ((!prints && !CHANGES_SHELL.has(base)) || (prints && c.tested)) continue;
+      const inner = { base };
       ctx.report({
         start: c.name.start,
         end: c.name.end,
@@ -143,7 +149,7 @@ export const substitutionOutputRun: Rule = {
   },
 };
 
-/** A shell pattern (`*`, `?`, `[...]`) matched against a name, linear in both for `*` and `?`. */
+/** A shell pattern (`*`, `?`, `[...]`) matched against a path as the shell does (no `*` across a `/`). */
 export function globMatches(pattern: string, name: string): boolean {
   let p = 0;
   let n = 0;
@@ -169,7 +175,7 @@ export function globMatches(pattern: string, name: string): boolean {
           continue;
         }
       }
-    } else if (p < pattern.length && (pattern[p] === '?' || pattern[p] === name[n])) {
+    } else if (p < pattern.length && ((pattern[p] === '?' && name[n] !== '/') || pattern[p] === name[n])) {
       p++;
       n++;
       continue;
@@ -179,7 +185,8 @@ export function globMatches(pattern: string, name: string): boolean {
       mark = n;
       continue;
     }
-    if (star < 0) return false;
+    // a `*` matches within one path component
+    if (star < 0 || name[mark] === '/') return false;
     p = star + 1;
     n = ++mark;
   }
@@ -212,18 +219,20 @@ export const rmOwnLog: Rule = {
     const array = !!option(ctx.script, 'array');
     const logs = ['output', 'error'].map((o) => option(ctx.script, o)?.value).filter((v): v is string => !!v && !v.startsWith('/dev/'));
     if (!option(ctx.script, 'output')) logs.push(array ? 'slurm-%A_%a.out' : 'slurm-%j.out');
-    const samples = logs.map((l) => sampleLogName(l.replace(/^\.\//, ''), jobName));
-    // after a cd, the names are of another directory, which the text does not tell
-    const firstCd = ctx.script.shell.commands.find((c) => ['cd', 'pushd'].includes(c.base))?.start ?? Infinity;
+    const samples = logs.map((l) => ({ pattern: l, name: sampleLogName(l.replace(/^\.\//, ''), jobName) }));
+    // after a cd, the names are of another directory, which the text does not tell (a cd to the
+    // submit directory, where the job starts, changes nothing)
+    const firstCd = ctx.script.shell.commands.find((c) => ['cd', 'pushd'].includes(c.base) && !/^"?\$\{?SLURM_SUBMIT_DIR\}?"?\/?$/.test(c.args[0]?.raw ?? ''))?.start ?? Infinity;
     for (const c of ctx.script.shell.commands) {
       if (c.base !== 'rm' || c.substituted || c.start > firstCd) continue;
       for (const a of c.args) {
         if (a.text.startsWith('-') || a.text.includes('$')) continue;
         let target = a.text.replace(/^\.\//, '');
         while (target.endsWith('/')) target = target.slice(0, -1);
-        const hit = samples.find((s) => globMatches(target, s) || (recursive(c.args) && target !== '' && s.startsWith(`${target}/`)));
+        // an absolute log is where a relative name points only when the job was submitted there
+        const hit = samples.find((s) => (s.name.startsWith('/') === target.startsWith('/')) && (globMatches(target, s.name) || (recursive(c.args) && target !== '' && s.name.startsWith(`${target}/`))));
         if (!hit) continue;
-        ctx.report({ start: a.start, end: a.end, message: `${a.text} matches this job's own log (${hit} for this job): rm removes it while the job writes to it, and all later output is lost. Delete old logs before submitting, or leave out this job's.` });
+        ctx.report({ start: a.start, end: a.end, message: `${a.text} matches this job's own log (${hit.pattern}): rm removes it while the job writes to it, and all later output is lost. Delete old logs before submitting, or leave out this job's.` });
         break;
       }
     }
@@ -239,7 +248,7 @@ export const rmEmptyVariable: Rule = {
   title: 'rm -r of a path that starts with a variable the script never sets',
   kinds: ['sbatch'],
   docs: {
-    problem: '`rm -rf "$WORKDIR"/*`, `rm -r $SCRATCH/`: a recursive `rm` of everything under a variable the script does not set (it comes from the environment, a site\'s prolog or the submitting shell) and that is not guarded with `${VAR:?}`. A deeper path (`$TMPDIR/ray/*`) is not reported: with the variable empty it names nothing, and rm fails.',
+    problem: '`rm -rf "$WORKDIR"/*`, `rm -r $SCRATCH/`: a recursive `rm` of everything under a variable the script does not set (it comes from the environment, a site\'s prolog or the submitting shell) and that is not guarded with `${VAR:?}`. A deeper path (`$TMPDIR/ray/*`) is not reported: with the variable empty it names nothing, and rm fails. Nor is a variable the script makes sure of first (`: "${WORKDIR:?}"`, `[ -n "$OUTDIR" ] || exit 1`, `[[ -d $SLURM_TMPDIR ]] &&`), or one a file it sources may set.',
     why: 'When the variable is unset or empty, the path becomes `/*` or `/`: `rm -rf` then deletes everything the user can write from the root down, home and project directories included, on a cluster file system with no snapshot. `$SLURM_TMPDIR` and `$SCRATCH` are set on some clusters and not on others, so a script that was safe where it was written is not when moved.',
     fix: 'Write `${VAR:?}` (the quick fix): the shell then stops with "VAR: parameter null or not set" instead of deleting. Better still, set the variable in the script from something you checked.',
     source: 'bash(1), Parameter Expansion, ${parameter:?word}; ShellCheck SC2115.',
@@ -253,7 +262,7 @@ export const rmEmptyVariable: Rule = {
         // then missing makes rm fail, not delete)
         const m = /^"?\$(?:\{([A-Za-z_]\w*)\}|([A-Za-z_]\w*))"?\/"?(?:\*|\.\*|\*\.\*)?"?$/.exec(a.raw);
         const name = m?.[1] ?? m?.[2];
-        if (!m || !name || ALWAYS_SET.has(name) || own.has(name) || loopVariable(ctx, name)) continue;
+        if (!m || !name || ALWAYS_SET.has(name) || own.has(name) || loopVariable(ctx, name) || guarded(ctx, name, c.start)) continue;
         const at = a.start + a.raw.indexOf('$');
         const len = m[1] ? name.length + 3 : name.length + 1;
         ctx.report({ start: at, end: at + len, message: `If ${name} is empty or unset, this deletes from the root down (${a.raw.replace(/^"?\$\{?\w+\}?"?/, '')}): the script never sets it. Write \${${name}:?} so the shell stops instead.`, fix: { title: `Write \${${name}:?}`, edits: [{ start: at, end: at + len, newText: `\${${name}:?}` }] } });
@@ -262,6 +271,17 @@ export const rmEmptyVariable: Rule = {
     }
   },
 };
+
+/**
+ * Whether the script makes sure of the variable before `offset`: `${NAME:?}` anywhere before, a
+ * test of it (`[ -n "$NAME" ]`, `[[ -d $NAME ]]`, `-z`), or a sourced file that may set it.
+ */
+function guarded(ctx: RuleContext, name: string, offset: number): boolean {
+  const before = ctx.script.text.slice(0, offset);
+  if (before.includes(`\${${name}:?`) || before.includes(`\${${name}?`)) return true;
+  if (new RegExp(`-[nzdef][ \\t]+"?\\$\\{?${name}\\b`).test(before)) return true;
+  return ctx.script.shell.commands.some((c) => c.start < offset && ['source', '.'].includes(c.base));
+}
 
 /** Whether `for NAME in` or `read ... NAME` sets the variable (not assignments to tree-sitter). */
 function loopVariable(ctx: RuleContext, name: string): boolean {
@@ -274,23 +294,31 @@ export const cdUncheckedBeforeRm: Rule = {
   title: 'An unchecked cd before an rm of everything here',
   kinds: ['sbatch'],
   docs: {
-    problem: 'The script changes directory with a `cd` whose failure nothing catches (no `|| exit`, no `set -e`), and later deletes relative to where it is: `rm -rf *`, `rm -r ./*`, `rm -rf tmp_*`. An `rm` that runs only if its own `cd` worked (`cd build && rm -rf ./*`) is not reported.',
+    problem: 'The script changes directory with a `cd` whose failure nothing catches (no `|| exit`, no `set -e`, no `trap ... ERR`), and then deletes relative to where it is: `rm -rf *`, `rm -r ./*`, `rm -rf tmp_*`. Only the last `cd` before the `rm` counts; an `rm` that runs only if its own `cd` worked (`cd build && rm -rf ./*`), a check of `$PWD` between them, and a `cd "$SLURM_SUBMIT_DIR"` (failing, it leaves the job where it started anyway) are not reported.',
     why: 'When the `cd` fails (a typo, a directory a previous job did not create, a file system not mounted on this node), the shell prints an error and stays where it was: the job\'s working directory, usually the submit directory with the code and the results. The `rm` then deletes those.',
-    fix: 'Write `cd "$DIR" || exit 1` (the quick fix), or use absolute paths in the `rm`.',
+    fix: 'Write `cd "$DIR" || exit 1`, or use absolute paths in the `rm`. The quick fix adds `|| exit 1`, and for `cd $DIR` also writes `"${DIR:?}"`: with DIR empty, `cd $DIR` goes to your home and succeeds.',
     source: 'bash(1), cd; ShellCheck SC2164 ("Use cd ... || exit in case cd fails").',
   },
   check(ctx) {
-    if (setFlags(ctx).errexit) return;
     const cmds = ctx.script.shell.commands;
     // an rm in a list (`cd build && rm -rf ./*`) runs only where the cd before it went
     const wipes = cmds.filter((c) => c.base === 'rm' && !c.substituted && !c.tested && recursive(c.args) && c.args.some((a) => !a.text.startsWith('-') && !a.text.startsWith('/') && !a.text.includes('$') && /^(\.\/)?[^/]*\*/.test(a.text)));
-    if (!wipes.length) return;
-    for (const c of cmds) {
-      if (!['cd', 'pushd'].includes(c.base) || c.tested || c.substituted || c.background || !c.args.length) continue;
-      const wipe = wipes.find((w) => w.start > c.end);
-      if (!wipe) continue;
+    const text = ctx.script.text;
+    for (const wipe of wipes) {
+      // the cd the rm runs after: the last one before it
+      const c = cmds.filter((x) => ['cd', 'pushd'].includes(x.base) && x.end <= wipe.start && !x.substituted && !x.inSubshell).at(-1);
+      if (!c || c.tested || c.background || !c.args.length || errexitAt(ctx, c.start)) continue;
+      const target = c.args[0]!;
+      // failing there leaves the job where it started; an ERR trap or a look at $PWD stops it
+      if (/^"?\$\{?SLURM_SUBMIT_DIR\}?"?\/?$/.test(target.raw) || /\btrap\b[^\n]*\bERR\b/.test(text.slice(0, c.start)) || /\$\{?PWD\b|\$\(pwd\)|`pwd`/.test(text.slice(c.end, wipe.start))) continue;
       const line = ctx.script.index.position(wipe.start).line + 1;
-      ctx.report({ start: c.start, end: c.end, message: `If this ${c.base} fails, the shell stays where it is, and the ${ctx.script.text.slice(wipe.start, wipe.end)} on line ${line} deletes there instead. Write ${ctx.script.text.slice(c.start, c.end)} || exit 1.`, fix: { title: 'Stop the job if cd fails', edits: [{ start: c.end, end: c.end, newText: ' || exit 1' }] } });
+      // `cd $DIR` with DIR empty goes home and succeeds: the fix stops on an empty variable too
+      const variable = /^"?\$\{?([A-Za-z_]\w*)\}?"?$/.exec(target.raw)?.[1];
+      const edits = variable
+        ? [{ start: target.start, end: target.end, newText: `"\${${variable}:?}"` }, { start: c.end, end: c.end, newText: ' || exit 1' }]
+        : [{ start: c.end, end: c.end, newText: ' || exit 1' }];
+      const written = variable ? `${c.name.text} "\${${variable}:?}" || exit 1` : `${text.slice(c.start, c.end)} || exit 1`;
+      ctx.report({ start: c.start, end: c.end, message: `If this ${c.base} fails${variable ? ` (or ${variable} is empty, when it goes to your home)` : ''}, the shell stays where it is, and the ${text.slice(wipe.start, wipe.end)} on line ${line} deletes there instead. Write ${written}.`, fix: { title: 'Stop the job if cd fails', edits } });
       return;
     }
   },

@@ -30,6 +30,22 @@ export function setFlags(ctx: RuleContext): { errexit?: { start: number; end: nu
   return { ...(errexit ? { errexit } : {}), pipefail };
 }
 
+/** Whether `set -e` is in force at `offset`: the shebang's -e, then each `set -e`/`set +e` before it, in order. */
+export function errexitAt(ctx: RuleContext, offset: number): boolean {
+  let on = /^\uFEFF?#!\S*\s+-\w*e/.test(ctx.script.lines[0] ?? '');
+  for (const c of ctx.script.shell.commands) {
+    if (c.start >= offset) break;
+    if (c.base !== 'set' || c.substituted || c.inSubshell) continue;
+    c.args.forEach((a, i) => {
+      if (/^-[a-zA-Z]*e/.test(a.text) && !a.text.startsWith('--')) on = true;
+      else if (/^\+[a-zA-Z]*e/.test(a.text)) on = false;
+      else if (a.text === 'errexit' && c.args[i - 1]?.text === '-o') on = true;
+      else if (a.text === 'errexit' && c.args[i - 1]?.text === '+o') on = false;
+    });
+  }
+  return on;
+}
+
 function backgroundSteps(invs: Invocation[]): Invocation[] {
   return invs.filter((i) => i.command.background && !i.command.substituted);
 }
@@ -127,7 +143,7 @@ export const parallelSrunWithoutExact: Rule = {
   title: 'Parallel srun steps that will queue behind each other',
   kinds: ['sbatch'],
   docs: {
-    problem: '`srun` steps are started in the background without `--exact` (or `--exclusive`). A step placed on named nodes (`-w`, `--nodelist`, `-x`, `--exclude`, `--relative`) is not reported: it takes the CPUs of those nodes only, so steps placed on different nodes (a head node and its workers) do not wait for each other.',
+    problem: '`srun` steps are started in the background without `--exact` (or `--exclusive`), beside other steps: in a loop, or with another `srun` after it before the next `wait`. One step in the background with nothing beside it waits for nothing and is not reported. A step placed on named nodes (`-w`, `--nodelist`, `-x`, `--exclude`, `--relative`) is not reported: it takes the CPUs of those nodes only, so steps placed on different nodes (a head node and its workers) do not wait for each other.',
     why: 'Since Slurm 20.11 a step gets all of the job\'s CPUs by default; the second step waits ("Step creation temporarily disabled, retrying") until the first ends, so the "parallel" steps run one after another and four years take four times as long.',
     fix: 'Give each step only what it needs: `srun --exact --nodes=1 --ntasks=1 --cpus-per-task=N ... &` (the field report used `--exclusive`, which implies it). The quick fix adds `--exact`.',
     source: 'srun(1), --exact; Slurm 20.11 release notes; fields-pipeline field report (srun --exclusive per year).',
@@ -135,7 +151,14 @@ export const parallelSrunWithoutExact: Rule = {
   check(ctx) {
     const steps = backgroundSteps(ctx.script.invocations).filter((i) => i.srun);
     if (steps.length < 1) return;
+    const sruns = ctx.script.invocations.filter((i) => i.srun && !i.command.substituted);
+    const waitsAt = waits(ctx.script.shell.commands).map((w) => w.start);
+    const apart = (a: number, b: number) => waitsAt.some((w) => w > Math.min(a, b) && w < Math.max(a, b));
+    // a step runs beside another when it starts in a loop (one per year), or another srun starts
+    // after it (or, in the background, before it) with no wait between them; one step alone waits for nothing
+    const parallel = (s: Invocation) => s.command.inLoop || sruns.some((o) => o !== s && !apart(o.command.start, s.command.start) && (o.command.start > s.command.start || o.command.background));
     for (const s of steps) {
+      if (!parallel(s)) continue;
       if (s.srun!.options.some((o) => /^--(exact|exclusive|overlap)\b/.test(o.text))) continue;
       // a step placed on named nodes (-w, --nodelist, -x, --exclude, -r, --relative) takes all CPUs of
       // those nodes only: steps placed on different nodes run side by side
@@ -322,7 +345,6 @@ export const errexitArithmeticZero: Rule = {
     source: 'bash(1), ARITHMETIC EVALUATION and ((expression)) ("If the value of the expression is non-zero, the return status is 0; otherwise the return status is 1"); BashFAQ/105.',
   },
   check(ctx) {
-    if (!setFlags(ctx).errexit) return;
     const { lines, shell } = ctx.script;
     const zero = new Set(shell.assignments.filter((a) => a.value?.text === '0').map((a) => a.name));
     if (!zero.size) return;
@@ -330,7 +352,7 @@ export const errexitArithmeticZero: Rule = {
     for (let i = ctx.script.header.headerEnd; i < lines.length; i++) {
       const m = /^(\s*)(?:\(\(\s*([A-Za-z_]\w*)\s*(\+\+|--)\s*\)\)|let\s+([A-Za-z_]\w*)(\+\+|--))\s*(?:;|#|$)/.exec(lines[i]!);
       const name = m?.[2] ?? m?.[4];
-      if (!m || !name || !zero.has(name) || inHeredoc(i)) continue;
+      if (!m || !name || !zero.has(name) || inHeredoc(i) || !errexitAt(ctx, ctx.script.index.offset(i, 0))) continue;
       const op = (m[3] ?? m[5]) === '++' ? '+' : '-';
       const start = ctx.script.index.offset(i, m[1]!.length);
       // the statement without the `;` or `#` that may end the match, and the blanks before it
@@ -355,7 +377,7 @@ export const signalTrapNeverRuns: Rule = {
   title: 'A trap for the --signal warning that the batch shell never runs in time',
   kinds: ['sbatch'],
   docs: {
-    problem: 'The script traps the signal it asks for before the time limit (`#SBATCH --signal=USR1@300` and `trap checkpoint USR1`), to save its state; but either the `--signal` has no `B:`, or the work runs in the foreground with no `wait` for the trap to interrupt.',
+    problem: 'The script traps a signal to save its state before the time limit (`#SBATCH --signal=USR1@300` and `trap checkpoint USR1`); but the `--signal` has no `B:`, or it sends another signal than the one trapped, or the work runs in the foreground with nothing in the background that a `wait` or a polling loop watches.',
     why: 'Without `B:`, Slurm sends the signal to the job steps only, never to the batch shell: the trap is never called. With `B:`, bash runs a trap only between commands, so while a foreground `python train.py` runs the trap waits, and the job is killed at its time limit before the checkpoint is written.',
     fix: 'Write `--signal=B:USR1@300` (the quick fix adds `B:`), start the work in the background and `wait` for it (`python train.py & wait`); in the trap, pass the signal on (`kill -USR1 "$pid"`) or write the checkpoint.',
     source: 'sbatch(1), --signal ("By default all job steps will be signaled, but not the batch shell itself. Use the "B:" option to signal only the batch shell"); bash(1), SIGNALS ("the trap will not be executed until the command completes").',
@@ -367,15 +389,22 @@ export const signalTrapNeverRuns: Rule = {
     if (!use || !m) return;
     const sig = signalName(m[2]!);
     const { commands } = ctx.script.shell;
-    const trap = commands.find((c) => c.base === 'trap' && c.args.slice(1).some((a) => signalName(a.text) === sig));
-    if (!trap) return;
+    const traps = commands.filter((c) => c.base === 'trap' && c.args.length > 1);
+    const trap = traps.find((c) => c.args.slice(1).some((a) => signalName(a.text) === sig));
     const o = useOffsets(ctx.script, use);
+    if (!trap) {
+      // a trap for another of the signals a job is warned with: the one sent is not the one handled
+      const other = traps.flatMap((c) => c.args.slice(1).map((a) => signalName(a.text))).find((s) => ['USR1', 'USR2', 'TERM', 'INT', 'HUP', 'ALRM', 'QUIT'].includes(s));
+      if (other) ctx.report({ start: o.valueStart, end: o.valueEnd, message: `--signal=${value} sends ${sig}, and the script traps ${other}: the trap never runs. Send the signal the trap handles, or trap ${sig}.` });
+      return;
+    }
     if (!/B/i.test(m[1] ?? '')) {
       const written = `B:${value.slice(m[1] ? m[1].length + 1 : 0)}`;
       ctx.report({ start: o.valueStart, end: o.valueEnd, message: `--signal=${value} goes to the job steps only, not to this script: the trap for ${sig} here never runs. Write --signal=${written}.`, ...(m[1] ? {} : { fix: { title: 'Signal the batch shell (B:)', edits: [{ start: o.valueStart, end: o.valueStart, newText: 'B:' }] } }) });
       return;
     }
-    if (waits(commands).length) return;
+    // work in the background that the script waits for, or polls (`while kill -0 $pid; do sleep 30; done`): the trap runs
+    if (waits(commands).length || commands.some((c) => c.background && !c.substituted)) return;
     ctx.report({ start: trap.start, end: trap.end, message: `bash runs this trap only between commands: while the work runs in the foreground, the ${sig} warning waits, and the job is killed at its limit first. Start the work with & and wait for it.` });
   },
 };

@@ -328,7 +328,7 @@ export const duplicateOption: Rule = {
   title: 'The same #SBATCH option twice',
   kinds: ['sbatch'],
   docs: {
-    problem: 'An option is set more than once in the header.',
+    problem: 'An option is set more than once in the header (in the same component, for a heterogeneous job: `#SBATCH hetjob` starts the next).',
     why: 'The last one wins silently; after an edit the job often runs with the value you did not look at.',
     fix: 'Keep one line; the quick fix removes the earlier one.',
     source: 'sbatch(1): options are processed in order.',
@@ -339,8 +339,10 @@ export const duplicateOption: Rule = {
     const perLine = new Map<number, number>();
     for (const use of ctx.script.header.options) perLine.set(use.span.line, (perLine.get(use.span.line) ?? 0) + 1);
     for (const use of ctx.script.header.options) {
-      const earlier = seen.get(use.option.name);
-      seen.set(use.option.name, use);
+      // each component of a heterogeneous job has options of its own
+      const key = `${use.component ?? 0}:${use.option.name}`;
+      const earlier = seen.get(key);
+      seen.set(key, use);
       if (!earlier || ['constraint', 'gres', 'export', 'mail-type', 'hetjob'].includes(use.option.name)) continue;
       const o = useOffsets(ctx.script, earlier);
       const sameLineOnly = perLine.get(earlier.span.line) === 1;

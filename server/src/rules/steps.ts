@@ -6,7 +6,9 @@ import type { Rule } from './rule';
 import { jobPartition, useOffsets } from './util';
 
 /** Programs that start work on the job's other nodes, or hand it to something that does. */
-const LAUNCHERS = /^(srun|mpirun|mpiexec(\.hydra)?|orterun|prun|ibrun|aprun|jsrun|charmrun|horovodrun|deepspeed|torchrun|accelerate|parallel|xargs|pdsh|pdcp|clush|ssh|dask-mpi|dask-ssh|dask-scheduler|dask-worker|ray|snakemake|nextflow|sbatch|salloc|sstat|launcher|paramrun|hydra|flux|mpprun|mpiexec_mpt|dplace|julia|Rscript|R|matlab|cromwell|fireworks|rlaunch|qlaunch|lmp|gmx_mpi|cp2k\.\w+|[\w.-]*mpi[\w.-]*)$/;
+// (not torchrun or accelerate: they start processes on the node they run on, and a rendezvous
+// across nodes waits for the other nodes' torchrun, which only srun starts)
+const LAUNCHERS = /^(srun|mpirun|mpiexec(\.hydra)?|orterun|prun|ibrun|aprun|jsrun|charmrun|horovodrun|deepspeed|parallel|xargs|pdsh|pdcp|clush|ssh|dask-mpi|dask-ssh|dask-scheduler|dask-worker|ray|snakemake|nextflow|sbatch|salloc|sstat|launcher|paramrun|hydra|flux|mpprun|mpiexec_mpt|dplace|julia|Rscript|R|matlab|cromwell|fireworks|rlaunch|qlaunch|lmp|gmx_mpi|cp2k\.\w+|[\w.-]*mpi[\w.-]*)$/;
 /** Programs that do the work in one process. */
 const ONE_PROCESS = /^(python[\d.]*|java|tippecanoe|ogr2ogr|gdalwarp|gdal_translate|gdaladdo|[\w.-]+\.py|\.\/[\w.-]+)$/;
 
@@ -16,7 +18,7 @@ export const nodesWithoutLauncher: Rule = {
   title: 'Several nodes asked for, one process started',
   kinds: ['sbatch'],
   docs: {
-    problem: 'The job asks for more than one node (`--nodes=4`) and runs its work as plain commands: no `srun`, `mpirun` or other launcher anywhere in the script, no script or function that might start one (`bash run.sh`, `$CMD`), no tool that submits or spreads work itself (Snakemake, Nextflow, GNU parallel, Dask, Ray). Not reported where the partition takes no fewer nodes (Betzy\'s normal partition: 4). A Python program started with `python -m torch.distributed.run` or `-m mpi4py`, or one whose command line speaks of Slurm, a launcher, MPI, Dask, Ray or a cluster (`--launcher=slurm`, `run_on_slurm.py`: drivers such as SmartSim and submitit start the steps themselves), counts as launched.',
+    problem: 'The job asks for more than one node (`--nodes=4`) and runs its work as plain commands, in a container or not: no `srun`, `mpirun` or other launcher anywhere in the script, no script or function that might start one (`bash run.sh`, `$CMD`), no tool that submits or spreads work itself (Snakemake, Nextflow, GNU parallel, Dask, Ray, DeepSpeed). `torchrun` and `accelerate launch` alone count as one node\'s work: they start processes where they run, and their rendezvous waits for the other nodes. Not reported where the partition takes no fewer nodes (Betzy\'s normal partition: 4), nor for a program whose command line speaks of Slurm, a launcher, Dask, Ray or a cluster (`--launcher=slurm`, `run_on_slurm.py`: drivers such as SmartSim and submitit start the steps themselves).',
     why: 'The batch script runs on the first node only. A command without a launcher is one process there: the other nodes sit idle for the whole job, charged to the project (on Betzy and LUMI, whole nodes at a time), and the work takes as long as on one node.',
     fix: 'Start the work with `srun` (one task per node: `srun --ntasks-per-node=1 ...`, or the MPI ranks you asked for), or ask for one node.',
     source: 'sbatch(1), DESCRIPTION ("When the job allocation is finally granted, Slurm runs a single copy of the batch script on the first node"); a job that asks for many nodes and runs one process without srun or mpirun was among the real problems that public scripts showed (issue 11).',
@@ -27,15 +29,17 @@ export const nodesWithoutLauncher: Rule = {
     if (!nodes || !wanted || wanted.min < 2) return;
     // a partition that takes no fewer (Betzy's normal: 4 nodes) leaves the job no choice
     if (wanted.min <= (jobPartition(ctx.script, ctx.profile)?.partition.minNodes ?? 1)) return;
-    const cmds = ctx.script.shell.commands;
-    // anything that may start processes elsewhere or hides what it runs: give it the benefit of the doubt
-    const hidden = cmds.some((c) => LAUNCHERS.test(c.base) || c.name.text.includes('$') || /^(bash|sh|zsh|source|\.|eval|exec|make|cmake|ctest|singularity|apptainer|docker|srun)$/.test(c.base) || /\.(sh|bash)$/.test(c.base));
-    if (hidden || /-m\s+(torch\.distributed|mpi4py|horovod|deepspeed|accelerate)|\bsrun\b|\bmpirun\b|\bmpiexec\b/.test(ctx.script.text.slice(ctx.script.index.offset(ctx.script.header.headerEnd, 0)))) return;
+    const invs = ctx.script.invocations;
+    // anything that may start processes elsewhere or hides what it runs (the program a container
+    // runs included): give it the benefit of the doubt
+    const hides = (base: string, name: string) => LAUNCHERS.test(base) || name.includes('$') || /^(bash|sh|zsh|source|\.|eval|exec|make|cmake|ctest|docker)$/.test(base) || /\.(sh|bash)$/.test(base);
+    if (invs.some((i) => i.srun || hides(i.command.base, i.command.name.text) || (i.program && hides(i.program, i.programWord?.text ?? '')))) return;
     // a driver that launches through Slurm itself (SmartSim, submitit, a "run_on_slurm.py") says so in its words
-    const work = cmds.find((c) => ONE_PROCESS.test(c.base) && !c.substituted && ![c.name, ...c.args].some((w) => /slurm|launch|srun|mpi|dask|ray|cluster|submitit/i.test(w.text)));
+    const driver = (w: { text: string }) => /slurm|launch|srun|\bmpi\b|mpi4py|dask|\bray\b|cluster|submitit/i.test(w.text);
+    const work = invs.find((i) => (ONE_PROCESS.test(i.program) || /^(torchrun|accelerate)$/.test(i.program)) && !i.command.substituted && !(i.programWord && [i.programWord, ...i.args].some(driver)));
     if (!work) return;
     const o = useOffsets(ctx.script, nodes);
-    ctx.report({ start: o.start, end: o.end, message: `This job asks for ${nodes.value} nodes, but nothing in the script starts work on more than the first: ${work.base} runs as one process there and the other nodes sit idle, charged to the project. Start the work with srun, or ask for one node.` });
+    ctx.report({ start: o.start, end: o.end, message: `This job asks for ${nodes.value} nodes, but nothing in the script starts work on more than the first: ${work.program} runs ${/^(torchrun|accelerate)$/.test(work.program) ? 'on that node only' : 'as one process there'} and the other nodes sit idle, charged to the project. Start the work with srun, or ask for one node.` });
   },
 };
 
@@ -45,7 +49,7 @@ export const srunWrapsMpirun: Rule = {
   title: 'srun starting mpirun: every task starts all the ranks',
   kinds: ['sbatch'],
   docs: {
-    problem: '`srun mpirun ./solver` or `srun mpiexec -n 64 ./model`: a launcher inside a launcher. An `srun -n 1` that starts one `mpirun` per node on purpose is not reported.',
+    problem: '`srun mpirun ./solver`, `srun mpiexec -n 64 ./model`, `srun singularity exec img.sif mpirun ./solver`, `srun bash -c "mpirun ./solver"`: a launcher inside a launcher. A step of one task (`srun -n 1 ... mpirun`, so one `mpirun` in all, as loops that start one per node do) is not reported.',
     why: 'srun starts one copy of its program per task, so each of the N tasks runs its own `mpirun`, which starts all the ranks again: N×N processes fighting over the same cores (or N independent runs writing the same files), and a job that is many times slower or wrong.',
     fix: 'Use one launcher: `srun ./solver` (Slurm\'s MPI support starts the ranks; `--mpi=pmix` where the site needs it), or `mpirun ./solver` alone, which reads the allocation from Slurm.',
     source: 'srun(1), DESCRIPTION; Slurm\'s MPI guide (mpi_guide.html): "Do not use mpirun within srun".',
@@ -53,11 +57,13 @@ export const srunWrapsMpirun: Rule = {
   check(ctx) {
     for (const inv of ctx.script.invocations) {
       if (!inv.srun) continue;
-      // the word after srun's own options (srun may itself be wrapped: `time srun ...`)
+      // a word after srun's own options that is mpirun, or a `bash -c "mpirun ..."` (through env,
+      // a container, a shell: srun may itself be wrapped, `time srun ...`)
       const words = [inv.command.name, ...inv.command.args];
-      const after = words[words.indexOf(inv.srun.word) + 1 + inv.srun.options.length];
-      const base = after?.text.slice(after.text.lastIndexOf('/') + 1) ?? '';
-      if (!/^(mpirun|mpiexec(\.hydra)?|orterun)$/.test(base)) continue;
+      const rest = words.slice(words.indexOf(inv.srun.word) + 1 + inv.srun.options.length);
+      const after = rest.find((w) => /^(mpirun|mpiexec(\.hydra)?|orterun)$/.test(w.text.slice(w.text.lastIndexOf('/') + 1)) || (w.quoted && /(^|[\s;&|/])(mpirun|mpiexec|orterun)\s/.test(w.text)));
+      if (!after) continue;
+      const base = /(mpirun|mpiexec(\.hydra)?|orterun)/.exec(after.text)![1]!;
       // one srun task starting one mpirun (`srun -N1 -n1 -w $node mpirun -np 1 ...`, a pattern of NVIDIA's examples) runs each rank once
       if (inv.srun.options.some((o, i) => /^(-n1|--ntasks=1|-n=1)$/.test(o.text) || (['-n', '--ntasks'].includes(o.text) && inv.srun!.options[i + 1]?.text === '1'))) continue;
       ctx.report({ start: inv.srun.word.start, end: after!.end, message: `srun starts ${base} once per task, and each ${base} starts all the ranks again: the job runs N×N processes. Use srun alone (Slurm starts the ranks) or ${base} alone.` });
@@ -100,6 +106,8 @@ export const exportNoneReachesSteps: Rule = {
 
 /** The job's task count when the directives fix it: --ntasks, or --nodes × --ntasks-per-node. */
 function jobTasks(ctx: Parameters<Rule['check']>[0]): number | undefined {
+  // a heterogeneous job's steps run in one component or another: no one count to hold them to
+  if (ctx.script.header.options.some((o) => o.component)) return undefined;
   const n = option(ctx.script, 'ntasks')?.value;
   if (n) return parseCount(n);
   const nodes = option(ctx.script, 'nodes')?.value;
@@ -116,7 +124,7 @@ export const mpiRanksOverTasks: Rule = {
   title: 'mpirun -np asks for more ranks than the job has tasks',
   kinds: ['sbatch'],
   docs: {
-    problem: '`mpirun -np 128 ./model` (or `mpiexec -n`, `srun -n`) with a number larger than the job\'s tasks as its directives fix them (`--ntasks=64`, or `--nodes=2 --ntasks-per-node=32`). Jobs that do not fix their task count, and launchers told to oversubscribe (`--oversubscribe`, `--overcommit`, `-O`), are not reported.',
+    problem: '`mpirun -np 128 ./model` (or `mpiexec -n`, `srun -n`) with a number larger than the job\'s tasks as its directives fix them (`--ntasks=64`, or `--nodes=2 --ntasks-per-node=32`). Jobs that do not fix their task count, heterogeneous jobs (`#SBATCH hetjob`), and launchers told to oversubscribe (`--oversubscribe`, `--overcommit`, `-O`), are not reported.',
     why: 'Open MPI stops with "There are not enough slots available in the system"; srun refuses the step ("more processors requested than permitted"); MPI flavours that start the ranks anyway put two or more on each core, and the run is that many times slower. A number written in the script goes stale when the header is edited.',
     fix: 'Leave the count out (mpirun and srun take it from the allocation), or use `$SLURM_NTASKS`.',
     source: 'mpirun(1) of Open MPI ("not enough slots"); srun(1), -n; Slurm\'s MPI guide (mpi_guide.html).',
@@ -157,9 +165,12 @@ export const arrayTaskIdUnused: Rule = {
     // one task (`--array=1`, `0-0`), or a chain that runs one task at a time (`%1`: each resumes the last)
     if (!use?.value || !spec || 'error' in spec || spec.count < 2 || /%0*1$/.test(use.value)) return;
     const body = ctx.script.text.slice(ctx.script.index.offset(ctx.script.header.headerEnd, 0));
-    if (/SLURM_ARRAY_|TASK_ID|SLURM_JOB_?ID|SLURM_PROCID|\$RANDOM|\{\{|\$\{?[@*]/.test(body) || ctx.script.shell.commands.some((c) => c.name.text.includes('$'))) return;
+    // a script or file it runs or sources may read the index: as for nodes-without-launcher, no finding
+    if (/SLURM_ARRAY_|TASK_ID|SLURM_JOB_?ID|SLURM_PROCID|\$RANDOM|\{\{|\$\{?[@*]/.test(body) || ctx.script.shell.commands.some((c) => c.name.text.includes('$') || /^(bash|sh|zsh|source|\.)$/.test(c.base) || /\.(sh|bash)$/.test(c.base))) return;
     const o = useOffsets(ctx.script, use);
-    ctx.report({ start: o.start, end: o.end, message: `No line of this script reads SLURM_ARRAY_TASK_ID (nor anything else that differs between tasks): every task of --array=${use.value} runs the same command line, unless the program reads the index itself. Pass $SLURM_ARRAY_TASK_ID to it.` });
+    // `--config cfg_%a.yaml` in a command: %a is a pattern of --output and --error only
+    const percent = ctx.script.shell.commands.find((c) => c.args.some((a) => a.text.includes('%a')));
+    ctx.report({ start: o.start, end: o.end, message: `No line of this script reads SLURM_ARRAY_TASK_ID (nor anything else that differs between tasks): every task of --array=${use.value} runs the same command line, unless the program reads the index itself.${percent ? ` (%a is replaced in #SBATCH --output and --error only, not in ${percent.base}'s arguments.)` : ''} Pass $SLURM_ARRAY_TASK_ID to it.` });
   },
 };
 
@@ -180,7 +191,7 @@ export const srunCpusPerTaskNotInherited: Rule = {
     const cpt = option(ctx.script, 'cpus-per-task');
     const n = cpt?.value ? parseCount(cpt.value) : undefined;
     if (!n || n < 2 || /SRUN_CPUS_PER_TASK/.test(ctx.script.text)) return;
-    const step = ctx.script.invocations.find((i) => i.srun && !i.srun.options.some((o) => /^(-c\d*|--cpus-per-task\b.*)$/.test(o.text)));
+    const step = ctx.script.invocations.find((i) => i.srun && !i.srun.options.some((o) => /^(-c\d*|--cpus-per-task\b.*|--cpus-per-gpu\b.*)$/.test(o.text)));
     if (!step) return;
     const at = directiveInsertOffset(ctx.script);
     ctx.report({
