@@ -113,7 +113,7 @@ export function cpuEfficiency(t: TaskUsage): number | undefined {
 export type MemOption = 'mem' | 'mem-per-cpu' | 'mem-per-gpu';
 
 export interface ResubmitGroup {
-  /** Why these tasks go again, in words ("2 ran out of memory (peak 7.8 GiB of 8 GiB)"). */
+  /** Why these tasks go again and how, in words ("2 ran out of memory (peak 7.8 GiB of 8 GiB asked), again with 1.5× that"). */
   reason: string;
   indexes: string;
   /** Options added before the script on sbatch's command line (they override its #SBATCH lines). */
@@ -169,7 +169,7 @@ export function planResubmit(tasks: readonly TaskUsage[], options: PlanOptions =
     const peak = Math.max(...oom.map((t) => t.peakRssMiB ?? 0));
     const req = Math.max(...oom.map((t) => t.reqMemMiB ?? 0));
     groups.push({
-      reason: `${oom.length} ran out of memory${peak ? ` (peak ${gib(peak)}${req ? ` of ${gib(req)} asked` : ''})` : req ? ` (${gib(req)} asked)` : ''}: ${MEMORY_FACTOR}× that`,
+      reason: `${oom.length} ran out of memory${peak ? ` (peak ${gib(peak)}${req ? ` of ${gib(req)} asked` : ''})` : req ? ` (${gib(req)} asked)` : ''}, again with ${MEMORY_FACTOR}× that`,
       indexes: compressIndexes(oom.map((t) => t.index)) + throttle,
       options: [`--${memOption}=${wanted}G`],
     });
@@ -178,7 +178,7 @@ export function planResubmit(tasks: readonly TaskUsage[], options: PlanOptions =
   if (timeout.length) {
     const limit = Math.max(...timeout.map((t) => t.limitSeconds ?? t.elapsedSeconds ?? 0));
     groups.push({
-      reason: `${timeout.length} reached the time limit${limit ? ` (${sbatchTime(limit)})` : ''}: ${TIME_FACTOR}× that`,
+      reason: `${timeout.length} reached the time limit${limit ? ` (${sbatchTime(limit)})` : ''}, again with ${TIME_FACTOR}× that`,
       indexes: compressIndexes(timeout.map((t) => t.index)) + throttle,
       options: limit ? [`--time=${sbatchTime(limit * TIME_FACTOR)}`] : [],
     });
@@ -186,7 +186,7 @@ export function planResubmit(tasks: readonly TaskUsage[], options: PlanOptions =
   const rest = failed.filter((t) => t.state !== 'OUT_OF_MEMORY' && t.state !== 'TIMEOUT');
   if (rest.length) {
     const causes = [...new Set(rest.map((t) => t.state))].map((s) => s.toLowerCase().replace(/_/g, ' ')).join(', ');
-    groups.push({ reason: `${rest.length} ${causes}: as they were`, indexes: compressIndexes(rest.map((t) => t.index)) + throttle, options: [] });
+    groups.push({ reason: `${rest.length} ${causes}, again as they were`, indexes: compressIndexes(rest.map((t) => t.index)) + throttle, options: [] });
   }
   return groups;
 }

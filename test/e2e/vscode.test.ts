@@ -446,6 +446,7 @@ describe('HPC Geo in VS Code, end to end', function () {
     await screenshot('large-array-ended');
     await ended.getByRole('button', { name: 'Resubmit Failed' }).click();
     await page.locator('.monaco-dialog-box', { hasText: `Resubmit the failed tasks of array ${array}?` }).waitFor();
+    await screenshot('large-resubmit-dialog');
     await dialogButton('Resubmit');
     await toast(`Resubmitted tasks 3,7 of array ${array} as job `).waitFor({ timeout: 60_000 });
 

@@ -62,7 +62,7 @@ describe('resubmit failed tasks by cause, on the lab (issue 13)', function () {
       ['2', []],
     ];
     assert.deepEqual(plan.groups.map((g) => [g.indexes, g.options]), expected);
-    assert.match(plan.groups.at(-1)!.reason, /^1 failed: as they were$/);
+    assert.match(plan.groups.at(-1)!.reason, /^1 failed, again as they were$/);
     // the preview is the exact command that runs
     for (const [i, argv] of plan.argv.entries()) assert.equal(previewLine(argv), `sbatch --parsable --chdir=${dir()} --array=${plan.groups[i]!.indexes}${plan.groups[i]!.options.map((o) => ` ${o}`).join('')} ${script}`);
 
