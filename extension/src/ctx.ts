@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { ClusterManager } from './clusters/clusterManager';
 import { Forwards } from './clusters/forwards';
+import { PartitionsView } from './clusters/partitionsView';
 import { commandTable } from './commands';
 import { lostRow, rowMenuCommands, type Menus } from './commands/rows';
 import { Config } from './config';
@@ -23,6 +24,7 @@ export class Ctx extends Disposable {
   readonly config = new Config();
   readonly clusters: ClusterManager;
   readonly forwards: Forwards;
+  readonly partitions: PartitionsView;
   readonly jobs: JobsController;
   readonly logs: LogsController;
   readonly progress: ProgressController;
@@ -31,6 +33,7 @@ export class Ctx extends Disposable {
     super();
     this.clusters = this.register(new ClusterManager(extension, this.config, this.log));
     this.jobs = this.register(new JobsController(extension, this.clusters, this.config, this.log));
+    this.partitions = this.register(new PartitionsView(this.clusters, this.log));
     this.forwards = this.register(new Forwards(this.clusters, (c) => this.jobs.service.jobs(c)?.current ?? [], this.log));
     this.register(new JobNotifier(this.jobs.service, this.config, extension.workspaceState));
     this.logs = this.register(new LogsController(extension, this.clusters, this.jobs, this.config, this.log));

@@ -147,6 +147,18 @@ describe('HPC Geo in VS Code, end to end', function () {
     await page.keyboard.press('Enter');
   }
 
+  /** Folds every row of the Jobs view with its Collapse All, which sits in the view's header (shown on hover beside another view). */
+  async function collapseJobs(): Promise<void> {
+    const header = page.locator('.part.sidebar .pane-header', { hasText: /^\s*Jobs/i }).first();
+    await header.hover();
+    await header.locator('a[aria-label^="Collapse All"]').click();
+  }
+
+  /** Opens HPC Geo's side bar (its title is "HPC GEO", or "HPC GEO: JOBS" while it shows one view) unless it is open: the activity bar icon would close it. */
+  async function showHpcGeo(): Promise<void> {
+    if (!(await page.locator('.part.sidebar').getByText(/^HPC GEO/i).first().isVisible())) await page.locator('.activitybar .action-item a[aria-label^="HPC Geo"]').click();
+  }
+
   /** Expands the first group row of the Jobs view whose label matches, if it is collapsed. */
   async function expandGroup(label: RegExp): Promise<void> {
     const row = jobRow(label).first();
@@ -309,7 +321,7 @@ describe('HPC Geo in VS Code, end to end', function () {
   });
 
   it('5. cancels a job from its context menu', async () => {
-    if (!(await page.locator('.part.sidebar').getByText('HPC GEO: JOBS').isVisible())) await page.locator('.activitybar .action-item a[aria-label^="HPC Geo"]').click();
+    await showHpcGeo();
     const row = jobRow(new RegExp(`^${running} tiles`)).first();
     // lab and lab-totp are connected, and job ids repeat across clusters: the question says where
     const confirm = page.locator('.monaco-dialog-box', { hasText: `Cancel job ${running} on lab?` });
@@ -395,7 +407,7 @@ describe('HPC Geo in VS Code, end to end', function () {
     await page.locator('.notification-toast', { hasText: `Copied job ID ${id} to the clipboard.` }).waitFor({ timeout: 30_000 });
 
     // the tree counts rows; the cancelled job is listed with the finished ones, not as failed (item 7)
-    if (!(await page.locator('.part.sidebar').getByText('HPC GEO: JOBS').isVisible())) await page.locator('.activitybar .action-item a[aria-label^="HPC Geo"]').click();
+    await showHpcGeo();
     const finished = jobRow(/^Recently finished \(\d+\)/).first();
     await finished.waitFor();
     await jobRowShows(`${running} tiles`, /CANCELLED/);
@@ -453,7 +465,7 @@ describe('HPC Geo in VS Code, end to end', function () {
     // Requeue a running job from its row: confirmed first, then said
     await openFile('progress.sbatch');
     const job = await submitActive('progress.sbatch');
-    if (!(await page.locator('.part.sidebar').getByText('HPC GEO: JOBS').isVisible())) await page.locator('.activitybar .action-item a[aria-label^="HPC Geo"]').click();
+    await showHpcGeo();
     await jobRowShows(`${job} tiles`, /\d+:\d+ \//);
     await jobRow(new RegExp(`^${job} tiles`)).first().click({ button: 'right' });
     await menuItem('Requeue Job');
@@ -515,13 +527,13 @@ describe('HPC Geo in VS Code, end to end', function () {
     await page.setViewportSize({ width: 1920, height: 1080 });
     await page.keyboard.press('Escape');
     await setTheme('Dark Modern', 'vs-dark');
-    if (!(await page.locator('.part.sidebar').getByText('HPC GEO: JOBS').isVisible())) await page.locator('.activitybar .action-item a[aria-label^="HPC Geo"]').click();
+    await showHpcGeo();
     const connected = (name: string) =>
       page.waitForFunction((n) => [...document.querySelectorAll('.statusbar-item')].some((e) => (e.textContent ?? '').trim().startsWith(n) && e.querySelector('.codicon-vm-connect')), name, { timeout: 60_000 });
     // the lab's history is long by now: with its groups open a new cluster's row is below the
     // rows drawn (the tree draws only those on screen), so close them first, as a person scrolls
     const clusterRow = async (name: string) => {
-      await page.locator('.part.sidebar .action-item a[aria-label^="Collapse All"]').first().click();
+      await collapseJobs();
       await jobRow(new RegExp(`^${name}`)).first().waitFor({ timeout: 60_000 });
     };
 
@@ -561,7 +573,7 @@ describe('HPC Geo in VS Code, end to end', function () {
     }
     // their rows say no failed refresh, not one that failed on startup text or a missing squeue
     await page.waitForTimeout(6_000); // a poll of each
-    await page.locator('.part.sidebar .action-item a[aria-label^="Collapse All"]').first().click();
+    await collapseJobs();
     assert.equal(await page.locator('.part.sidebar .monaco-list-row', { hasText: /refresh failed|not found|not on PATH/ }).count(), 0, 'no cluster says its refresh failed');
     await screenshot('dark-other-logins');
 
@@ -576,6 +588,27 @@ describe('HPC Geo in VS Code, end to end', function () {
     assert.equal(await page.locator('.quick-input-widget:visible', { hasText: /Verification code|Password/ }).count(), 0, 'no login prompt after the disconnects');
     for (const name of ['lab-password', 'lab-noisy', 'lab-opt']) assert.equal(await statusItem(name).count(), 0, `${name}'s status item went with it`);
     await screenshot('dark-disconnected');
+  });
+
+  it('10. the Partitions view (issue 13): what each partition of the lab has free, at 1280×800 in the dark theme and 1920×1080 in the light one', async () => {
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await command('HPC Geo: Focus on Partitions View');
+    // the Jobs view folded, so that the Partitions view has the side bar's height
+    const jobsHeader = page.locator('.part.sidebar .pane-header', { hasText: /^\s*Jobs/i }).first();
+    if ((await jobsHeader.getAttribute('aria-expanded')) === 'true') await jobsHeader.click();
+    const view = page.locator('.pane', { has: page.locator('.pane-header', { hasText: /^\s*Partitions/i }) });
+    const normal = view.locator('.monaco-list-row', { hasText: 'normal (default)' }).first();
+    await normal.waitFor({ timeout: 60_000 });
+    // the lab's five partitions under the lab cluster, each with its free CPUs and node states
+    for (const name of ['long', 'wide', 'spot', 'urgent']) await view.locator('.monaco-list-row', { hasText: new RegExp(`\\b${name}(?![a-z])`) }).first().waitFor(); // the label and its description run together in the row's text
+    assert.match(await normal.innerText(), /\d+ of \d+ CPUs free · \d+ (idle|mixed|allocated)/);
+    await screenshot('partitions-dark');
+    await page.setViewportSize({ width: 1920, height: 1080 });
+    await setTheme('Light Modern', 'vs');
+    await normal.hover();
+    await page.locator('.monaco-hover, .custom-hover', { hasText: 'Longest job: 2-00:00:00' }).first().waitFor({ timeout: 15_000 });
+    await screenshot('large-partitions-light');
+    await jobsHeader.click();
   });
 });
 

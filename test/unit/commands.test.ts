@@ -26,7 +26,7 @@ describe('commands', () => {
 
   it('activates without showing an error', () => {
     assert.deepEqual(record.errors, []);
-    assert.deepEqual(record.treeViews, ['hpcGeo.jobs']);
+    assert.deepEqual(record.treeViews, ['hpcGeo.jobs', 'hpcGeo.partitions']);
   });
 
   it('registers every command package.json declares, and no other', () => {

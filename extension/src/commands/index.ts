@@ -22,6 +22,7 @@ export const commandTable: Readonly<Record<string, CommandHandler>> = {
   'hpcGeo.closeForward': (ctx) => ctx.forwards.close(),
   'hpcGeo.clusterActions': (ctx, arg) => ctx.clusters.actions(arg),
   'hpcGeo.refreshJobs': (ctx, node) => ctx.jobs.refresh(isJobsNode(node) ? node : undefined),
+  'hpcGeo.refreshPartitions': (ctx) => ctx.partitions.refresh(),
   'hpcGeo.submitJob': (ctx, uri) => ctx.jobs.submit(uri),
   'hpcGeo.cancelJob': (ctx, node, selected) => ctx.jobs.cancel(node, selected),
   'hpcGeo.holdJob': (ctx, node, selected) => ctx.jobs.control('hold', node, selected),

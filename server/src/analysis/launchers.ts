@@ -139,3 +139,40 @@ export function optionValue(args: readonly Word[], names: readonly string[]): Wo
 export function hasFlag(args: readonly Word[], names: readonly string[]): Word | undefined {
   return args.find((a) => names.some((n) => a.text === n || a.text.startsWith(`${n}=`)));
 }
+
+/** Options of mpirun/mpiexec that take the next word as their value. */
+const MPI_VALUE = new Set(['-n', '-np', '--np', '-c', '-N', '--npernode', '-npernode', '-ppn', '--map-by', '--bind-to', '--rank-by', '-x', '--hostfile', '-hostfile', '-machinefile', '--host', '-host', '-hosts', '-genv', '--mca', '-mca', '-env']);
+
+/** A launcher on a command line with its own options: srun's, or mpirun's and mpiexec's up to the program. */
+export interface Launch {
+  base: 'srun' | 'mpirun' | 'mpiexec';
+  command: Command;
+  options: Word[];
+}
+
+/** Every srun, mpirun and mpiexec of the script with its own options. */
+export function launches(invocations: readonly Invocation[]): Launch[] {
+  const out: Launch[] = [];
+  for (const inv of invocations) {
+    if (inv.srun) out.push({ base: 'srun', command: inv.command, options: inv.srun.options });
+    const c = inv.command;
+    if (c.base !== 'mpirun' && c.base !== 'mpiexec') continue;
+    // the launcher's own options: up to the program (a word that is no option's value)
+    let k = 0;
+    while (k < c.args.length && (c.args[k]!.text.startsWith('-') || MPI_VALUE.has(c.args[k - 1]?.text ?? ''))) k++;
+    out.push({ base: c.base, command: c, options: c.args.slice(0, k) });
+  }
+  return out;
+}
+
+/** The task count a launcher is given (`-n 8`, `-np=8`, `--ntasks 8`): its text and where the option and value are. */
+export function taskCountOption(options: readonly Word[]): { value: string; start: number; end: number } | undefined {
+  for (let i = 0; i < options.length; i++) {
+    const a = options[i]!;
+    const joined = /^(?:--ntasks|--np|-np|-n)=(.+)$/.exec(a.text);
+    if (joined) return { value: joined[1]!, start: a.start, end: a.end };
+    const next = options[i + 1];
+    if (['-n', '-np', '--ntasks', '--np'].includes(a.text) && next) return { value: next.text, start: a.start, end: next.end };
+  }
+  return undefined;
+}

@@ -1,6 +1,6 @@
 /** How the job script runs its steps: background work, waiting, exit codes, set -e. */
-import type { Command, Word } from '../analysis/bash';
-import type { Invocation } from '../analysis/launchers';
+import type { Command } from '../analysis/bash';
+import { launches, taskCountOption, type Invocation } from '../analysis/launchers';
 import { option } from '../analysis/script';
 import type { Rule, RuleContext } from './rule';
 import { useOffsets } from './util';
@@ -294,8 +294,6 @@ export const backslashSpaceContinuation: Rule = {
   },
 };
 
-/** Options of mpirun/mpiexec that take the next word as their value. */
-const MPI_VALUE = new Set(['-n', '-np', '--np', '-c', '-N', '--npernode', '-npernode', '-ppn', '--map-by', '--bind-to', '--rank-by', '-x', '--hostfile', '-hostfile', '-machinefile', '--host', '-host', '-hosts', '-genv', '--mca', '-mca', '-env']);
 
 export const tasksFromCpusPerTask: Rule = {
   id: 'tasks-from-cpus-per-task',
@@ -310,25 +308,9 @@ export const tasksFromCpusPerTask: Rule = {
   },
   check(ctx) {
     const CPT = /^\$\{?SLURM_CPUS_PER_TASK\}?$/;
-    const launches: { base: string; options: Word[] }[] = [];
-    for (const inv of ctx.script.invocations) if (inv.srun) launches.push({ base: 'srun', options: inv.srun.options });
-    for (const c of ctx.script.shell.commands) {
-      if (!['mpirun', 'mpiexec'].includes(c.base)) continue;
-      // the launcher's own options: up to the program (a word that is no option's value)
-      let k = 0;
-      while (k < c.args.length && (c.args[k]!.text.startsWith('-') || MPI_VALUE.has(c.args[k - 1]?.text ?? ''))) k++;
-      launches.push({ base: c.base, options: c.args.slice(0, k) });
-    }
-    for (const c of launches) {
-      for (let i = 0; i < c.options.length; i++) {
-        const a = c.options[i]!;
-        const joined = /^(?:--ntasks|--np|-np|-n)=(.+)$/.exec(a.text);
-        const value = joined ? joined[1]! : ['-n', '-np', '--ntasks', '--np'].includes(a.text) ? c.options[i + 1]?.text : undefined;
-        if (value === undefined || !CPT.test(value)) continue;
-        const at = joined ? a : c.options[i + 1]!;
-        ctx.report({ start: a.start, end: at.end, message: `${c.base} starts $SLURM_CPUS_PER_TASK tasks: that is the CPUs of one task, so this runs that many copies of the program. Run one task with those CPUs (-n 1 -c $SLURM_CPUS_PER_TASK), or use $SLURM_NTASKS for MPI ranks.` });
-        break;
-      }
+    for (const l of launches(ctx.script.invocations)) {
+      const n = taskCountOption(l.options);
+      if (n && CPT.test(n.value)) ctx.report({ start: n.start, end: n.end, message: `${l.base} starts $SLURM_CPUS_PER_TASK tasks: that is the CPUs of one task, so this runs that many copies of the program. Run one task with those CPUs (-n 1 -c $SLURM_CPUS_PER_TASK), or use $SLURM_NTASKS for MPI ranks.` });
     }
   },
 };

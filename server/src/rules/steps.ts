@@ -1,5 +1,6 @@
 /** How the job starts its work on the resources it asked for: launchers, task counts, the steps' environment. */
 import { parseArray, parseCount, parseNodes } from '../../../common/sbatch/values';
+import { launches, taskCountOption } from '../analysis/launchers';
 import { directiveInsertOffset, newDirectiveText, option } from '../analysis/script';
 import { compareVersions } from '../profiles/profiles';
 import type { Rule } from './rule';
@@ -132,18 +133,11 @@ export const mpiRanksOverTasks: Rule = {
   check(ctx) {
     const tasks = jobTasks(ctx);
     if (tasks === undefined) return;
-    for (const c of ctx.script.shell.commands) {
-      if (!['mpirun', 'mpiexec', 'srun'].includes(c.base) || c.args.some((a) => /^(--oversubscribe|--overcommit|-O|--map-by=.*:OVERSUBSCRIBE.*)$/i.test(a.text))) continue;
-      for (let i = 0; i < c.args.length; i++) {
-        const a = c.args[i]!;
-        if (!a.text.startsWith('-')) break;
-        const joined = /^(?:--ntasks|--np|-np|-n)=(\d+)$/.exec(a.text);
-        const value = joined ? joined[1] : ['-n', '-np', '--np', '--ntasks'].includes(a.text) ? c.args[i + 1]?.text : undefined;
-        const count = value && /^\d+$/.test(value) ? Number(value) : undefined;
-        if (count === undefined) continue;
-        if (count > tasks) ctx.report({ start: a.start, end: (joined ? a : c.args[i + 1]!).end, message: `${c.base} asks for ${count} ranks and the job has ${tasks} tasks: ${c.base === 'srun' ? 'srun refuses the step' : 'Open MPI stops with "not enough slots", others oversubscribe the cores'}. Leave the count out, or use $SLURM_NTASKS.` });
-        break;
-      }
+    for (const l of launches(ctx.script.invocations)) {
+      if (l.command.args.some((a) => /^(--oversubscribe|--overcommit|-O|--map-by=.*:OVERSUBSCRIBE.*)$/i.test(a.text))) continue;
+      const n = taskCountOption(l.options);
+      const count = n && /^\d+$/.test(n.value) ? Number(n.value) : undefined;
+      if (n && count !== undefined && count > tasks) ctx.report({ start: n.start, end: n.end, message: `${l.base} asks for ${count} ranks and the job has ${tasks} tasks: ${l.base === 'srun' ? 'srun refuses the step' : 'Open MPI stops with "not enough slots", others oversubscribe the cores'}. Leave the count out, or use $SLURM_NTASKS.` });
     }
   },
 };
