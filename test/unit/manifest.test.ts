@@ -16,8 +16,9 @@ describe('manifest', () => {
     assert.ok(manifest.activationEvents?.includes('onLanguage:apptainer'));
   });
 
-  it('declares the Jobs view in the HPC Geo container', () => {
-    assert.deepEqual(manifest.contributes.views['hpcGeo']?.map((v) => v.id), ['hpcGeo.jobs']);
+  it('declares the Jobs view, and the Partitions view folded below it, in the HPC Geo container', () => {
+    assert.deepEqual(manifest.contributes.views['hpcGeo']?.map((v) => v.id), ['hpcGeo.jobs', 'hpcGeo.partitions']);
+    assert.equal((manifest.contributes.views['hpcGeo']?.[1] as { visibility?: string } | undefined)?.visibility, 'collapsed');
   });
 
   it('has settings that agree with common/settings.ts in both directions', () => {
