@@ -158,13 +158,27 @@ export function groupLabel(group: StateGroup, entries: readonly Entry[]): { labe
   return { label, description: `including ${arrays.length === 1 ? '1 array' : `${arrays.length} arrays`} of ${tasks === 1 ? '1 task' : `${tasks} tasks`}` };
 }
 
+/**
+ * When a pending job is expected to start: squeue's StartTime of a pending job is the scheduler's
+ * estimate (the backfill scheduler's, the same as `squeue --start`), N/A while it has none.
+ * `2026-12-08T14:20:00` → "2026-12-08 14:20".
+ */
+export function expectedStart(job: JobRecord): string | undefined {
+  if (stateGroup(job.state) !== 'pending') return undefined;
+  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})/.exec(job.start ?? '');
+  return m ? `${m[1]} ${m[2]}` : undefined;
+}
+
 /** What a job row says after its id: state or reason, times, partition, nodes; an exit code only when it is not 0:0. */
 export function jobDescription(job: JobRecord, options: { nameCompleted?: boolean } = {}): string {
   const g = stateGroup(job.state);
   const span = taskSpan(job.arrayTaskId);
   const parts: string[] = [span && span.count > 1 ? `${span.count} tasks` : ''];
   if (g === 'running') parts.push(`${job.elapsed ?? '0:00'} / ${job.timeLimit ?? '?'}`, job.partition ?? '', job.nodeList ?? '');
-  else if (g === 'pending') parts.push(pendingReason(job.reason).text, job.partition ?? '', job.timeLimit ? `limit ${job.timeLimit}` : '');
+  else if (g === 'pending') {
+    const at = expectedStart(job);
+    parts.push(pendingReason(job.reason).text, at ? `expected to start ${at}` : '', job.partition ?? '', job.timeLimit ? `limit ${job.timeLimit}` : '');
+  }
   else parts.push(job.state === 'COMPLETED' && !options.nameCompleted ? '' : job.state, job.exitCode && job.exitCode !== '0:0' ? `exit ${job.exitCode}` : '', job.elapsed ?? '', job.partition ?? '');
   return parts.filter(Boolean).join(' · ');
 }
@@ -207,7 +221,8 @@ export function jobTooltipRows(job: JobDetails): [string, string][] {
     ['Reason', reason && (reason.text === reason.code ? reason.code : `${reason.text} (${reason.code})`)],
     ['Dependency', job.dependency], ['Partition', job.partition],
     ['Nodes', job.nodeList ?? (job.nodes ? String(job.nodes) : undefined)], ['Elapsed', job.elapsed], ['Time limit', job.timeLimit], ['Submitted', job.submit],
-    ['Started', job.start], ['Ended', job.end], ['Working directory', job.workDir], ['Output', logs.stdout], ['Errors', logs.stderr],
+    // a pending job's StartTime is when Slurm expects to start it
+    pending ? ['Expected start', job.start && `${job.start} (Slurm's estimate; it moves as other jobs end or arrive)`] : ['Started', job.start], ['Ended', job.end], ['Working directory', job.workDir], ['Output', logs.stdout], ['Errors', logs.stderr],
     ['User', job.user], ['From', job.source],
   ];
   return rows.filter((r): r is [string, string] => !!r[1]);

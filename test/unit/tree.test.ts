@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { arrayUpdateFailures, parseSacct, SEP, type JobRecord, type JobState } from '../../common/slurm/jobs';
 import { pendingReason } from '../../common/slurm/reasons';
-import { countsLabel, failedIndexes, groupJobs, groupLabel, hasFailures, jobDescription, jobTooltipRows, taskSpan, type ArrayEntry } from '../../common/slurm/tree';
+import { countsLabel, expectedStart, failedIndexes, groupJobs, groupLabel, hasFailures, jobDescription, jobTooltipRows, taskSpan, type ArrayEntry } from '../../common/slurm/tree';
 
 const row = (...f: string[]) => f.join(SEP);
 /** A sacct line as the history holds it: JobID, JobIDRaw, State, ExitCode, ..., JobName. */
@@ -124,6 +124,19 @@ describe('the Jobs tree (issue 10 item 7)', () => {
     // an array task's own job id is not in the record: a %j pattern is shown as Slurm printed it
     assert.equal(new Map(jobTooltipRows({ ...task('53', '2', 'RUNNING'), stdOut: '/w/out-%j.log' })).get('Output'), '/w/out-%j.log');
     assert.equal(new Map(jobTooltipRows({ jobId: '54', name: 'plain', state: 'RUNNING', rawState: 'RUNNING', source: 'squeue', stdOut: '/w/out-%j.log' })).get('Output'), '/w/out-54.log');
+  });
+
+  it('says when Slurm expects a pending job to start (issue 13): its StartTime is the estimate, not a start', () => {
+    const waiting: JobRecord = { jobId: '60', name: 'tiles', state: 'PENDING', rawState: 'PENDING', reason: 'Resources', partition: 'spot', timeLimit: '00:05:00', start: '2026-12-08T14:20:07', source: 'squeue' };
+    assert.equal(expectedStart(waiting), '2026-12-08 14:20');
+    assert.equal(jobDescription(waiting), 'Waiting for nodes, CPUs or memory to become free · expected to start 2026-12-08 14:20 · spot · limit 00:05:00');
+    const rows = new Map(jobTooltipRows(waiting));
+    assert.equal(rows.get('Expected start'), "2026-12-08T14:20:07 (Slurm's estimate; it moves as other jobs end or arrive)");
+    assert.equal(rows.has('Started'), false);
+    // no estimate yet (squeue's N/A is not read), and a running job's StartTime is its start
+    assert.equal(jobDescription({ ...waiting, start: undefined }), 'Waiting for nodes, CPUs or memory to become free · spot · limit 00:05:00');
+    assert.equal(expectedStart({ ...waiting, state: 'RUNNING' }), undefined);
+    assert.equal(new Map(jobTooltipRows({ ...waiting, state: 'RUNNING' })).get('Started'), '2026-12-08T14:20:07');
   });
 });
 
