@@ -22,7 +22,6 @@ export const unknownSlurmVariable: Rule = {
   },
   check(ctx) {
     const { header } = ctx.script;
-    const own = new Set(ctx.script.shell.assignments.map((a) => a.name));
     const seen = new Set<string>();
     for (let line = header.headerEnd; line < ctx.script.lines.length; line++) {
       const lineText = ctx.script.lines[line]!;
@@ -30,7 +29,7 @@ export const unknownSlurmVariable: Rule = {
       if (!lineText.includes('$') || lineText.trimStart().startsWith('#')) continue;
       for (const m of lineText.matchAll(SLURM_REFERENCE)) {
         const name = m[1]!;
-        if (isSlurmEnvName(name) || own.has(name) || seen.has(name) || assignmentsOf(ctx.script, name).length) continue;
+        if (isSlurmEnvName(name) || seen.has(name) || assignmentsOf(ctx.script, name).length) continue;
         const best = didYouMean(name, SLURM_NAMES_ONLY, 2);
         if (!best) continue;
         seen.add(name);

@@ -138,12 +138,11 @@ export const substitutionOutputRun: Rule = {
       const prints = PRINTS.has(base);
       // `if $(... | grep -q x)`: an empty output leaves the substitution's status, as meant
       if ((!prints && !CHANGES_SHELL.has(base)) || (prints && c.tested)) continue;
-      const inner = { base };
       ctx.report({
         start: c.name.start,
         end: c.name.end,
-        message: prints ? `The output of ${inner.base} is run as a command here (the shell runs what a substitution prints). Drop the ${open === 1 ? 'backticks' : '$( )'}.` : `${inner.base} runs in a subshell here, so its effect is gone on the next line; and its output, if any, is run as a command. Drop the ${open === 1 ? 'backticks' : '$( )'}.`,
-        fix: { title: `Run ${inner.base} itself`, edits: [{ start: c.name.start, end: c.name.end, newText: body }] },
+        message: prints ? `The output of ${base} is run as a command here (the shell runs what a substitution prints). Drop the ${open === 1 ? 'backticks' : '$( )'}.` : `${base} runs in a subshell here, so its effect is gone on the next line; and its output, if any, is run as a command. Drop the ${open === 1 ? 'backticks' : '$( )'}.`,
+        fix: { title: `Run ${base} itself`, edits: [{ start: c.name.start, end: c.name.end, newText: body }] },
       });
     }
   },
