@@ -91,8 +91,13 @@ export function parseSinfoState(text: string): PartitionState[] {
   return [...out.values()];
 }
 
-/** A partition's row: what is free, in words. */
-export function partitionRow(p: PartitionState): { label: string; description: string; tooltip: string } {
+/**
+ * A partition's row: what is free, in words, and whether a job could start there now (up, with a
+ * free CPU; for a partition whose jobs take several whole nodes, that many idle nodes).
+ */
+export function partitionRow(p: PartitionState): { label: string; description: string; tooltip: string; startsNow: boolean } {
+  const minNodes = Number(/^(\d+)/.exec(p.size ?? '')?.[1] ?? 1);
+  const startsNow = p.available === 'up' && (minNodes > 1 ? p.nodes.idle >= minNodes : p.cpus.idle > 0);
   const counts = (['idle', 'mixed', 'allocated', 'unavailable', 'other'] as const).filter((k) => p.nodes[k]).map((k) => `${p.nodes[k]} ${k === 'unavailable' ? 'down' : k}`);
   const gpus = p.gpus ? ` · ${p.gpus.total - p.gpus.used} of ${p.gpus.total} GPUs free` : '';
   const description = p.available === 'up' ? `${p.cpus.idle} of ${p.cpus.total} CPUs free${gpus} · ${counts.join(', ')}` : `${p.available} · ${counts.join(', ')}`;
@@ -103,6 +108,7 @@ export function partitionRow(p: PartitionState): { label: string; description: s
     ...(p.gpus ? [`GPUs: ${p.gpus.total - p.gpus.used} free of ${p.gpus.total}`] : []),
     ...(p.timeLimit ? [`Longest job: ${p.timeLimit}`] : []),
     ...(p.size ? [`Nodes per job: ${p.size.replace('-infinite', ' or more')}`] : []),
+    ...(p.available === 'up' && !startsNow && p.cpus.idle > 0 ? [`A job waits here now: its jobs take at least ${minNodes} whole nodes, and ${p.nodes.idle} ${p.nodes.idle === 1 ? 'is' : 'are'} idle`] : []),
   ].join('\n');
-  return { label: p.default ? `${p.name} (default)` : p.name, description, tooltip };
+  return { label: p.default ? `${p.name} (default)` : p.name, description, tooltip, startsNow };
 }

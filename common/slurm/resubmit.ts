@@ -139,6 +139,11 @@ function sbatchTime(seconds: number): string {
   return d ? `${d}-${hms}` : hms;
 }
 
+/** "1 task", "3 tasks". */
+function count(n: number): string {
+  return n === 1 ? '1 task' : `${n} tasks`;
+}
+
 /** A size in words: MiB below a GiB, GiB above. */
 function gib(mib: number): string {
   return mib < 1024 ? `${Math.round(mib)} MiB` : `${(mib / 1024).toFixed(mib < 10 * 1024 ? 1 : 0)} GiB`;
@@ -168,8 +173,9 @@ export function planResubmit(tasks: readonly TaskUsage[], options: PlanOptions =
     const wanted = gibAbove(Math.max(...oom.map(perUnit)) * MEMORY_FACTOR);
     const peak = Math.max(...oom.map((t) => t.peakRssMiB ?? 0));
     const req = Math.max(...oom.map((t) => t.reqMemMiB ?? 0));
+    const per = memOption === 'mem' ? '' : memOption === 'mem-per-cpu' ? ' per CPU' : ' per GPU';
     groups.push({
-      reason: `${oom.length} ran out of memory${peak ? ` (peak ${gib(peak)}${req ? ` of ${gib(req)} asked` : ''})` : req ? ` (${gib(req)} asked)` : ''}, again with ${MEMORY_FACTOR}× that`,
+      reason: `${count(oom.length)} ran out of memory${peak ? ` (peak ${gib(peak)}${req ? ` of ${gib(req)} asked` : ''})` : req ? ` (${gib(req)} asked)` : ''}: again with ${wanted} GiB${per}, ${MEMORY_FACTOR}× the larger of the two rounded up to whole GiB`,
       indexes: compressIndexes(oom.map((t) => t.index)) + throttle,
       options: [`--${memOption}=${wanted}G`],
     });
@@ -178,7 +184,7 @@ export function planResubmit(tasks: readonly TaskUsage[], options: PlanOptions =
   if (timeout.length) {
     const limit = Math.max(...timeout.map((t) => t.limitSeconds ?? t.elapsedSeconds ?? 0));
     groups.push({
-      reason: `${timeout.length} reached the time limit${limit ? ` (${sbatchTime(limit)})` : ''}, again with ${TIME_FACTOR}× that`,
+      reason: `${count(timeout.length)} reached the time limit${limit ? ` (${sbatchTime(limit)}): again with ${sbatchTime(limit * TIME_FACTOR)}, ${TIME_FACTOR}× that rounded up to whole minutes` : ': again as before'}`,
       indexes: compressIndexes(timeout.map((t) => t.index)) + throttle,
       options: limit ? [`--time=${sbatchTime(limit * TIME_FACTOR)}`] : [],
     });
@@ -186,7 +192,7 @@ export function planResubmit(tasks: readonly TaskUsage[], options: PlanOptions =
   const rest = failed.filter((t) => t.state !== 'OUT_OF_MEMORY' && t.state !== 'TIMEOUT');
   if (rest.length) {
     const causes = [...new Set(rest.map((t) => t.state))].map((s) => s.toLowerCase().replace(/_/g, ' ')).join(', ');
-    groups.push({ reason: `${rest.length} ${causes}, again as they were`, indexes: compressIndexes(rest.map((t) => t.index)) + throttle, options: [] });
+    groups.push({ reason: `${count(rest.length)} ${causes}: again as ${rest.length === 1 ? 'it was' : 'they were'}`, indexes: compressIndexes(rest.map((t) => t.index)) + throttle, options: [] });
   }
   return groups;
 }
@@ -196,7 +202,7 @@ function shellWord(s: string): string {
   return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
-/** The exact command line of one group's resubmission, for the preview. */
+/** The command line of one group's resubmission as a person would type it (without the `--parsable` HPC Geo adds to read the job id). */
 export function previewLine(argv: readonly string[]): string {
-  return argv.map(shellWord).join(' ');
+  return argv.filter((a) => a !== '--parsable').map(shellWord).join(' ');
 }

@@ -169,16 +169,22 @@ export function expectedStart(job: JobRecord): string | undefined {
   return m ? `${m[1]} ${m[2]}` : undefined;
 }
 
+/** The expected start, short enough to stay in a narrow row: "starts ~14:20" today, "starts ~12-09 14:20" another day. */
+export function startsAbout(job: JobRecord, now = new Date()): string | undefined {
+  const at = expectedStart(job);
+  if (!at) return undefined;
+  const today = `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}-${String(now.getDate()).padStart(2, '0')}`;
+  return `starts ~${at.startsWith(today) ? at.slice(11) : at.slice(5)}`;
+}
+
 /** What a job row says after its id: state or reason, times, partition, nodes; an exit code only when it is not 0:0. */
-export function jobDescription(job: JobRecord, options: { nameCompleted?: boolean } = {}): string {
+export function jobDescription(job: JobRecord, options: { nameCompleted?: boolean; now?: Date } = {}): string {
   const g = stateGroup(job.state);
   const span = taskSpan(job.arrayTaskId);
   const parts: string[] = [span && span.count > 1 ? `${span.count} tasks` : ''];
   if (g === 'running') parts.push(`${job.elapsed ?? '0:00'} / ${job.timeLimit ?? '?'}`, job.partition ?? '', job.nodeList ?? '');
-  else if (g === 'pending') {
-    const at = expectedStart(job);
-    parts.push(pendingReason(job.reason).text, at ? `expected to start ${at}` : '', job.partition ?? '', job.timeLimit ? `limit ${job.timeLimit}` : '');
-  }
+  // when it should start first, before the reason: a narrow side bar cuts the end of the row
+  else if (g === 'pending') parts.push(startsAbout(job, options.now) ?? '', pendingReason(job.reason).text, job.partition ?? '', job.timeLimit ? `limit ${job.timeLimit}` : '');
   else parts.push(job.state === 'COMPLETED' && !options.nameCompleted ? '' : job.state, job.exitCode && job.exitCode !== '0:0' ? `exit ${job.exitCode}` : '', job.elapsed ?? '', job.partition ?? '');
   return parts.filter(Boolean).join(' · ');
 }

@@ -33,7 +33,12 @@ export class Ctx extends Disposable {
     super();
     this.clusters = this.register(new ClusterManager(extension, this.config, this.log));
     this.jobs = this.register(new JobsController(extension, this.clusters, this.config, this.log));
-    this.partitions = this.register(new PartitionsView(this.clusters, this.log));
+    this.partitions = this.register(
+      new PartitionsView(this.clusters, this.log, (listener) => {
+        this.jobs.service.on('change', listener);
+        return { dispose: () => this.jobs.service.off('change', listener) };
+      }),
+    );
     this.forwards = this.register(new Forwards(this.clusters, (c) => this.jobs.service.jobs(c)?.current ?? [], this.log));
     this.register(new JobNotifier(this.jobs.service, this.config, extension.workspaceState));
     this.logs = this.register(new LogsController(extension, this.clusters, this.jobs, this.config, this.log));

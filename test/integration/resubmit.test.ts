@@ -62,9 +62,9 @@ describe('resubmit failed tasks by cause, on the lab (issue 13)', function () {
       ['2', []],
     ];
     assert.deepEqual(plan.groups.map((g) => [g.indexes, g.options]), expected);
-    assert.match(plan.groups.at(-1)!.reason, /^1 failed, again as they were$/);
+    assert.match(plan.groups.at(-1)!.reason, /^1 task failed: again as it was$/);
     // the preview is the exact command that runs
-    for (const [i, argv] of plan.argv.entries()) assert.equal(previewLine(argv), `sbatch --parsable --chdir=${dir()} --array=${plan.groups[i]!.indexes}${plan.groups[i]!.options.map((o) => ` ${o}`).join('')} ${script}`);
+    for (const [i, argv] of plan.argv.entries()) assert.equal(previewLine(argv), `sbatch --chdir=${dir()} --array=${plan.groups[i]!.indexes}${plan.groups[i]!.options.map((o) => ` ${o}`).join('')} ${script}`);
 
     const again = await actions.submitPlan(plan);
     submitted.push(...again.map((s) => s.jobId));

@@ -36,6 +36,18 @@ describe('Partitions view (issue 13): sinfo per partition and node state, summed
     assert.equal(partitionRow(parts[2]!).description, 'down · 4 down');
   });
 
+  it('says a job can start only where enough is free: whole nodes for a partition of multi-node jobs', () => {
+    const wide = parseSinfoState([
+      line('wide', 'up', '1-00:00:00', '4-infinite', 'idle', '3', '0/12/0/12', '(null)', '(null)'),
+      line('wide', 'up', '1-00:00:00', '4-infinite', 'allocated', '1', '4/0/0/4', '(null)', '(null)'),
+    ].join('\n'))[0]!;
+    const row = partitionRow(wide);
+    assert.equal(row.startsNow, false, '12 CPUs free, but a job there takes 4 whole nodes and 3 are idle');
+    assert.match(row.tooltip, /A job waits here now: its jobs take at least 4 whole nodes, and 3 are idle/);
+    assert.equal(partitionRow({ ...wide, nodes: { ...wide.nodes, idle: 4 } }).startsNow, true);
+    assert.equal(partitionRow({ ...wide, size: '1-infinite', cpus: { ...wide.cpus, idle: 0 } }).startsNow, false);
+  });
+
   it('reads GPUs from GRES lists as sinfo prints them', () => {
     assert.equal(gpuCount('gpu:a100:4(S:0-1),shard:8'), 4);
     assert.equal(gpuCount('gpu:2(IDX:0-1)'), 2);

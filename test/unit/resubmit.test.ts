@@ -59,23 +59,23 @@ describe('resubmit by cause (issue 13): sacct of an array, read per task', () =>
   it('plans more memory from the peak, more time from the limit, and the rest as they were', () => {
     const groups = planResubmit(parseTaskUsage('77', text));
     assert.deepEqual(groups.map((g) => [g.indexes, g.options]), [['1', ['--mem=6G']], ['2', ['--time=00:15:00']], ['3', []]]);
-    assert.equal(groups[0]!.reason, '1 ran out of memory (peak 3.9 GiB of 3.9 GiB asked), again with 1.5× that');
-    assert.equal(groups[1]!.reason, '1 reached the time limit (00:10:00), again with 1.5× that');
-    assert.equal(groups[2]!.reason, '1 failed, again as they were');
+    assert.equal(groups[0]!.reason, '1 task ran out of memory (peak 3.9 GiB of 3.9 GiB asked): again with 6 GiB, 1.5× the larger of the two rounded up to whole GiB');
+    assert.equal(groups[1]!.reason, '1 task reached the time limit (00:10:00): again with 00:15:00, 1.5× that rounded up to whole minutes');
+    assert.equal(groups[2]!.reason, '1 task failed: again as it was');
   });
 
   it('raises the memory option the script uses, per CPU or per GPU, and keeps the throttle', () => {
     const tasks = parseTaskUsage('77', text);
-    assert.deepEqual(planResubmit(tasks, { memOption: 'mem-per-cpu', throttle: 4 })[0], { reason: '1 ran out of memory (peak 3.9 GiB of 3.9 GiB asked), again with 1.5× that', indexes: '1%4', options: ['--mem-per-cpu=3G'] });
+    assert.deepEqual(planResubmit(tasks, { memOption: 'mem-per-cpu', throttle: 4 })[0], { reason: '1 task ran out of memory (peak 3.9 GiB of 3.9 GiB asked): again with 3 GiB per CPU, 1.5× the larger of the two rounded up to whole GiB', indexes: '1%4', options: ['--mem-per-cpu=3G'] });
     assert.deepEqual(planResubmit(tasks, { memOption: 'mem-per-gpu', gpusPerTask: 2 })[0]!.options, ['--mem-per-gpu=3G']);
   });
 
   it('takes the request when a task was killed before accounting saw its peak', () => {
     const oom: TaskUsage[] = [{ index: 5, state: 'OUT_OF_MEMORY', reqMemMiB: 100 }, { index: 6, state: 'OUT_OF_MEMORY', reqMemMiB: 100, peakRssMiB: 12 }];
-    assert.deepEqual(planResubmit(oom), [{ reason: '2 ran out of memory (peak 12 MiB of 100 MiB asked), again with 1.5× that', indexes: '5-6', options: ['--mem=1G'] }]);
+    assert.deepEqual(planResubmit(oom), [{ reason: '2 tasks ran out of memory (peak 12 MiB of 100 MiB asked): again with 1 GiB, 1.5× the larger of the two rounded up to whole GiB', indexes: '5-6', options: ['--mem=1G'] }]);
   });
 
   it('writes the preview as a person would paste it', () => {
-    assert.equal(previewLine(['sbatch', '--chdir=/home/u/my runs', '--array=1,3%2', '--mem=6G', "/home/u/it's.sbatch"]), "sbatch '--chdir=/home/u/my runs' --array=1,3%2 --mem=6G '/home/u/it'\\''s.sbatch'");
+    assert.equal(previewLine(['sbatch', '--parsable', '--chdir=/home/u/my runs', '--array=1,3%2', '--mem=6G', "/home/u/it's.sbatch"]), "sbatch '--chdir=/home/u/my runs' --array=1,3%2 --mem=6G '/home/u/it'\\''s.sbatch'");
   });
 });

@@ -129,7 +129,8 @@ describe('the Jobs tree (issue 10 item 7)', () => {
   it('says when Slurm expects a pending job to start (issue 13): its StartTime is the estimate, not a start', () => {
     const waiting: JobRecord = { jobId: '60', name: 'tiles', state: 'PENDING', rawState: 'PENDING', reason: 'Resources', partition: 'spot', timeLimit: '00:05:00', start: '2026-12-08T14:20:07', source: 'squeue' };
     assert.equal(expectedStart(waiting), '2026-12-08 14:20');
-    assert.equal(jobDescription(waiting), 'Waiting for nodes, CPUs or memory to become free · expected to start 2026-12-08 14:20 · spot · limit 00:05:00');
+    assert.equal(jobDescription(waiting, { now: new Date(2026, 11, 8, 13, 0) }), 'starts ~14:20 · Waiting for nodes, CPUs or memory to become free · spot · limit 00:05:00');
+    assert.equal(jobDescription(waiting, { now: new Date(2026, 11, 7, 23, 0) }), 'starts ~12-08 14:20 · Waiting for nodes, CPUs or memory to become free · spot · limit 00:05:00');
     const rows = new Map(jobTooltipRows(waiting));
     assert.equal(rows.get('Expected start'), "2026-12-08T14:20:07 (Slurm's estimate; it moves as other jobs end or arrive)");
     assert.equal(rows.has('Started'), false);

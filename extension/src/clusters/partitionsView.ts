@@ -12,6 +12,9 @@ import type { ClusterManager } from './clusterManager';
 /** How often a shown view asks sinfo again. */
 export const PARTITIONS_REFRESH_MS = 60_000;
 
+/** How soon after the last sinfo a change in the Jobs view asks again. */
+const PARTITIONS_RECHECK_MS = 15_000;
+
 type Row =
   | { type: 'cluster'; cluster: string }
   | { type: 'partition'; cluster: string; state: PartitionState }
@@ -34,8 +37,16 @@ export class PartitionsView extends Disposable implements vscode.TreeDataProvide
   constructor(
     private readonly clusters: ClusterManager,
     private readonly log: Log,
+    jobsChanged: (listener: (cluster: string) => void) => vscode.Disposable,
   ) {
     super();
+    // a job that starts or ends changes what is free: ask again then (at most every 15 s), not only each minute
+    this.register(
+      jobsChanged((name) => {
+        const k = this.known.get(name);
+        if (this.view.visible && k && Date.now() - k.at > PARTITIONS_RECHECK_MS) void this.ask(name);
+      }),
+    );
     this.view = this.register(vscode.window.createTreeView('hpcGeo.partitions', { treeDataProvider: this, showCollapseAll: true }));
     this.register(this.view.onDidChangeVisibility(() => this.schedule()));
     this.register(
@@ -97,17 +108,17 @@ export class PartitionsView extends Disposable implements vscode.TreeDataProvide
         item.iconPath = new vscode.ThemeIcon('server-environment');
         const k = this.known.get(row.cluster);
         item.tooltip = k ? `${row.cluster}: partitions as sinfo listed them at ${new Date(k.at).toLocaleTimeString()}` : row.cluster;
+        if (k) item.description = `as of ${new Date(k.at).toLocaleTimeString()}`;
         item.contextValue = 'partitionsCluster';
         return item;
       }
       case 'partition': {
-        const { label, description, tooltip } = partitionRow(row.state);
+        const { label, description, tooltip, startsNow } = partitionRow(row.state);
         const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
         item.id = `partition:${row.cluster}:${row.state.name}`;
         item.description = description;
         item.tooltip = tooltip;
-        const free = row.state.cpus.idle > 0 && row.state.available === 'up';
-        item.iconPath = new vscode.ThemeIcon(row.state.available !== 'up' ? 'circle-slash' : free ? 'pass' : 'circle-large-filled', new vscode.ThemeColor(row.state.available !== 'up' ? 'disabledForeground' : free ? 'testing.iconPassed' : 'charts.orange'));
+        item.iconPath = new vscode.ThemeIcon(row.state.available !== 'up' ? 'circle-slash' : startsNow ? 'pass' : 'circle-large-filled', new vscode.ThemeColor(row.state.available !== 'up' ? 'disabledForeground' : startsNow ? 'testing.iconPassed' : 'charts.orange'));
         item.contextValue = 'partition';
         return item;
       }

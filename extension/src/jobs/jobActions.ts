@@ -51,6 +51,8 @@ export interface ResubmitPlan {
   groups: ResubmitGroup[];
   /** One sbatch argv per group, as it will run. */
   argv: string[][];
+  /** Tasks that were cancelled (not resubmitted). */
+  cancelled: number;
 }
 
 /** A job action (scancel, scontrol, sacct, sbatch) that has not answered in this long has failed. */
@@ -172,7 +174,7 @@ export class JobActions {
     const gpus = Number(lastOption(header, 'gpus-per-task')?.value ?? lastOption(header, 'gpus')?.value ?? 1) || 1;
     const throttle = Number(known?.ArrayTaskThrottle ?? 0) || undefined;
     const groups = planResubmit(tasks, { memOption, gpusPerTask: gpus, ...(throttle ? { throttle } : {}) });
-    return { arrayJobId, script, workDir, groups, argv: groups.map((g) => sbatchArgv(script, { chdir: workDir, array: g.indexes, options: g.options })) };
+    return { arrayJobId, script, workDir, groups, argv: groups.map((g) => sbatchArgv(script, { chdir: workDir, array: g.indexes, options: g.options })), cancelled: tasks.filter((t) => t.state === 'CANCELLED').length };
   }
 
   /** Submits each group of a plan: one new array job per group. */

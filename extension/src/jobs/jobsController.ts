@@ -219,14 +219,19 @@ export class JobsController extends Disposable {
     const yes: vscode.MessageItem = { title: count === 1 ? 'Resubmit' : `Resubmit as ${count} Jobs` };
     const ok = await vscode.window.showWarningMessage(
       `Resubmit the failed tasks of array ${arrayJobId}?`,
-      { modal: true, detail: [...plan.groups.map((g, i) => `${g.reason}:\n${previewLine(plan.argv[i]!)}`), 'Cancelled tasks are not resubmitted.'].join('\n\n') },
+      { modal: true, detail: [...plan.groups.map((g, i) => `${g.reason}:\n${previewLine(plan.argv[i]!)}`), ...(plan.cancelled ? [`${plan.cancelled === 1 ? '1 cancelled task is' : `${plan.cancelled} cancelled tasks are`} not resubmitted.`] : [])].join('\n\n') },
       yes,
     );
     if (ok !== yes) return;
     const submitted = await actions.submitPlan(plan);
     for (const s of submitted) await this.submits.remember(t.cluster, s);
-    const tasks = (i: number) => plan.groups[i]!.indexes.replace(/%\d+$/, '');
-    const done = submitted.length === 1 ? `tasks ${tasks(0)} of array ${arrayJobId} as job ${submitted[0]!.jobId}` : `the failed tasks of array ${arrayJobId} as ${submitted.length} jobs: ${submitted.map((s, i) => `tasks ${tasks(i)} as job ${s.jobId}`).join(', ')}`;
+    // "task 3", "tasks 3,7": the indexes without the throttle
+    const tasks = (i: number) => {
+      const indexes = plan.groups[i]!.indexes.replace(/%\d+$/, '');
+      return `${/^\d+$/.test(indexes) ? 'task' : 'tasks'} ${indexes}`;
+    };
+    const how = (i: number) => (plan.groups[i]!.options.length ? ` (with ${plan.groups[i]!.options.join(' ')})` : '');
+    const done = submitted.length === 1 ? `${tasks(0)} of array ${arrayJobId} as job ${submitted[0]!.jobId}${how(0)}` : `the failed tasks of array ${arrayJobId} as ${submitted.length} jobs: ${submitted.map((s, i) => `${tasks(i)} as job ${s.jobId}${how(i)}`).join(', ')}`;
     this.log.info(`${t.cluster}: resubmitted the failed tasks of ${arrayJobId}: ${submitted.map((s, i) => `${previewLine(plan.argv[i]!)} → ${s.jobId}`).join('; ')}`);
     void vscode.window.showInformationMessage(`Resubmitted ${done}.`);
     await this.service.refresh(t.cluster);
