@@ -5,6 +5,8 @@
  * time, the others as they were. The plan is shown as the exact sbatch lines before anything is
  * submitted. Pure: argv, a line parser that can be fed as output arrives, the plan.
  */
+import { formatTime } from '../sbatch/values';
+import { commandLine } from '../shellWords';
 import { compressIndexes, durationSeconds, normalizeState, SEP, type JobState } from './jobs';
 import { isFailure } from './tree';
 
@@ -42,11 +44,12 @@ export function mebibytes(value: string | undefined, bareUnit: 'B' | 'M' = 'M'):
   return n * factor[unit]!;
 }
 
-/** sacct's TotalCPU: `[D-][HH:]MM:SS[.mmm]` (minutes and seconds only below an hour). */
+/** sacct's TotalCPU: an elapsed value (`[D-][HH:]MM:SS`) with milliseconds (`.mmm`) kept. */
 function cpuSeconds(v: string | undefined): number | undefined {
-  const m = /^(?:(\d+)-)?(?:(\d+):)?(\d+):(\d+)(?:\.(\d+))?$/.exec(v?.trim() ?? '');
-  if (!m) return undefined;
-  return Number(m[1] ?? 0) * 86400 + Number(m[2] ?? 0) * 3600 + Number(m[3]) * 60 + Number(m[4]) + (m[5] ? Number(`0.${m[5]}`) : 0);
+  const whole = durationSeconds(v);
+  if (whole === undefined || !Number.isFinite(whole)) return undefined;
+  const ms = /\.(\d+)$/.exec(v!.trim());
+  return whole + (ms ? Number(`0.${ms[1]}`) : 0);
 }
 
 /**
@@ -131,12 +134,7 @@ function gibAbove(mib: number): number {
 
 /** `[D-]HH:MM:SS` for sbatch's --time, rounded up to a whole minute. */
 function sbatchTime(seconds: number): string {
-  const minutes = Math.ceil(seconds / 60);
-  const d = Math.floor(minutes / 1440);
-  const h = Math.floor((minutes % 1440) / 60);
-  const m = minutes % 60;
-  const hms = `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}:00`;
-  return d ? `${d}-${hms}` : hms;
+  return formatTime(Math.ceil(seconds / 60) * 60);
 }
 
 /** "1 task", "3 tasks". */
@@ -197,12 +195,7 @@ export function planResubmit(tasks: readonly TaskUsage[], options: PlanOptions =
   return groups;
 }
 
-/** A shell word as a person would paste it: quoted only when it must be. */
-function shellWord(s: string): string {
-  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
-}
-
 /** The command line of one group's resubmission as a person would type it (without the `--parsable` HPC Geo adds to read the job id). */
 export function previewLine(argv: readonly string[]): string {
-  return argv.filter((a) => a !== '--parsable').map(shellWord).join(' ');
+  return commandLine(argv.filter((a) => a !== '--parsable'));
 }

@@ -14,18 +14,9 @@
  * command found only through /etc/profile.d runs again as a login sh (`login`).
  */
 
-/** One argument as a POSIX shell word: bare when it is plainly safe, else single-quoted. */
-export function quoteArg(arg: string): string {
-  if (arg !== '' && /^[\w@%+=:,./-]+$/.test(arg)) return arg;
-  // inside single quotes nothing is special but the quote itself: end, escaped quote, reopen
-  return `'${arg.replace(/'/g, `'\\''`)}'`;
-}
+import { commandLine, quoteArg } from '../../../common/shellWords';
 
-/** argv as one POSIX sh command line. */
-export function commandLine(argv: readonly string[]): string {
-  if (!argv.length) throw new Error('no command');
-  return argv.map(quoteArg).join(' ');
-}
+export { commandLine, quoteArg };
 
 /**
  * The /bin/sh program that runs every remote command: its arguments joined are the hex of the

@@ -193,6 +193,9 @@ export function globMatches(pattern: string, name: string): boolean {
   return p === pattern.length;
 }
 
+/** `$SLURM_SUBMIT_DIR` as a cd's whole argument: where the job starts (unless --chdir), so going there changes nothing. */
+const SUBMIT_DIR = /^"?\$\{?SLURM_SUBMIT_DIR\}?"?\/?$/;
+
 /** A name the log pattern gives, with each %-field filled in as sbatch fills it in. */
 function sampleLogName(pattern: string, jobName: string): string {
   return pattern.replace(/%(\d*)([%AaJjNnstux])/g, (_m, _w: string, f: string) => ({ '%': '%', A: '4242', a: '7', J: '4242', j: '4242', N: 'node01', n: '0', s: '0', t: '0', u: 'user', x: jobName })[f] ?? f);
@@ -221,7 +224,7 @@ export const rmOwnLog: Rule = {
     const samples = logs.map((l) => ({ pattern: l, name: sampleLogName(l.replace(/^\.\//, ''), jobName) }));
     // after a cd, the names are of another directory, which the text does not tell (a cd to the
     // submit directory, where the job starts, changes nothing)
-    const firstCd = ctx.script.shell.commands.find((c) => ['cd', 'pushd'].includes(c.base) && !/^"?\$\{?SLURM_SUBMIT_DIR\}?"?\/?$/.test(c.args[0]?.raw ?? ''))?.start ?? Infinity;
+    const firstCd = ctx.script.shell.commands.find((c) => ['cd', 'pushd'].includes(c.base) && !SUBMIT_DIR.test(c.args[0]?.raw ?? ''))?.start ?? Infinity;
     for (const c of ctx.script.shell.commands) {
       if (c.base !== 'rm' || c.substituted || c.start > firstCd) continue;
       for (const a of c.args) {
@@ -309,7 +312,7 @@ export const cdUncheckedBeforeRm: Rule = {
       if (!c || c.tested || c.background || !c.args.length || errexitAt(ctx, c.start)) continue;
       const target = c.args[0]!;
       // failing there leaves the job where it started; an ERR trap or a look at $PWD stops it
-      if (/^"?\$\{?SLURM_SUBMIT_DIR\}?"?\/?$/.test(target.raw) || /\btrap\b[^\n]*\bERR\b/.test(text.slice(0, c.start)) || /\$\{?PWD\b|\$\(pwd\)|`pwd`/.test(text.slice(c.end, wipe.start))) continue;
+      if (SUBMIT_DIR.test(target.raw) || /\btrap\b[^\n]*\bERR\b/.test(text.slice(0, c.start)) || /\$\{?PWD\b|\$\(pwd\)|`pwd`/.test(text.slice(c.end, wipe.start))) continue;
       const line = ctx.script.index.position(wipe.start).line + 1;
       // `cd $DIR` with DIR empty goes home and succeeds: the fix stops on an empty variable too
       const variable = /^"?\$\{?([A-Za-z_]\w*)\}?"?$/.exec(target.raw)?.[1];

@@ -10,6 +10,11 @@ import { jobPartition, useOffsets } from './util';
 // (not torchrun or accelerate: they start processes on the node they run on, and a rendezvous
 // across nodes waits for the other nodes' torchrun, which only srun starts)
 const LAUNCHERS = /^(srun|mpirun|mpiexec(\.hydra)?|orterun|prun|ibrun|aprun|jsrun|charmrun|horovodrun|deepspeed|parallel|xargs|pdsh|pdcp|clush|ssh|dask-mpi|dask-ssh|dask-scheduler|dask-worker|ray|snakemake|nextflow|sbatch|salloc|sstat|launcher|paramrun|hydra|flux|mpprun|mpiexec_mpt|dplace|julia|Rscript|R|matlab|cromwell|fireworks|rlaunch|qlaunch|lmp|gmx_mpi|cp2k\.\w+|[\w.-]*mpi[\w.-]*)$/;
+/** A command whose work the script does not show: another script (`bash run.sh`, `./run.sh`, `source env.sh`), `eval`, or a command named by a variable (`$CMD`). */
+function runsUnseen(base: string, name: string): boolean {
+  return name.includes('$') || /^(bash|sh|zsh|source|\.|eval)$/.test(base) || /\.(sh|bash)$/.test(base);
+}
+
 /** Programs that do the work in one process. */
 const ONE_PROCESS = /^(python[\d.]*|java|tippecanoe|ogr2ogr|gdalwarp|gdal_translate|gdaladdo|[\w.-]+\.py|\.\/[\w.-]+)$/;
 
@@ -33,7 +38,7 @@ export const nodesWithoutLauncher: Rule = {
     const invs = ctx.script.invocations;
     // anything that may start processes elsewhere or hides what it runs (the program a container
     // runs included): give it the benefit of the doubt
-    const hides = (base: string, name: string) => LAUNCHERS.test(base) || name.includes('$') || /^(bash|sh|zsh|source|\.|eval|exec|make|cmake|ctest|docker)$/.test(base) || /\.(sh|bash)$/.test(base);
+    const hides = (base: string, name: string) => LAUNCHERS.test(base) || runsUnseen(base, name) || /^(exec|make|cmake|ctest|docker)$/.test(base);
     if (invs.some((i) => i.srun || hides(i.command.base, i.command.name.text) || (i.program && hides(i.program, i.programWord?.text ?? '')))) return;
     // a driver that launches through Slurm itself (SmartSim, submitit, a "run_on_slurm.py") says so in its words
     const driver = (w: { text: string }) => /slurm|launch|srun|\bmpi\b|mpi4py|dask|\bray\b|cluster|submitit/i.test(w.text);
@@ -160,7 +165,7 @@ export const arrayTaskIdUnused: Rule = {
     if (!use?.value || !spec || 'error' in spec || spec.count < 2 || /%0*1$/.test(use.value)) return;
     const body = ctx.script.text.slice(ctx.script.index.offset(ctx.script.header.headerEnd, 0));
     // a script or file it runs or sources may read the index: as for nodes-without-launcher, no finding
-    if (/SLURM_ARRAY_|TASK_ID|SLURM_JOB_?ID|SLURM_PROCID|\$RANDOM|\{\{|\$\{?[@*]/.test(body) || ctx.script.shell.commands.some((c) => c.name.text.includes('$') || /^(bash|sh|zsh|source|\.)$/.test(c.base) || /\.(sh|bash)$/.test(c.base))) return;
+    if (/SLURM_ARRAY_|TASK_ID|SLURM_JOB_?ID|SLURM_PROCID|\$RANDOM|\{\{|\$\{?[@*]/.test(body) || ctx.script.shell.commands.some((c) => runsUnseen(c.base, c.name.text))) return;
     const o = useOffsets(ctx.script, use);
     // `--config cfg_%a.yaml` in a command: %a is a pattern of --output and --error only
     const percent = ctx.script.shell.commands.find((c) => c.args.some((a) => a.text.includes('%a')));
